@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tracescope",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tracescope", targets: ["tracescope"]),
+        .library(name: "TraceModel", targets: ["TraceModel"]),
+        .library(name: "TraceFormats", targets: ["TraceFormats"]),
+        .library(name: "TraceFiles", targets: ["TraceFiles"]),
+        .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // Value types shared by every other module: ids, spans, status classes, time.
+        .target(name: "TraceModel"),
+        // zlib, for reading `.gz` trace files transparently.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Decoders and encoders for every wire and file format (pure: bytes in, spans out).
+        .target(name: "TraceFormats", dependencies: ["TraceModel", "CZlib"]),
+        // File and standard-input reading (chunked, gzip sniffed): the I/O edge in front of TraceFormats.
+        .target(name: "TraceFiles", dependencies: ["TraceModel", "TraceFormats"]),
+        // Trace assembly, service graph, histograms, rates, invocation phases, summaries and gates.
+        .target(
+            name: "TraceAnalysis",
+            dependencies: [
+                "TraceModel",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.
+        .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
+        // The command line: wires the parts, nothing else.
+        .executableTarget(
+            name: "tracescope",
+            dependencies: [
+                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
+        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
+        .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,95 @@
+import TraceModel
+
+/// All spans known for one trace, deduplicated, with the lookups the analyses need.
+public struct AssembledTrace: Sendable {
+    public let traceID: TraceID
+    public private(set) var spans: [Span]
+    /// Spans that arrived for this trace after it had already been completed once (they form a partial trace).
+    public var isLateFragment = false
+
+    public init(traceID: TraceID, spans: [Span]) {
+        self.traceID = traceID
+        self.spans = spans
+        resolveOwners()
+    }
+
+    /// Index of each span by id.
+    public func index(of id: SpanID) -> Int? {
+        if spans.count <= 24 { return spans.firstIndex { $0.id == id } }
+        return lookup[id]
+    }
+
+    private var lookup: [SpanID: Int] = [:]
+
+    /// For X-Ray subsegments streamed on their own, fill in their service by walking up to the owning segment.
+    private mutating func resolveOwners() {
+        if spans.count > 24 {
+            lookup.reserveCapacity(spans.count)
+            for (i, s) in spans.enumerated() { lookup[s.id] = i }
+        }
+        for i in spans.indices where spans[i].serviceName == nil {
+            var current = spans[i].parentID
+            var hops = 0
+            while let id = current, hops < 64, let p = index(of: id) {
+                if spans[p].isSegment || spans[p].serviceName != nil {
+                    spans[i].serviceName = spans[p].serviceName ?? spans[p].name
+                    spans[i].segmentID = spans[p].isSegment ? spans[p].id : spans[p].segmentID
+                    break
+                }
+                current = spans[p].parentID
+                hops += 1
+            }
+        }
+    }
+
+    /// The segment (X-Ray) that owns a span, if it is present.
+    public func owningSegment(of i: Int) -> Int? {
+        if spans[i].isSegment { return i }
+        if let seg = spans[i].segmentID, let s = index(of: seg) { return s }
+        return nil
+    }
+
+    /// The node a span's work belongs to (the caller side of its calls).
+    public func ownerNode(of i: Int) -> NodeKey {
+        let span = spans[i]
+        if span.source == .otlp { return NodeKey(name: span.serviceName ?? "unknown_service", type: nil) }
+        if let seg = owningSegment(of: i) { return ServiceGraphRules.node(ofEntry: spans[seg]) }
+        if let service = span.serviceName { return NodeKey(name: service, type: nil) }
+        return .unknown
+    }
+
+    /// Start of the earliest span to end of the latest complete one.
+    public var extent: (start: EpochNanos, end: EpochNanos) {
+        var start = EpochNanos.max
+        var end = EpochNanos.min
+        for s in spans {
+            start = min(start, s.start)
+            if let e = s.end { end = max(end, e) }
+        }
+        if end < start { end = start }
+        return (start, end)
+    }
+
+    public var durationNanos: Int64 { extent.end - extent.start }
+
+    /// The span with no parent (or whose parent is absent) that starts first: the request as its caller saw it.
+    public var root: Span? {
+        var best: Span?
+        for s in spans where s.parentID == nil || index(of: s.parentID!) == nil {
+            if s.isSegment || s.parentID == nil, best == nil || s.start < best!.start { best = s }
+        }
+        return best
+    }
+
+    /// The worst class among requests and downstream calls: a trace with any fault is a faulted trace.
+    public var statusClass: StatusClass {
+        var worst = StatusClass.ok
+        for s in spans where s.isSegment || s.isDownstreamCall || s.parentID == nil {
+            let c = s.statusClass
+            if c > worst { worst = c }
+        }
+        return worst
+    }
+
+    public var isComplete: Bool { !spans.contains { $0.inProgress } }
+}

@@ -1,0 +1,62 @@
+import TraceModel
+
+/// The analysis state every view reads: assembled traces feed the service graph, trace statistics and function
+/// invocations. Pure and synchronous; the collector and `summary` drive it, the dashboard and reports read it.
+///
+/// ```swift
+/// var analyzer = TraceAnalyzer()
+/// analyzer.ingest(spans)
+/// analyzer.finish()
+/// let summary = SummaryBuilder.build(from: analyzer, gates: [], baseline: nil)
+/// ```
+public struct TraceAnalyzer: Sendable {
+    public var assembler: TraceAssembler
+    public private(set) var graph: ServiceGraph
+    /// Every completed trace: duration and class of the whole request.
+    public private(set) var traces: RequestStats
+    public private(set) var functions: [String: FunctionStats] = [:]
+    /// Called with each completed trace (the dashboard keeps recent ones; `summary` needs none).
+    public var onTrace: (@Sendable (AssembledTrace) -> Void)?
+    public private(set) var lateFragments = 0
+
+    public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000,
+                seriesCapacity: Int = RateSeries.defaultCapacity) {
+        assembler = TraceAssembler(quietPeriodSeconds: quietPeriodSeconds, maxOpenTraces: maxOpenTraces)
+        graph = ServiceGraph(seriesCapacity: seriesCapacity)
+        traces = RequestStats(seriesCapacity: seriesCapacity)
+    }
+
+    public mutating func ingest(_ spans: [Span]) {
+        var completed: [AssembledTrace] = []
+        assembler.add(spans) { completed.append($0) }
+        for trace in completed { analyze(trace) }
+    }
+
+    /// Lets time pass (live mode): traces quiet since before `now - quietPeriod` complete.
+    public mutating func advance(to now: EpochNanos) {
+        var completed: [AssembledTrace] = []
+        assembler.advance(to: now) { completed.append($0) }
+        for trace in completed { analyze(trace) }
+    }
+
+    /// Completes every open trace (end of input).
+    public mutating func finish() {
+        var completed: [AssembledTrace] = []
+        assembler.flush { completed.append($0) }
+        for trace in completed { analyze(trace) }
+    }
+
+    public mutating func analyze(_ trace: AssembledTrace) {
+        ServiceGraphBuilder.add(trace, to: &graph)
+        if trace.isLateFragment {
+            lateFragments += 1
+        } else {
+            let (start, end) = trace.extent
+            traces.record(trace.statusClass, start: start, durationNanos: end - start)
+        }
+        for record in InvocationExtractor.invocations(in: trace) {
+            functions[record.function, default: FunctionStats()].add(record)
+        }
+        onTrace?(trace)
+    }
+}

@@ -1,0 +1,135 @@
+import DequeModule
+import TraceModel
+
+/// Groups spans into traces as they arrive, in any order, and hands out traces once they have gone quiet.
+///
+/// - Duplicates (same trace and span id) are ignored, except that a complete document replaces an `in_progress` one.
+/// - A trace is complete once nothing has arrived for it for `quietPeriod` of *event time*: the newest span time seen
+///   (the watermark) has moved that far past the trace's last activity. Files replay deterministically that way, and a
+///   live collector drives the same rule with its clock via `advance(to:)`.
+/// - At most `maxOpenTraces` are held; beyond that the oldest is completed early (`forcedCompletions`), which keeps
+///   memory flat however large the input.
+/// - Spans arriving for a trace completed earlier start a new partial trace (`lateSpans`): kept, never dropped.
+public struct TraceAssembler: Sendable {
+    public var quietPeriod: Int64
+    public var maxOpenTraces: Int
+    public private(set) var watermark: EpochNanos = .min
+    public private(set) var duplicates = 0
+    public private(set) var replacedInProgress = 0
+    public private(set) var forcedCompletions = 0
+    public private(set) var lateSpans = 0
+
+    private struct OpenTrace {
+        var spans: [Span]
+        var lookup: [SpanID: Int]
+        var lastActivity: EpochNanos
+        var late: Bool
+    }
+
+    private var open: [TraceID: OpenTrace] = [:]
+    /// Trace ids in order of first arrival; completion checks the head.
+    private var order = Deque<TraceID>()
+    /// Recently completed ids, so late spans are recognised as such (bounded FIFO).
+    private var recentlyCompleted = Set<TraceID>()
+    private var recentlyCompletedOrder = Deque<TraceID>()
+
+    public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000) {
+        quietPeriod = Int64(quietPeriodSeconds * 1_000_000_000)
+        self.maxOpenTraces = max(1, maxOpenTraces)
+    }
+
+    public var openTraceCount: Int { open.count }
+
+    /// Adds spans; traces that became complete are passed to `complete`.
+    public mutating func add(_ spans: [Span], complete: (AssembledTrace) -> Void) {
+        for span in spans { add(span) }
+        drain(complete)
+    }
+
+    public mutating func add(_ span: Span) {
+        let activity = span.end ?? span.start
+        if activity > watermark { watermark = activity }
+        if let slot = open.index(forKey: span.traceID) {
+            // Mutate in place through `values` so the trace's span array is not copied.
+            switch Self.merge(span, into: &open.values[slot]) {
+            case .added: break
+            case .replacedInProgress: replacedInProgress += 1
+            case .duplicate: duplicates += 1
+            }
+            if activity > open.values[slot].lastActivity { open.values[slot].lastActivity = activity }
+            return
+        }
+        let late = recentlyCompleted.contains(span.traceID)
+        if late { lateSpans += 1 }
+        open[span.traceID] = OpenTrace(spans: [span], lookup: [:], lastActivity: activity, late: late)
+        order.append(span.traceID)
+    }
+
+    private enum MergeResult { case added, replacedInProgress, duplicate }
+
+    private static func merge(_ span: Span, into trace: inout OpenTrace) -> MergeResult {
+        let existing: Int?
+        if trace.spans.count < 24 {
+            existing = trace.spans.firstIndex { $0.id == span.id }
+        } else {
+            if trace.lookup.isEmpty {
+                for (i, s) in trace.spans.enumerated() { trace.lookup[s.id] = i }
+            }
+            existing = trace.lookup[span.id]
+        }
+        if let existing {
+            if trace.spans[existing].inProgress && !span.inProgress {
+                trace.spans[existing] = span
+                return .replacedInProgress
+            }
+            return .duplicate
+        }
+        if !trace.lookup.isEmpty { trace.lookup[span.id] = trace.spans.count }
+        trace.spans.append(span)
+        return .added
+    }
+
+    /// Moves the watermark forward (a live collector calls this with its clock so quiet traces complete).
+    public mutating func advance(to now: EpochNanos, complete: (AssembledTrace) -> Void) {
+        if now > watermark { watermark = now }
+        drain(complete)
+    }
+
+    /// Completes every open trace (end of input, shutdown).
+    public mutating func flush(_ complete: (AssembledTrace) -> Void) {
+        while let id = order.popFirst() { finish(id, complete) }
+    }
+
+    private mutating func drain(_ complete: (AssembledTrace) -> Void) {
+        while let id = order.first {
+            guard let trace = open[id] else {
+                order.removeFirst()
+                continue
+            }
+            let quiet = watermark > trace.lastActivity && watermark - trace.lastActivity >= quietPeriod
+            if quiet {
+                order.removeFirst()
+                finish(id, complete)
+            } else if open.count > maxOpenTraces {
+                order.removeFirst()
+                forcedCompletions += 1
+                finish(id, complete)
+            } else {
+                break
+            }
+        }
+    }
+
+    private mutating func finish(_ id: TraceID, _ complete: (AssembledTrace) -> Void) {
+        guard let trace = open.removeValue(forKey: id) else { return }
+        var assembled = AssembledTrace(traceID: id, spans: trace.spans)
+        assembled.isLateFragment = trace.late
+        complete(assembled)
+        if recentlyCompleted.insert(id).inserted {
+            recentlyCompletedOrder.append(id)
+            if recentlyCompletedOrder.count > maxOpenTraces, let old = recentlyCompletedOrder.popFirst() {
+                recentlyCompleted.remove(old)
+            }
+        }
+    }
+}

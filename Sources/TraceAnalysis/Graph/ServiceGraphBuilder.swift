@@ -1,0 +1,74 @@
+import TraceModel
+
+/// Adds one assembled trace to a service graph, following DESIGN.md §2 (X-Ray's rules for X-Ray data, Grafana
+/// Tempo's client/server pairing for OTLP data).
+///
+/// - Every entry span (segment, SERVER/CONSUMER span) is a request to its node.
+/// - An entry with no parent — or whose parent never arrived — is a request from the `client` node.
+/// - A downstream call (aws/remote subsegment, CLIENT/PRODUCER span) is an edge from its owner's node to the node of
+///   the entry span that has it as parent, or else to an inferred node; its statistics are the caller's.
+///   Calls nested inside another call of the same owner are skipped, so one request is one edge.
+/// - An entry whose parent is present but is not a call (a Lambda function under its `AWS::Lambda` segment) gets an
+///   edge from the parent's node, measured on the callee's side since no caller-side measurement exists.
+public enum ServiceGraphBuilder {
+    public static func add(_ trace: AssembledTrace, to graph: inout ServiceGraph) {
+        let spans = trace.spans
+        // Which call spans have an entry span as child (the instrumented callee).
+        var calleesOfCall: [SpanID: [Int]] = [:]
+        for (i, span) in spans.enumerated() where ServiceGraphRules.isEntry(span) {
+            guard let parent = span.parentID, let p = trace.index(of: parent), spans[p].isDownstreamCall else { continue }
+            calleesOfCall[parent, default: []].append(i)
+        }
+
+        for (i, span) in spans.enumerated() {
+            guard !span.inProgress else { continue }
+            let cls = span.statusClass
+            if ServiceGraphRules.isEntry(span) {
+                let node = ServiceGraphRules.node(ofEntry: span)
+                graph.recordNode(node, cls, start: span.start, duration: span.duration)
+                if let parent = span.parentID, let p = trace.index(of: parent) {
+                    if !spans[p].isDownstreamCall {
+                        let caller = trace.ownerNode(of: p)
+                        if caller != node {
+                            graph.recordEdge(EdgeKey(from: caller, to: node), cls, start: span.start, duration: span.duration)
+                        }
+                    }
+                    // else: the call records the edge from the caller's side.
+                } else {
+                    graph.recordEdge(EdgeKey(from: .client, to: node), cls, start: span.start, duration: span.duration)
+                }
+            } else if span.isDownstreamCall, !isNestedCall(i, in: trace) {
+                let caller = trace.ownerNode(of: i)
+                if let callees = calleesOfCall[span.id] {
+                    var seen = Set<NodeKey>()
+                    for callee in callees {
+                        let target = ServiceGraphRules.node(ofEntry: spans[callee])
+                        guard seen.insert(target).inserted else { continue }
+                        graph.recordEdge(EdgeKey(from: caller, to: target), cls, start: span.start, duration: span.duration)
+                    }
+                } else {
+                    let target = ServiceGraphRules.inferredNode(for: span)
+                    // An inferred node has no spans of its own: its statistics are the calls that reached it.
+                    graph.recordNode(target, cls, start: span.start, duration: span.duration)
+                    graph.recordEdge(EdgeKey(from: caller, to: target), cls, start: span.start, duration: span.duration)
+                }
+            } else if span.source == .otlp, span.parentID == nil, span.isDownstreamCall == false {
+                graph.ensureNode(trace.ownerNode(of: i))
+            }
+        }
+    }
+
+    /// A call inside another call of the same segment (an HTTP subsegment under an AWS SDK subsegment) is part of it.
+    private static func isNestedCall(_ i: Int, in trace: AssembledTrace) -> Bool {
+        var current = trace.spans[i].parentID
+        var hops = 0
+        while let id = current, hops < 64, let p = trace.index(of: id) {
+            let parent = trace.spans[p]
+            if ServiceGraphRules.isEntry(parent) { return false }
+            if parent.isDownstreamCall { return true }
+            current = parent.parentID
+            hops += 1
+        }
+        return false
+    }
+}

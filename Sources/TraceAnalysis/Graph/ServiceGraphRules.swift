@@ -1,0 +1,72 @@
+import TraceModel
+
+/// The node-naming rules of DESIGN.md §2: which node a span belongs to, and what a call with no instrumented
+/// callee is inferred to reach.
+public enum ServiceGraphRules {
+    /// The node of a request-receiving span: an X-Ray segment's `(name, origin)`, an OTLP span's service.
+    public static func node(ofEntry span: Span) -> NodeKey {
+        switch span.source {
+        case .xray: NodeKey(name: span.name, type: span.origin)
+        case .otlp: NodeKey(name: span.serviceName ?? "unknown_service", type: nil)
+        }
+    }
+
+    /// Whether a span receives a request and so counts toward its node: X-Ray segments; OTLP SERVER and CONSUMER
+    /// spans, and root spans of other kinds that are not themselves calls.
+    public static func isEntry(_ span: Span) -> Bool {
+        switch span.source {
+        case .xray: span.isSegment
+        case .otlp: span.kind == .server || span.kind == .consumer || (span.parentID == nil && !span.isDownstreamCall)
+        }
+    }
+
+    /// The node a downstream call reaches when no instrumented callee reported in.
+    public static func inferredNode(for call: Span) -> NodeKey {
+        switch call.source {
+        case .xray:
+            if call.namespace == "aws" { return NodeKey(name: call.name, type: awsType(forService: call.name)) }
+            return NodeKey(name: call.name, type: "remote")
+        case .otlp:
+            return otlpVirtualNode(for: call)
+        }
+    }
+
+    /// Tempo's virtual-node naming: `peer.service` → `server.address` → database → messaging system.
+    static func otlpVirtualNode(for call: Span) -> NodeKey {
+        let a = call.attributes
+        let type: String
+        if a["db.system"] != nil || a["db.system.name"] != nil {
+            type = "database"
+        } else if a["messaging.system"] != nil {
+            type = "queue"
+        } else {
+            type = "remote"
+        }
+        let candidates = ["peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",
+                          "db.system.name", "messaging.destination.name", "messaging.system"]
+        for key in candidates {
+            if let value = a[key]?.description, !value.isEmpty { return NodeKey(name: value, type: type) }
+        }
+        return NodeKey(name: "unknown", type: type)
+    }
+
+    /// X-Ray's resource types for the services the AWS SDKs name their subsegments after.
+    static func awsType(forService name: String) -> String {
+        switch name.lowercased() {
+        case "dynamodb": "AWS::DynamoDB::Table"
+        case "sqs": "AWS::SQS::Queue"
+        case "s3": "AWS::S3::Bucket"
+        case "sns": "AWS::SNS::Topic"
+        case "lambda": "AWS::Lambda"
+        case "kinesis": "AWS::Kinesis::Stream"
+        case "firehose": "AWS::KinesisFirehose::DeliveryStream"
+        case "eventbridge", "events": "AWS::Events::EventBus"
+        case "stepfunctions", "sfn": "AWS::StepFunctions::StateMachine"
+        case "secretsmanager", "secrets manager": "AWS::SecretsManager::Secret"
+        case "ssm": "AWS::SSM"
+        case "sts": "AWS::STS"
+        case "rds": "AWS::RDS::DBInstance"
+        default: "AWS::" + name.filter { !$0.isWhitespace }
+        }
+    }
+}

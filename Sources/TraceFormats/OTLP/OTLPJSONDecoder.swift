@@ -1,0 +1,236 @@
+import TraceModel
+
+/// Decodes an OTLP `ExportTraceServiceRequest` in its JSON mapping (as the OpenTelemetry Collector's file exporter
+/// writes it, one request per line) into spans.
+///
+/// Follows the OTLP JSON rules: ids are hex (base64 is accepted too, as older exporters wrote it), 64-bit integers may
+/// be strings, enums may be numbers or names. Resource attributes are merged under span attributes, and the
+/// resource's `service.name` becomes each span's node.
+enum OTLPJSONDecoder {
+    static func decode(_ s: inout JSONScanner, into spans: inout [Span]) throws(DecodeFailure) {
+        do throws(JSONScanError) {
+            try s.beginObject()
+            while let key = try s.nextKey() {
+                guard s.key(key, is: "resourceSpans") || s.key(key, is: "resource_spans"), !s.consumeNull() else {
+                    try s.skipValue()
+                    continue
+                }
+                try s.beginArray()
+                while try s.nextElement() { try decodeResourceSpans(&s, into: &spans) }
+            }
+        } catch {
+            throw DecodeFailure(error)
+        }
+    }
+
+    private static func decodeResourceSpans(_ s: inout JSONScanner, into spans: inout [Span]) throws(JSONScanError) {
+        let first = spans.count
+        var resource: [String: AttributeValue] = [:]
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if s.key(key, is: "resource") {
+                if s.consumeNull() { continue }
+                try s.beginObject()
+                while let k = try s.nextKey() {
+                    if s.key(k, is: "attributes") { try readAttributes(&s, into: &resource) } else { try s.skipValue() }
+                }
+            } else if s.key(key, is: "scopeSpans") || s.key(key, is: "instrumentationLibrarySpans") || s.key(key, is: "scope_spans") {
+                if s.consumeNull() { continue }
+                try s.beginArray()
+                while try s.nextElement() {
+                    try s.beginObject()
+                    while let k = try s.nextKey() {
+                        guard s.key(k, is: "spans"), !s.consumeNull() else {
+                            try s.skipValue()
+                            continue
+                        }
+                        try s.beginArray()
+                        while try s.nextElement() { spans.append(try decodeSpan(&s)) }
+                    }
+                }
+            } else {
+                try s.skipValue()
+            }
+        }
+        let service = resource["service.name"]?.description ?? "unknown_service"
+        for i in first..<spans.count {
+            spans[i].serviceName = service
+            if !resource.isEmpty {
+                spans[i].attributes.merge(resource) { spanValue, _ in spanValue }
+            }
+        }
+    }
+
+    // swiftlint:disable:next function_body_length cyclomatic_complexity
+    private static func decodeSpan(_ s: inout JSONScanner) throws(JSONScanError) -> Span {
+        var traceID: TraceID?
+        var spanID: SpanID?
+        var parentID: SpanID?
+        var name = ""
+        var kind = SpanKind.internal
+        var start: Int64?
+        var end: Int64?
+        var attributes: [String: AttributeValue] = [:]
+        var statusError = false
+        var statusMessage: String?
+        var exceptions: [ExceptionRecord] = []
+        try s.beginObject()
+        while let key = try s.nextKey() {
+            if s.key(key, is: "traceId") || s.key(key, is: "trace_id") {
+                let text = try s.readString()
+                traceID = OTLPIDs.traceID(text)
+                if traceID == nil { throw .wrapping(DecodeFailure(.invalidField, "traceId \"\(text.prefix(48))\" is not 16 bytes of hex or base64")) }
+            } else if s.key(key, is: "spanId") || s.key(key, is: "span_id") {
+                let text = try s.readString()
+                spanID = OTLPIDs.spanID(text)
+                if spanID == nil { throw .wrapping(DecodeFailure(.invalidField, "spanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64")) }
+            } else if s.key(key, is: "parentSpanId") || s.key(key, is: "parent_span_id") {
+                let text = try s.consumeNull() ? "" : s.readString()
+                if !text.isEmpty {
+                    parentID = OTLPIDs.spanID(text)
+                    if parentID == nil { throw .wrapping(DecodeFailure(.invalidField, "parentSpanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64")) }
+                }
+            } else if s.key(key, is: "name") {
+                name = try s.readString()
+            } else if s.key(key, is: "kind") {
+                kind = mapKind(try s.readAttributeValue())
+            } else if s.key(key, is: "startTimeUnixNano") || s.key(key, is: "start_time_unix_nano") {
+                start = try readNanos(&s)
+            } else if s.key(key, is: "endTimeUnixNano") || s.key(key, is: "end_time_unix_nano") {
+                end = try readNanos(&s)
+            } else if s.key(key, is: "attributes") {
+                try readAttributes(&s, into: &attributes)
+            } else if s.key(key, is: "status") {
+                if s.consumeNull() { continue }
+                try s.beginObject()
+                while let k = try s.nextKey() {
+                    if s.key(k, is: "code") {
+                        let code = try s.readAttributeValue()
+                        statusError = code?.intValue == 2 || code?.stringValue == "STATUS_CODE_ERROR"
+                    } else if s.key(k, is: "message") {
+                        statusMessage = try s.readAttributeValue()?.description
+                    } else {
+                        try s.skipValue()
+                    }
+                }
+            } else if s.key(key, is: "events") {
+                if s.consumeNull() { continue }
+                try s.beginArray()
+                while try s.nextElement() {
+                    if let exception = try readExceptionEvent(&s) { exceptions.append(exception) }
+                }
+            } else {
+                try s.skipValue()
+            }
+        }
+        guard let traceID else { throw .wrapping(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no traceId")) }
+        guard let spanID else { throw .wrapping(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no spanId")) }
+        guard let start, start > 0 else { throw .wrapping(DecodeFailure(.missingField, "span \(spanID.hex) has no startTimeUnixNano")) }
+        let finished = end.map { $0 > 0 } ?? false
+        return Span(
+            traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
+            kind: kind, isSegment: kind == .server || kind == .consumer, start: start, end: finished ? end : nil,
+            inProgress: !finished, statusError: statusError, statusMessage: statusMessage,
+            http: OTLPSemantics.http(from: attributes),
+            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
+        )
+    }
+
+    private static func mapKind(_ value: AttributeValue?) -> SpanKind {
+        switch value {
+        case .int(2)?, .string("SPAN_KIND_SERVER")?: .server
+        case .int(3)?, .string("SPAN_KIND_CLIENT")?: .client
+        case .int(4)?, .string("SPAN_KIND_PRODUCER")?: .producer
+        case .int(5)?, .string("SPAN_KIND_CONSUMER")?: .consumer
+        default: .internal
+        }
+    }
+
+    /// 64-bit nanosecond times arrive as strings (proto3 JSON) or numbers.
+    private static func readNanos(_ s: inout JSONScanner) throws(JSONScanError) -> Int64? {
+        switch try s.readAttributeValue() {
+        case .int(let v)?: v
+        case .string(let text)?: Int64(text)
+        case .double(let d)? where d >= 0 && d < 9.2e18: Int64(d)
+        default: nil
+        }
+    }
+
+    /// Reads `[{"key": k, "value": AnyValue}]`.
+    static func readAttributes(_ s: inout JSONScanner, into out: inout [String: AttributeValue]) throws(JSONScanError) {
+        if s.consumeNull() { return }
+        try s.beginArray()
+        while try s.nextElement() {
+            var key: String?
+            var value: AttributeValue?
+            try s.beginObject()
+            while let k = try s.nextKey() {
+                if s.key(k, is: "key") {
+                    key = try s.readString()
+                } else if s.key(k, is: "value") {
+                    value = try readAnyValue(&s, depth: 0)
+                } else {
+                    try s.skipValue()
+                }
+            }
+            if let key, let value { out[key] = value }
+        }
+    }
+
+    /// Reads an OTLP `AnyValue` (`{"stringValue": …}`, `{"intValue": "42"}`, `{"arrayValue": {"values": […]}}`, …).
+    private static func readAnyValue(_ s: inout JSONScanner, depth: Int) throws(JSONScanError) -> AttributeValue? {
+        if s.consumeNull() { return nil }
+        guard depth < 8 else { return .string(try s.readRawValue()) }
+        var result: AttributeValue?
+        try s.beginObject()
+        while let k = try s.nextKey() {
+            if s.key(k, is: "stringValue") {
+                result = .string(try s.readString())
+            } else if s.key(k, is: "intValue") {
+                result = (try s.readAttributeValue()?.intValue).map { .int($0) }
+            } else if s.key(k, is: "doubleValue") {
+                result = (try s.readAttributeValue()?.doubleValue).map { .double($0) }
+            } else if s.key(k, is: "boolValue") {
+                result = (try s.readAttributeValue()?.boolValue).map { .bool($0) }
+            } else if s.key(k, is: "bytesValue") {
+                result = .string(try s.readString())
+            } else if s.key(k, is: "arrayValue") {
+                var values: [AttributeValue] = []
+                try s.beginObject()
+                while let ak = try s.nextKey() {
+                    guard s.key(ak, is: "values"), !s.consumeNull() else {
+                        try s.skipValue()
+                        continue
+                    }
+                    try s.beginArray()
+                    while try s.nextElement() {
+                        if let v = try readAnyValue(&s, depth: depth + 1) { values.append(v) }
+                    }
+                }
+                result = .array(values)
+            } else if s.key(k, is: "kvlistValue") {
+                result = .string(try s.readRawValue())
+            } else {
+                try s.skipValue()
+            }
+        }
+        return result
+    }
+
+    private static func readExceptionEvent(_ s: inout JSONScanner) throws(JSONScanError) -> ExceptionRecord? {
+        var name = ""
+        var attributes: [String: AttributeValue] = [:]
+        try s.beginObject()
+        while let k = try s.nextKey() {
+            if s.key(k, is: "name") {
+                name = try s.readString()
+            } else if s.key(k, is: "attributes") {
+                try readAttributes(&s, into: &attributes)
+            } else {
+                try s.skipValue()
+            }
+        }
+        guard name == "exception" else { return nil }
+        return OTLPSemantics.exception(from: attributes)
+    }
+}

@@ -1,0 +1,214 @@
+import TraceModel
+
+/// Writes spans as X-Ray segment documents — Tracescope's native on-disk format, readable by anything X-Ray-aware.
+///
+/// Segments are written with their subsegments nested; subsegments whose segment is not among the spans given are
+/// written as independent subsegment documents (`"type": "subsegment"` with `trace_id` and `parent_id`), exactly as
+/// the X-Ray SDKs stream them.
+///
+/// ```swift
+/// for line in XRayDocumentEncoder.documents(for: spans) { file.write(line + "\n") }
+/// ```
+public enum XRayDocumentEncoder {
+    /// One JSON document per segment (with its subsegments nested) and per orphaned subsegment tree.
+    public static func documents(for spans: [Span]) -> [String] {
+        var children: [SpanID: [Int]] = [:]
+        var ids = Set<SpanID>()
+        for span in spans { ids.insert(span.id) }
+        var roots: [Int] = []
+        for (i, span) in spans.enumerated() {
+            if !span.isSegment, let parent = span.parentID, ids.contains(parent) {
+                children[parent, default: []].append(i)
+            } else {
+                roots.append(i)
+            }
+        }
+        return roots.map { root in
+            var writer = JSONWriter()
+            write(spans[root], index: root, spans: spans, children: children, top: true, writer: &writer, depth: 0)
+            return writer.text
+        }
+    }
+
+    /// One document for a single span and no children (how a streaming exporter sends a subsegment).
+    public static func document(for span: Span) -> String {
+        var writer = JSONWriter()
+        write(span, index: 0, spans: [span], children: [:], top: true, writer: &writer, depth: 0)
+        return writer.text
+    }
+
+    private static func write(_ span: Span, index: Int, spans: [Span], children: [SpanID: [Int]], top: Bool,
+                              writer w: inout JSONWriter, depth: Int) {
+        w.beginObject()
+        w.key("name")
+        w.string(segmentName(span))
+        w.key("id")
+        w.string(span.id.hex)
+        if top {
+            w.key("trace_id")
+            w.string(span.traceID.xray)
+            if let parent = span.parentID {
+                w.key("parent_id")
+                w.string(parent.hex)
+            }
+            if !span.isSegment {
+                w.key("type")
+                w.string("subsegment")
+            }
+        }
+        w.key("start_time")
+        w.epochSeconds(span.start)
+        if let end = span.end, !span.inProgress {
+            w.key("end_time")
+            w.epochSeconds(end)
+        } else {
+            w.key("in_progress")
+            w.bool(true)
+        }
+        if let origin = span.origin {
+            w.key("origin")
+            w.string(origin)
+        }
+        if let namespace = namespace(span) {
+            w.key("namespace")
+            w.string(namespace)
+        }
+        if span.inferred {
+            w.key("inferred")
+            w.bool(true)
+        }
+        let cls = span.statusClass
+        if span.errorFlag || cls == .error {
+            w.key("error")
+            w.bool(true)
+        }
+        if span.throttleFlag || cls == .throttle {
+            w.key("throttle")
+            w.bool(true)
+            if !span.errorFlag {
+                w.key("error")
+                w.bool(true)
+            }
+        }
+        if span.faultFlag || cls == .fault {
+            w.key("fault")
+            w.bool(true)
+        }
+        if let http = span.http { writeHTTP(http, &w) }
+        writeMap("aws", span.aws, &w)
+        writeMap("sql", span.sql, &w)
+        writeMap("annotations", span.annotations, &w)
+        if let metadata = span.metadataJSON {
+            w.key("metadata")
+            w.raw(metadata)
+        } else if span.source == .otlp {
+            writeOTelMetadata(span, &w)
+        }
+        if let cause = span.cause { writeCause(cause, &w) }
+        if let kids = children[span.id], !kids.isEmpty, depth < 64 {
+            w.key("subsegments")
+            w.beginArray()
+            for child in kids.sorted(by: { spans[$0].start < spans[$1].start }) {
+                write(spans[child], index: child, spans: spans, children: children, top: false, writer: &w, depth: depth + 1)
+            }
+            w.endArray()
+        }
+        w.endObject()
+    }
+
+    /// X-Ray names a segment after its service; OTLP server spans are renamed so, keeping the span name in metadata.
+    private static func segmentName(_ span: Span) -> String {
+        if span.source == .otlp, span.isSegment, let service = span.serviceName { return service }
+        return span.name
+    }
+
+    private static func namespace(_ span: Span) -> String? {
+        if let ns = span.namespace { return ns }
+        if span.source == .otlp, span.isDownstreamCall { return "remote" }
+        return nil
+    }
+
+    private static func writeHTTP(_ http: HTTPInfo, _ w: inout JSONWriter) {
+        w.key("http")
+        w.beginObject()
+        if http.method != nil || http.url != nil || http.clientIP != nil || http.userAgent != nil {
+            w.key("request")
+            w.beginObject()
+            if let method = http.method { w.key("method"); w.string(method) }
+            if let url = http.url { w.key("url"); w.string(url) }
+            if let ip = http.clientIP { w.key("client_ip"); w.string(ip) }
+            if let agent = http.userAgent { w.key("user_agent"); w.string(agent) }
+            w.endObject()
+        }
+        if http.status != nil || http.contentLength != nil {
+            w.key("response")
+            w.beginObject()
+            if let status = http.status { w.key("status"); w.int(status) }
+            if let length = http.contentLength { w.key("content_length"); w.int(length) }
+            w.endObject()
+        }
+        w.endObject()
+    }
+
+    private static func writeMap(_ name: String, _ map: [String: AttributeValue], _ w: inout JSONWriter) {
+        guard !map.isEmpty else { return }
+        w.key(name)
+        w.beginObject()
+        for key in map.keys.sorted() {
+            w.key(key)
+            if let value = map[key] { w.attribute(value) }
+        }
+        w.endObject()
+    }
+
+    private static func writeOTelMetadata(_ span: Span, _ w: inout JSONWriter) {
+        w.key("metadata")
+        w.beginObject()
+        w.key("otel")
+        w.beginObject()
+        w.key("span.name")
+        w.string(span.name)
+        w.key("span.kind")
+        w.string(span.kind.description)
+        for key in span.attributes.keys.sorted() {
+            w.key(key)
+            if let value = span.attributes[key] { w.attribute(value) }
+        }
+        w.endObject()
+        w.endObject()
+    }
+
+    private static func writeCause(_ cause: Cause, _ w: inout JSONWriter) {
+        w.key("cause")
+        if let reference = cause.referencedExceptionID, cause.exceptions.isEmpty {
+            w.string(reference)
+            return
+        }
+        w.beginObject()
+        if let dir = cause.workingDirectory { w.key("working_directory"); w.string(dir) }
+        w.key("exceptions")
+        w.beginArray()
+        for e in cause.exceptions {
+            w.beginObject()
+            if let id = e.id { w.key("id"); w.string(id) }
+            if let type = e.type { w.key("type"); w.string(type) }
+            if let message = e.message { w.key("message"); w.string(message) }
+            if e.remote { w.key("remote"); w.bool(true) }
+            if !e.stack.isEmpty {
+                w.key("stack")
+                w.beginArray()
+                for frame in e.stack {
+                    w.beginObject()
+                    if let path = frame.path { w.key("path"); w.string(path) }
+                    if let line = frame.line { w.key("line"); w.int(line) }
+                    if let label = frame.label { w.key("label"); w.string(label) }
+                    w.endObject()
+                }
+                w.endArray()
+            }
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+    }
+}

@@ -1,0 +1,207 @@
+/// Nanoseconds since the Unix epoch. All times inside Tracescope are integers of this unit.
+public typealias EpochNanos = Int64
+
+/// Where a span came from; the service-graph rules differ slightly between the two (DESIGN.md §2).
+public enum SpanSource: UInt8, Sendable, Hashable {
+    case xray
+    case otlp
+}
+
+/// The role a span plays in a request, unified across X-Ray and OpenTelemetry.
+///
+/// X-Ray segments are `.server`; subsegments with namespace `aws` or `remote` are `.client`; other subsegments are
+/// `.internal`. OTLP kinds map one to one.
+public enum SpanKind: UInt8, Sendable, Hashable, CustomStringConvertible {
+    case `internal`
+    case server
+    case client
+    case producer
+    case consumer
+
+    public var description: String {
+        switch self {
+        case .internal: "internal"
+        case .server: "server"
+        case .client: "client"
+        case .producer: "producer"
+        case .consumer: "consumer"
+        }
+    }
+}
+
+/// The `http` block of a segment (or the HTTP attributes of an OTLP span).
+public struct HTTPInfo: Sendable, Hashable {
+    public var method: String?
+    public var url: String?
+    public var status: Int?
+    public var clientIP: String?
+    public var userAgent: String?
+    public var contentLength: Int64?
+
+    public init(method: String? = nil, url: String? = nil, status: Int? = nil, clientIP: String? = nil,
+                userAgent: String? = nil, contentLength: Int64? = nil) {
+        self.method = method
+        self.url = url
+        self.status = status
+        self.clientIP = clientIP
+        self.userAgent = userAgent
+        self.contentLength = contentLength
+    }
+
+    public var isEmpty: Bool {
+        method == nil && url == nil && status == nil && clientIP == nil && userAgent == nil && contentLength == nil
+    }
+}
+
+/// One stack frame of a recorded exception.
+public struct StackFrame: Sendable, Hashable {
+    public var path: String?
+    public var line: Int?
+    public var label: String?
+
+    public init(path: String? = nil, line: Int? = nil, label: String? = nil) {
+        self.path = path
+        self.line = line
+        self.label = label
+    }
+}
+
+/// One exception recorded on a span (X-Ray `cause.exceptions[]`, OTLP `exception` events).
+public struct ExceptionRecord: Sendable, Hashable {
+    public var id: String?
+    public var type: String?
+    public var message: String?
+    public var remote: Bool
+    public var stack: [StackFrame]
+
+    public init(id: String? = nil, type: String? = nil, message: String? = nil, remote: Bool = false,
+                stack: [StackFrame] = []) {
+        self.id = id
+        self.type = type
+        self.message = message
+        self.remote = remote
+        self.stack = stack
+    }
+}
+
+/// Why a span failed. X-Ray allows either the full object or a 16-character id of an exception recorded elsewhere.
+public struct Cause: Sendable, Hashable {
+    public var workingDirectory: String?
+    public var exceptions: [ExceptionRecord]
+    /// Set when the cause is a reference to an exception recorded on another subsegment.
+    public var referencedExceptionID: String?
+
+    public init(workingDirectory: String? = nil, exceptions: [ExceptionRecord] = [], referencedExceptionID: String? = nil) {
+        self.workingDirectory = workingDirectory
+        self.exceptions = exceptions
+        self.referencedExceptionID = referencedExceptionID
+    }
+}
+
+/// One unit of work: an X-Ray segment or subsegment, or an OpenTelemetry span.
+///
+/// Decoders flatten X-Ray documents, so a segment with nested subsegments becomes several `Span`s linked by
+/// `parentID`, each subsegment carrying its owning segment in `segmentID` and its node in `serviceName`.
+public struct Span: Sendable, Hashable {
+    public var traceID: TraceID
+    public var id: SpanID
+    public var parentID: SpanID?
+    public var name: String
+    public var source: SpanSource
+    public var kind: SpanKind
+    /// True for X-Ray segments (top-level documents); false for subsegments. OTLP: true for SERVER/CONSUMER spans.
+    public var isSegment: Bool
+    /// The X-Ray `origin` (e.g. `AWS::Lambda::Function`): the node type of a segment.
+    public var origin: String?
+    /// The X-Ray subsegment `namespace` (`aws` or `remote` mark downstream calls).
+    public var namespace: String?
+    /// The node that owns this span: a segment's name or an OTLP resource's `service.name`. Nil for an independent
+    /// subsegment until its segment is known.
+    public var serviceName: String?
+    /// For subsegments: the id of the segment they belong to, when the document says.
+    public var segmentID: SpanID?
+    public var start: EpochNanos
+    /// Nil while the span is in progress.
+    public var end: EpochNanos?
+    public var inProgress: Bool
+    public var errorFlag: Bool
+    public var throttleFlag: Bool
+    public var faultFlag: Bool
+    /// OTLP `Status.code == ERROR`.
+    public var statusError: Bool
+    public var statusMessage: String?
+    public var http: HTTPInfo?
+    /// X-Ray `aws` block (operation, table_name, queue_url, …), flattened to strings and numbers.
+    public var aws: [String: AttributeValue]
+    public var sql: [String: AttributeValue]
+    public var annotations: [String: AttributeValue]
+    /// The `metadata` object, kept verbatim as JSON text.
+    public var metadataJSON: String?
+    public var cause: Cause?
+    /// OTLP span and resource attributes (resource attributes first, span attributes override).
+    public var attributes: [String: AttributeValue]
+    /// X-Ray segments that X-Ray itself inferred for an uninstrumented downstream (`inferred: true`).
+    public var inferred: Bool
+
+    public init(traceID: TraceID, id: SpanID, parentID: SpanID? = nil, name: String, source: SpanSource = .xray,
+                kind: SpanKind = .server, isSegment: Bool = true, origin: String? = nil, namespace: String? = nil,
+                serviceName: String? = nil, segmentID: SpanID? = nil, start: EpochNanos, end: EpochNanos?,
+                inProgress: Bool = false, errorFlag: Bool = false, throttleFlag: Bool = false,
+                faultFlag: Bool = false, statusError: Bool = false, statusMessage: String? = nil,
+                http: HTTPInfo? = nil, aws: [String: AttributeValue] = [:], sql: [String: AttributeValue] = [:],
+                annotations: [String: AttributeValue] = [:], metadataJSON: String? = nil, cause: Cause? = nil,
+                attributes: [String: AttributeValue] = [:], inferred: Bool = false) {
+        self.traceID = traceID
+        self.id = id
+        self.parentID = parentID
+        self.name = name
+        self.source = source
+        self.kind = kind
+        self.isSegment = isSegment
+        self.origin = origin
+        self.namespace = namespace
+        self.serviceName = serviceName
+        self.segmentID = segmentID
+        self.start = start
+        self.end = end
+        self.inProgress = inProgress
+        self.errorFlag = errorFlag
+        self.throttleFlag = throttleFlag
+        self.faultFlag = faultFlag
+        self.statusError = statusError
+        self.statusMessage = statusMessage
+        self.http = http
+        self.aws = aws
+        self.sql = sql
+        self.annotations = annotations
+        self.metadataJSON = metadataJSON
+        self.cause = cause
+        self.attributes = attributes
+        self.inferred = inferred
+    }
+
+    /// The request's outcome class (DESIGN.md §2): X-Ray flags first, then the HTTP status, then an OTLP ERROR status
+    /// (a fault: an error with no HTTP code).
+    public var statusClass: StatusClass {
+        if faultFlag { return .fault }
+        if throttleFlag { return .throttle }
+        if errorFlag { return .error }
+        if let status = http?.status, let cls = StatusClass.forHTTPStatus(status) { return cls }
+        if statusError { return .fault }
+        return .ok
+    }
+
+    /// Duration in nanoseconds; zero while in progress.
+    public var duration: Int64 {
+        guard let end else { return 0 }
+        return max(0, end - start)
+    }
+
+    /// X-Ray: a subsegment that calls another service (`namespace` `aws` or `remote`). OTLP: a CLIENT or PRODUCER span.
+    public var isDownstreamCall: Bool { kind == .client || kind == .producer }
+
+    /// Looks an attribute up among OTLP attributes, then annotations.
+    public func attribute(_ key: String) -> AttributeValue? {
+        attributes[key] ?? annotations[key]
+    }
+}

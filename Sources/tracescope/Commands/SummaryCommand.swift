@@ -1,0 +1,145 @@
+import ArgumentParser
+import TraceAnalysis
+import TraceFiles
+import TraceFormats
+import TraceModel
+import TraceReports
+
+/// `tracescope summary`: trace files in, a report and a CI verdict out.
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Summarize trace files for CI: service graph, latency, errors, cold starts, and gates.",
+        discussion: """
+            Accepts X-Ray segment documents (JSON lines), daemon datagram captures, `aws xray batch-get-traces` \
+            output and OTLP JSON, each file sniffed on its own; `-` reads standard input; gzip is read transparently.
+
+            Gates use k6's threshold grammar, scoped to a service, an edge, a function or all traces:
+              --assert 'checkout: p(95) < 250ms'
+              --assert 'checkout -> payments: fault_rate == 0'
+              --assert 'fn:checkout: init.p(99) < 2s'
+              --assert '*: error_rate < 1%'
+              --assert 'traces: p(99) <= +10%'          (relative to --baseline)
+            Metrics: p(N) avg min max med count rps error_rate fault_rate throttle_rate failure_rate errors faults \
+            throttles; for fn: invocations cold_starts cold_start_rate and dwell|init|handler|overhead . p(N)|avg|max|count.
+            A gate whose scope has too few samples (p(99) needs 100, p(95) 20; see --min-samples) or matches \
+            nothing fails and says why.
+
+            Exit codes: 0 every gate passed, 1 a gate failed, 2 bad input or usage. A bad record among good ones is \
+            reported on stderr and in `rejected` without changing the exit code, unless --strict.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, markdown, json, junit
+    }
+
+    @Argument(help: ArgumentHelp("Trace files to read (`-` for standard input).", valueName: "file"))
+    var files: [String]
+
+    @Option(name: .long, help: "Report format: text, markdown (GitHub job summary), json or junit.")
+    var format: Format = .text
+
+    @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Option(name: .customLong("assert"), help: ArgumentHelp("A gate that must hold (repeatable).", valueName: "gate"))
+    var gates: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("An earlier `--format json` summary, for relative gates like `p(95) <= +10%`.", valueName: "file"))
+    var baseline: String?
+
+    @Option(name: .long, help: ArgumentHelp("Samples every gate needs (default: p(99) 100, p(95) 20, p(50) 2, rates 1).", valueName: "n"))
+    var minSamples: UInt64?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds of trace time without new spans after which a trace is complete.", valueName: "seconds"))
+    var traceTimeout: Double = 30
+
+    @Flag(name: .long, help: "Exit 2 if any record is rejected (default: report it and carry on).")
+    var strict = false
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one trace file (or - for standard input)") }
+        guard traceTimeout > 0 else { throw ValidationError("--trace-timeout must be positive") }
+    }
+
+    func run() throws {
+        // Parse every gate before reading anything: a typo should fail fast, not after a 1 GB file.
+        var parsedGates: [Gate] = []
+        for text in gates {
+            do throws(GateParser.Failure) { parsedGates.append(try GateParser.parse(text)) } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
+            }
+        }
+        var baselineSummary: Summary?
+        if let baseline {
+            guard let text = Terminal.readFile(baseline) else {
+                Terminal.warn("cannot read baseline \(baseline)")
+                throw ExitCode(2)
+            }
+            do throws(BaselineReader.Failure) { baselineSummary = try BaselineReader.read(json: text, source: baseline) } catch {
+                Terminal.warn(error.message)
+                throw ExitCode(2)
+            }
+        }
+
+        var analyzer = TraceAnalyzer(quietPeriodSeconds: traceTimeout, maxOpenTraces: 200_000, seriesCapacity: 16)
+        var stats = IngestStats()
+        var unusable: [String] = []
+        for path in files {
+            do throws(TraceFileReader.Failure) {
+                let fileStats = try TraceFileReader.read(path: path) { spans in analyzer.ingest(spans) }
+                if fileStats.spans == 0 { unusable.append(path) }
+                stats.merge(fileStats)
+            } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
+            }
+        }
+        analyzer.finish()
+
+        for example in stats.examples { Terminal.warn(example.description) }
+        if stats.rejectedCount > stats.examples.count {
+            Terminal.warn("… and \(stats.rejectedCount - stats.examples.count) more rejected records")
+        }
+        if !unusable.isEmpty {
+            for path in unusable { Terminal.warn("\(path): no usable trace records") }
+            throw ExitCode(2)
+        }
+
+        var summary = SummaryBuilder.build(from: analyzer)
+        summary.inputs = files
+        summary.rejected = Summary.Rejected(
+            count: stats.rejectedCount,
+            reasons: Dictionary(uniqueKeysWithValues: stats.rejected.map { ($0.key.rawValue, $0.value) }),
+            examples: stats.examples.map(\.description)
+        )
+        summary.gates = GateEvaluator.evaluate(parsedGates, on: summary, baseline: baselineSummary, minimumSamples: minSamples)
+
+        let report: String
+        switch format {
+        case .text: report = TextReport.render(summary, histograms: output == nil && Terminal.stdoutIsTerminal && !Terminal.noColor)
+        case .markdown: report = MarkdownReport.render(summary)
+        case .json: report = SummaryJSONReport.render(summary)
+        case .junit: report = JUnitReport.render(summary)
+        }
+        if let output {
+            do throws(Terminal.WriteError) { try Terminal.writeFile(output, report) } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
+            }
+        } else {
+            Terminal.write(report)
+        }
+
+        for gate in summary.gates where !gate.passed {
+            Terminal.warn("gate failed: \(gate.gate)\(gate.target.map { " [\($0)]" } ?? ""): \(gate.status.rawValue): \(gate.message)")
+        }
+        if strict && stats.rejectedCount > 0 {
+            Terminal.warn("--strict: \(stats.rejectedCount) records were rejected")
+            throw ExitCode(2)
+        }
+        if summary.verdict == .fail { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+
+/// `tracescope`: X-Ray-style distributed tracing in the terminal.
+@main
+struct TracescopeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracescope",
+        abstract: "X-Ray-style distributed tracing in the terminal.",
+        discussion: """
+            Reads X-Ray segment documents (JSON lines), X-Ray daemon datagram captures, `aws xray batch-get-traces` \
+            output and OTLP JSON, plain or gzip-compressed, and turns them into a service graph, latency histograms \
+            and serverless invocation phases (dwell, init, handler).
+
+            Exit codes: 0 ok, 1 a gate failed, 2 bad input or usage.
+            """,
+        version: "0.1.0",
+        subcommands: [SummaryCommand.self]
+    )
+
+    /// Runs the command, mapping every failure to the documented exit codes: usage and input errors exit 2.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            Self.exit(withError: code)
+        } catch {
+            let exit = exitCode(for: error)
+            if exit == .success {
+                Self.exit(withError: error)
+            }
+            Terminal.printError(fullMessage(for: error))
+            Self.exit(withError: ExitCode(2))
+        }
+    }
+}
