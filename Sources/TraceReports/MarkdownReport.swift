@@ -72,12 +72,13 @@ public enum MarkdownReport {
         }
 
         if !s.edges.isEmpty {
+            let labels = NodeLabels(s)
             out += ["", "### Edges", ""]
             out.append("| From | To | Requests | OK | Errors | Throttles | Faults | p50 | p95 | p99 | max |")
             out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for edge in s.edges {
                 let f = edge.figures
-                out.append("| \(cell(edge.edge.from.name)) | \(marker(f))\(cell(edge.edge.to.name)) | \(f.requests) | \(f.ok) | "
+                out.append("| \(cell(labels.label(edge.edge.from))) | \(marker(f))\(cell(labels.label(edge.edge.to))) | \(f.requests) | \(f.ok) | "
                     + "\(f.errors) | \(f.throttles) | \(f.faults) | \(Formatting.millis(f.p50)) | \(Formatting.millis(f.p95)) | "
                     + "\(Formatting.millis(f.p99)) | \(Formatting.millis(f.maxMillis)) |")
             }

@@ -38,11 +38,12 @@ public enum TextReport {
         }
 
         if !s.edges.isEmpty {
+            let labels = NodeLabels(s)
             out += ["", "Edges (caller's view)"]
             var rows = [["", "from", "to", "requests", "ok", "err", "thr", "fault", "p50", "p95", "p99", "max"]]
             for edge in s.edges {
                 let f = edge.figures
-                rows.append([marker(f), edge.edge.from.name, edge.edge.to.name, "\(f.requests)", "\(f.ok)", "\(f.errors)",
+                rows.append([marker(f), labels.label(edge.edge.from), labels.label(edge.edge.to), "\(f.requests)", "\(f.ok)", "\(f.errors)",
                              "\(f.throttles)", "\(f.faults)", Formatting.millis(f.p50), Formatting.millis(f.p95),
                              Formatting.millis(f.p99), Formatting.millis(f.maxMillis)])
             }

@@ -70,7 +70,11 @@ public struct RecordFramer: Sendable {
             guard let newline = Self.findNewline(chunk, from: i) else { break }
             let piece = UnsafeRawBufferPointer(rebasing: chunk[lineStart..<newline])
             if pending.isEmpty && !discarding {
-                emitLine(piece, emit)
+                if piece.count > maxRecordBytes {
+                    emit(Record(bytes: UnsafeRawBufferPointer(start: nil, count: 0), line: line, oversized: true))
+                } else {
+                    emitLine(piece, emit)
+                }
             } else {
                 appendPending(piece)
                 flushPending(emit)
