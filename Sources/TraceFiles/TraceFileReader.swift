@@ -24,10 +24,23 @@ public enum TraceFileReader {
         public var description: String { "\(path): \(message)" }
     }
 
+    /// How a path is named in locations (`file.jsonl:12`).
+    public static func sourceName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+
     /// Reads one file (or `-`) and delivers its spans record by record. Returns what was seen and rejected.
     @discardableResult
     public static func read(path: String, maxRecordBytes: Int = 64 << 20,
                             deliver: ([Span]) -> Void) throws(Failure) -> IngestStats {
+        var decoder = TraceStreamDecoder(source: sourceName(path), maxRecordBytes: maxRecordBytes)
+        try forEachChunk(path: path, { decoder.push($0, deliver) }, damaged: { decoder.reject($0) })
+        decoder.finish(deliver)
+        return decoder.stats
+    }
+
+    /// Hands the file's (decompressed) bytes to `body` chunk by chunk. Damage found on the way (corrupt or truncated
+    /// gzip data) goes to `damaged` and ends the reading; a file that cannot be opened or read throws.
+    public static func forEachChunk(path: String, _ body: (UnsafeRawBufferPointer) -> Void,
+                                    damaged: (DecodeFailure) -> Void) throws(Failure) {
         let fd: Int32
         if path == "-" {
             fd = STDIN_FILENO
@@ -42,8 +55,7 @@ public enum TraceFileReader {
         }
         defer { if fd != STDIN_FILENO { close(fd) } }
 
-        let source = path == "-" ? "<stdin>" : path
-        var decoder = TraceStreamDecoder(source: source, maxRecordBytes: maxRecordBytes)
+        let source = sourceName(path)
         var buffer = [UInt8](repeating: 0, count: chunkSize)
         var inflater: GzipInflater?
         var first = true
@@ -68,25 +80,23 @@ public enum TraceFileReader {
             let ok: Bool = buffer.withUnsafeBytes { raw in
                 let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<count])
                 guard let inflater else {
-                    decoder.push(chunk, deliver)
+                    body(chunk)
                     return true
                 }
                 do throws(GzipInflater.Failure) {
-                    try inflater.push(chunk) { decoder.push($0, deliver) }
+                    try inflater.push(chunk, body)
                     return true
                 } catch {
-                    decoder.reject(DecodeFailure(.unreadable, error.message, location: source))
+                    damaged(DecodeFailure(.unreadable, error.message, location: source))
                     return false
                 }
             }
-            if !ok { break }
+            if !ok { return }
         }
         if let inflater {
             do throws(GzipInflater.Failure) { try inflater.finish() } catch {
-                decoder.reject(DecodeFailure(.truncated, error.message, location: source))
+                damaged(DecodeFailure(.truncated, error.message, location: source))
             }
         }
-        decoder.finish(deliver)
-        return decoder.stats
     }
 }

@@ -102,6 +102,10 @@ public struct Cause: Sendable, Hashable {
 ///
 /// Decoders flatten X-Ray documents, so a segment with nested subsegments becomes several `Span`s linked by
 /// `parentID`, each subsegment carrying its owning segment in `segmentID` and its node in `serviceName`.
+///
+/// The fields every analysis reads (ids, names, times, flags) are stored inline; the descriptive ones (HTTP, AWS,
+/// annotations, metadata, cause, attributes) live in one copy-on-write box, so moving a span through the pipeline
+/// retains a handful of references instead of a dozen. The API is that of a plain struct.
 public struct Span: Sendable, Hashable {
     public var traceID: TraceID
     public var id: SpanID
@@ -129,19 +133,11 @@ public struct Span: Sendable, Hashable {
     public var faultFlag: Bool
     /// OTLP `Status.code == ERROR`.
     public var statusError: Bool
-    public var statusMessage: String?
-    public var http: HTTPInfo?
-    /// X-Ray `aws` block (operation, table_name, queue_url, …), flattened to strings and numbers.
-    public var aws: [String: AttributeValue]
-    public var sql: [String: AttributeValue]
-    public var annotations: [String: AttributeValue]
-    /// The `metadata` object, kept verbatim as JSON text.
-    public var metadataJSON: String?
-    public var cause: Cause?
-    /// OTLP span and resource attributes (resource attributes first, span attributes override).
-    public var attributes: [String: AttributeValue]
     /// X-Ray segments that X-Ray itself inferred for an uninstrumented downstream (`inferred: true`).
     public var inferred: Bool
+    /// The HTTP status, kept inline because every status classification reads it.
+    private var httpStatus: Int?
+    private var details: SpanDetails
 
     public init(traceID: TraceID, id: SpanID, parentID: SpanID? = nil, name: String, source: SpanSource = .xray,
                 kind: SpanKind = .server, isSegment: Bool = true, origin: String? = nil, namespace: String? = nil,
@@ -169,15 +165,67 @@ public struct Span: Sendable, Hashable {
         self.throttleFlag = throttleFlag
         self.faultFlag = faultFlag
         self.statusError = statusError
-        self.statusMessage = statusMessage
-        self.http = http
-        self.aws = aws
-        self.sql = sql
-        self.annotations = annotations
-        self.metadataJSON = metadataJSON
-        self.cause = cause
-        self.attributes = attributes
         self.inferred = inferred
+        self.httpStatus = http?.status
+        if statusMessage == nil && http == nil && aws.isEmpty && sql.isEmpty && annotations.isEmpty
+            && metadataJSON == nil && cause == nil && attributes.isEmpty {
+            details = SpanDetails.empty
+        } else {
+            details = SpanDetails(statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
+                                  metadataJSON: metadataJSON, cause: cause, attributes: attributes)
+        }
+    }
+
+    /// Gives this span its own details box before a write (copy on write).
+    private mutating func uniqueDetails() -> SpanDetails {
+        if !isKnownUniquelyReferenced(&details) || details === SpanDetails.empty { details = details.copy() }
+        return details
+    }
+
+    public var statusMessage: String? {
+        get { details.statusMessage }
+        set { uniqueDetails().statusMessage = newValue }
+    }
+
+    public var http: HTTPInfo? {
+        get { details.http }
+        set {
+            uniqueDetails().http = newValue
+            httpStatus = newValue?.status
+        }
+    }
+
+    /// X-Ray `aws` block (operation, table_name, queue_url, …), flattened to strings and numbers.
+    public var aws: [String: AttributeValue] {
+        get { details.aws }
+        set { uniqueDetails().aws = newValue }
+    }
+
+    public var sql: [String: AttributeValue] {
+        get { details.sql }
+        set { uniqueDetails().sql = newValue }
+    }
+
+    public var annotations: [String: AttributeValue] {
+        get { details.annotations }
+        set { uniqueDetails().annotations = newValue }
+    }
+
+    /// The `metadata` object, kept verbatim as JSON text.
+    public var metadataJSON: String? {
+        get { details.metadataJSON }
+        set { uniqueDetails().metadataJSON = newValue }
+    }
+
+    public var cause: Cause? {
+        get { details.cause }
+        set { uniqueDetails().cause = newValue }
+    }
+
+    /// OTLP span and resource attributes (resource attributes first, span attributes override).
+    public var attributes: [String: AttributeValue] {
+        get { details.attributes }
+        set { uniqueDetails().attributes = newValue }
     }
 
     /// The request's outcome class (DESIGN.md §2): X-Ray flags first, then the HTTP status, then an OTLP ERROR status
@@ -186,7 +234,7 @@ public struct Span: Sendable, Hashable {
         if faultFlag { return .fault }
         if throttleFlag { return .throttle }
         if errorFlag { return .error }
-        if let status = http?.status, let cls = StatusClass.forHTTPStatus(status) { return cls }
+        if let status = httpStatus, let cls = StatusClass.forHTTPStatus(status) { return cls }
         if statusError { return .fault }
         return .ok
     }
@@ -203,5 +251,55 @@ public struct Span: Sendable, Hashable {
     /// Looks an attribute up among OTLP attributes, then annotations.
     public func attribute(_ key: String) -> AttributeValue? {
         attributes[key] ?? annotations[key]
+    }
+}
+
+/// The descriptive part of a span, shared between copies until one of them writes (see `Span`).
+///
+/// `@unchecked Sendable`: instances are mutated only through `Span.uniqueDetails()`, that is, only while exactly one
+/// span refers to them, so no two threads can ever see a write.
+final class SpanDetails: Hashable, @unchecked Sendable {
+    var statusMessage: String?
+    var http: HTTPInfo?
+    var aws: [String: AttributeValue]
+    var sql: [String: AttributeValue]
+    var annotations: [String: AttributeValue]
+    var metadataJSON: String?
+    var cause: Cause?
+    var attributes: [String: AttributeValue]
+
+    /// Shared by every span with no details, so such spans allocate nothing for them.
+    static let empty = SpanDetails(statusMessage: nil, http: nil, aws: [:], sql: [:], annotations: [:], metadataJSON: nil,
+                                   cause: nil, attributes: [:])
+
+    init(statusMessage: String?, http: HTTPInfo?, aws: [String: AttributeValue], sql: [String: AttributeValue],
+         annotations: [String: AttributeValue], metadataJSON: String?, cause: Cause?, attributes: [String: AttributeValue]) {
+        self.statusMessage = statusMessage
+        self.http = http
+        self.aws = aws
+        self.sql = sql
+        self.annotations = annotations
+        self.metadataJSON = metadataJSON
+        self.cause = cause
+        self.attributes = attributes
+    }
+
+    func copy() -> SpanDetails {
+        SpanDetails(statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
+                    metadataJSON: metadataJSON, cause: cause, attributes: attributes)
+    }
+
+    static func == (lhs: SpanDetails, rhs: SpanDetails) -> Bool {
+        lhs === rhs || (lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http && lhs.aws == rhs.aws
+            && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations && lhs.metadataJSON == rhs.metadataJSON
+            && lhs.cause == rhs.cause && lhs.attributes == rhs.attributes)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(statusMessage)
+        hasher.combine(http)
+        hasher.combine(metadataJSON)
+        hasher.combine(attributes.count)
+        hasher.combine(annotations.count)
     }
 }

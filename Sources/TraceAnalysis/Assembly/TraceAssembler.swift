@@ -33,6 +33,9 @@ public struct TraceAssembler: Sendable {
     private var recentlyCompleted = Set<TraceID>()
     private var recentlyCompletedOrder = Deque<TraceID>()
 
+    /// How many completed trace ids are remembered to recognise late spans (a fixed cost: about 3 MB).
+    static let rememberedCompletions = 65_536
+
     public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000) {
         quietPeriod = Int64(quietPeriodSeconds * 1_000_000_000)
         self.maxOpenTraces = max(1, maxOpenTraces)
@@ -127,7 +130,7 @@ public struct TraceAssembler: Sendable {
         complete(assembled)
         if recentlyCompleted.insert(id).inserted {
             recentlyCompletedOrder.append(id)
-            if recentlyCompletedOrder.count > maxOpenTraces, let old = recentlyCompletedOrder.popFirst() {
+            if recentlyCompletedOrder.count > Self.rememberedCompletions, let old = recentlyCompletedOrder.popFirst() {
                 recentlyCompleted.remove(old)
             }
         }

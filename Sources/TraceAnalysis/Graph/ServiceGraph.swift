@@ -29,11 +29,12 @@ public struct ServiceGraph: Sendable {
     }
 
     public mutating func recordEdge(_ edge: EdgeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
-        ensureNode(edge.from)
-        ensureNode(edge.to)
         if let i = edges.index(forKey: edge) {
             edges.values[i].record(cls, start: start, durationNanos: duration)
         } else {
+            // A new edge's ends become known nodes even if they never receive a request of their own.
+            ensureNode(edge.from)
+            ensureNode(edge.to)
             var stats = RequestStats(seriesCapacity: seriesCapacity)
             stats.record(cls, start: start, durationNanos: duration)
             edges[edge] = stats

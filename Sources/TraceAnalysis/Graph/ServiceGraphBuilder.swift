@@ -13,11 +13,22 @@ import TraceModel
 public enum ServiceGraphBuilder {
     public static func add(_ trace: AssembledTrace, to graph: inout ServiceGraph) {
         let spans = trace.spans
-        // Which call spans have an entry span as child (the instrumented callee).
+        // Which call spans have an entry span as child (the instrumented callee). Most traces are a handful of
+        // spans, where a scan beats building a dictionary; large ones get the dictionary.
         var calleesOfCall: [SpanID: [Int]] = [:]
-        for (i, span) in spans.enumerated() where ServiceGraphRules.isEntry(span) {
-            guard let parent = span.parentID, let p = trace.index(of: parent), spans[p].isDownstreamCall else { continue }
-            calleesOfCall[parent, default: []].append(i)
+        if spans.count > 32 {
+            for (i, span) in spans.enumerated() where ServiceGraphRules.isEntry(span) {
+                guard let parent = span.parentID, let p = trace.index(of: parent), spans[p].isDownstreamCall else { continue }
+                calleesOfCall[parent, default: []].append(i)
+            }
+        }
+        func callees(of call: SpanID) -> [Int]? {
+            if spans.count > 32 { return calleesOfCall[call] }
+            var found: [Int]?
+            for i in spans.indices where spans[i].parentID == call && ServiceGraphRules.isEntry(spans[i]) {
+                found = (found ?? []) + [i]
+            }
+            return found
         }
 
         for (i, span) in spans.enumerated() {
@@ -39,7 +50,7 @@ public enum ServiceGraphBuilder {
                 }
             } else if span.isDownstreamCall, !isNestedCall(i, in: trace) {
                 let caller = trace.ownerNode(of: i)
-                if let callees = calleesOfCall[span.id] {
+                if let callees = callees(of: span.id) {
                     var seen = Set<NodeKey>()
                     for callee in callees {
                         let target = ServiceGraphRules.node(ofEntry: spans[callee])

@@ -38,8 +38,13 @@ public enum InvocationPhase: String, Sendable, CaseIterable {
     case restore = "Restore"
 
     public static func of(_ name: String) -> InvocationPhase? {
-        for phase in allCases where name.utf8.count >= phase.rawValue.utf8.count {
-            if name.prefix(phase.rawValue.count).lowercased() == phase.rawValue.lowercased() { return phase }
+        // Called for every child of every function segment: compare bytes, ASCII case-folded, allocating nothing.
+        let bytes = name.utf8
+        guard let first = bytes.first else { return nil }
+        for phase in allCases {
+            let prefix = phase.rawValue.utf8
+            guard let p0 = prefix.first, first | 0x20 == p0 | 0x20, bytes.count >= prefix.count else { continue }
+            if zip(bytes, prefix).allSatisfy({ $0 | 0x20 == $1 | 0x20 }) { return phase }
         }
         return nil
     }

@@ -31,8 +31,14 @@ public struct RecordFramer: Sendable {
     public struct Record {
         public var bytes: UnsafeRawBufferPointer
         public var line: Int
-        /// Set when the record was longer than the limit; `bytes` then holds only its start.
+        /// Set when the record was longer than the limit; `bytes` is then empty.
         public var oversized: Bool
+
+        public init(bytes: UnsafeRawBufferPointer, line: Int, oversized: Bool = false) {
+            self.bytes = bytes
+            self.line = line
+            self.oversized = oversized
+        }
     }
 
     public private(set) var layout: Layout = .undecided

@@ -19,7 +19,9 @@ public enum TraceRecordDecoder {
         var scanner = JSONScanner(bytes)
         scanner.skipWhitespace()
         if scanner.isAtEnd { return outcome }
-        if let garbage = describeGarbage(bytes) {
+        // Only input that does not even start like JSON is examined as possible binary data.
+        let first = scanner.peekByte
+        if first != UInt8(ascii: "{") && first != UInt8(ascii: "["), let garbage = describeGarbage(bytes) {
             outcome.failures.append(garbage)
             return outcome
         }

@@ -41,23 +41,30 @@ public struct TraceStreamDecoder {
     }
 
     private mutating func handle(_ record: RecordFramer.Record, _ deliver: ([Span]) -> Void) {
+        spans.removeAll(keepingCapacity: true)
+        Self.decode(record, source: source, layout: framer.layout, maxRecordBytes: framer.maxRecordBytes,
+                    into: &spans, stats: &stats)
+        if !spans.isEmpty { deliver(spans) }
+    }
+
+    /// Decodes one framed record, appending its spans and accounting for it in `stats`. Shared by the streaming
+    /// decoder and the parallel file reader, so both report the same locations and reasons.
+    public static func decode(_ record: RecordFramer.Record, source: String, layout: RecordFramer.Layout,
+                              maxRecordBytes: Int, into spans: inout [Span], stats: inout IngestStats) {
         stats.records += 1
-        let location = "\(source):\(record.line)"
+        let location = layout == .document ? source : "\(source):\(record.line)"
         if record.oversized {
-            stats.reject(DecodeFailure(.tooLarge, "record longer than \(framer.maxRecordBytes) bytes", location: location))
+            stats.reject(DecodeFailure(.tooLarge, "record longer than \(maxRecordBytes) bytes", location: location))
             return
         }
-        spans.removeAll(keepingCapacity: true)
+        let before = spans.count
         let outcome = TraceRecordDecoder.decode(record.bytes, into: &spans)
         stats.kinds.formUnion(outcome.kinds)
         for var failure in outcome.failures {
-            failure.location = framer.layout == .document ? source : location
+            failure.location = location
             stats.reject(failure)
         }
-        if !spans.isEmpty {
-            stats.spans += spans.count
-            deliver(spans)
-        }
+        stats.spans += spans.count - before
     }
 }
 

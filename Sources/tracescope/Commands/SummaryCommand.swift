@@ -87,15 +87,20 @@ struct SummaryCommand: ParsableCommand {
         var analyzer = TraceAnalyzer(quietPeriodSeconds: traceTimeout, maxOpenTraces: 200_000, seriesCapacity: 16)
         var stats = IngestStats()
         var unusable: [String] = []
-        for path in files {
-            do throws(TraceFileReader.Failure) {
-                let fileStats = try TraceFileReader.read(path: path) { spans in analyzer.ingest(spans) }
-                if fileStats.spans == 0 { unusable.append(path) }
-                stats.merge(fileStats)
-            } catch {
-                Terminal.warn(error.description)
-                throw ExitCode(2)
+        do throws(TraceFileReader.Failure) {
+            // Decoding runs on a second thread while this one assembles and analyses.
+            try ParallelTraceReader.read(paths: files) { event in
+                switch event {
+                case .spans(let spans):
+                    analyzer.ingest(spans)
+                case .finished(let path, let fileStats):
+                    if fileStats.spans == 0 { unusable.append(path) }
+                    stats.merge(fileStats)
+                }
             }
+        } catch {
+            Terminal.warn(error.description)
+            throw ExitCode(2)
         }
         analyzer.finish()
 

@@ -1,0 +1,83 @@
+import Foundation
+
+/// Timing, memory and child-process helpers shared by the benchmarks.
+enum Measure {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Runs `body` and returns its result with the seconds it took.
+    static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let start = now()
+        let result = try body()
+        return (result, now() - start)
+    }
+
+    /// Runs this benchmark binary again with `arguments`; returns its stdout, exit status and peak RSS in MiB.
+    static func child(_ arguments: [String]) throws -> (output: String, status: Int32, peakMiB: Double) {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pipe: [Int32] = [0, 0]
+        guard Glibc.pipe(&pipe) == 0 else { throw POSIXError(.EIO) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, pipe[1], STDOUT_FILENO)
+        posix_spawn_file_actions_addclose(&actions, pipe[0])
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        posix_spawn_file_actions_destroy(&actions)
+        close(pipe[1])
+        guard spawned == 0 else { throw POSIXError(.ENOEXEC) }
+        var output = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(pipe[0], &buffer, buffer.count)
+            if n <= 0 { break }
+            output.append(contentsOf: buffer[0..<n])
+        }
+        close(pipe[0])
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        // ru_maxrss is in KiB on Linux.
+        return (String(decoding: output, as: UTF8.self), status, Double(usage.ru_maxrss) / 1024)
+    }
+
+    /// Finds the repository root (the folder holding sample-traces/) from the working directory upwards.
+    static func repositoryRoot() -> URL {
+        var url = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        for _ in 0..<4 {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("sample-traces/generate.py").path) { return url }
+            url.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }
+
+    /// The stress file of `segments` segments, generated once by the committed generator and kept in Benchmarks/.data.
+    static func stressFile(segments: Int) throws -> String {
+        let root = repositoryRoot()
+        let dir = root.appendingPathComponent("Benchmarks/.data")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("stress-\(segments).jsonl").path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        print("generating \(segments) segments into \(path) …")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", root.appendingPathComponent("sample-traces/generate.py").path, "stress",
+                             "--segments", String(segments), "--out", path + ".tmp"]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw POSIXError(.EIO) }
+        try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
+        return path
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    static func format(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
+}
