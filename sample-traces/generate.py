@@ -86,7 +86,8 @@ def checkout(seed=7, traces=240, out=sys.stdout):
         # The Lambda service segment (sync invoke) and the function segment.
         lam_start = gw_start + rng.uniform(0.003, 0.008)
         fn_id, lam_id = ids.span(), ids.span()
-        cold = lam_start > warm_until["checkout"]
+        # Cold: after an idle period, or on scale-out when a burst needs a new execution environment.
+        cold = lam_start > warm_until["checkout"] or rng.random() < 0.05
         init = rng.uniform(0.35, 0.9) if cold else 0.0
         fn_start = lam_start + rng.uniform(0.001, 0.004)
         cursor = fn_start
@@ -211,7 +212,7 @@ def email_sender(rng, ids, trace_id, parent_call, enqueued, warm_until):
     dwell = rng.uniform(0.015, 0.25) * (6 if rng.random() < 0.05 else 1)
     lam_start = enqueued + 0.0005
     attempt_start = lam_start + dwell
-    cold = attempt_start > warm_until["email-sender"]
+    cold = attempt_start > warm_until["email-sender"] or rng.random() < 0.05
     init = rng.uniform(0.25, 0.6) if cold else 0.0
     fn_start = attempt_start + 0.001
     cursor = fn_start
@@ -273,7 +274,7 @@ def otlp(seed=11, traces=150, out=sys.stdout):
                                      "http.response.status_code": cart_status}, error=fail_cart,
                                     exception=("CartLocked", "cart 42 is locked") if fail_cart else None))
         batches["cart"].append(span(tid, db, cart_server, "SELECT carts", 3, c + 500_000, c + 500_000 + db_d,
-                                    {"db.system": "postgresql", "db.name": "carts", "server.address": "10.0.3.4",
+                                    {"db.system": "postgresql", "db.name": "carts", "server.address": "carts-db.internal",
                                      "db.statement": "SELECT * FROM carts WHERE id = $1"}))
         fe_end = cart_end + 1_000_000
         if not fail_cart and not not_found:
