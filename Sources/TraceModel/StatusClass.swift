@@ -18,6 +18,16 @@ public enum StatusClass: Int, Sendable, Hashable, Comparable, CaseIterable, Cust
         }
     }
 
+    /// The glyph that shows the class without colour (`NO_COLOR`, reports): ✖ fault, ⧗ throttle, ! error.
+    public var marker: String {
+        switch self {
+        case .ok: ""
+        case .error: "!"
+        case .throttle: "⧗"
+        case .fault: "✖"
+        }
+    }
+
     public static func < (lhs: StatusClass, rhs: StatusClass) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public var description: String {

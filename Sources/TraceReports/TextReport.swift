@@ -92,27 +92,11 @@ public enum TextReport {
         })
     }
 
-    private static func marker(_ f: Summary.Figures) -> String {
-        switch f.worstClass {
-        case .fault: "✖"
-        case .throttle: "⧗"
-        case .error: "!"
-        case .ok: ""
-        }
-    }
+    private static func marker(_ f: Summary.Figures) -> String { f.worstClass.marker }
 
-    private static func pair(_ p: Summary.PhaseFigures) -> String {
-        p.count == 0 ? "-" : "\(Formatting.millis(p.p50)) / \(Formatting.millis(p.p99))"
-    }
+    private static func pair(_ p: Summary.PhaseFigures) -> String { Formatting.medianAndP99(p, missing: "-") }
 
-    private static func value(_ v: Double?, _ unit: String) -> String {
-        guard let v else { return "-" }
-        switch unit {
-        case "ms": return Formatting.millis(v)
-        case "ratio": return Formatting.percent(v)
-        default: return Formatting.number(v)
-        }
-    }
+    private static func value(_ v: Double?, _ unit: String) -> String { Formatting.value(v, unit: unit, missing: "-") }
 
     /// Aligns columns by display width; every cell is made terminal-safe first.
     static func table(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {

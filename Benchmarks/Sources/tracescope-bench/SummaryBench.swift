@@ -23,30 +23,9 @@ struct SummaryBench: ParsableCommand {
         let repetitions = runs ?? (quick ? 1 : 3)
         print("summary benchmark: \(repetitions) run(s) each, best kept")
 
-        var results: [String: (spans: Double, seconds: Double, peak: Double)] = [:]
-        for (label, path) in [("100k", small), ("1M", large)] {
-            var best: (spans: Double, seconds: Double, peak: Double)?
-            for _ in 0..<repetitions {
-                let child = try Measure.child(["summary-child", "pipeline", path])
-                guard child.status == 0, let line = child.output.split(separator: "\n").last else {
-                    throw ValidationError("the pipeline child failed: \(child.output)")
-                }
-                let fields = line.split(separator: " ").compactMap { Double($0) }
-                guard fields.count == 2 else { throw ValidationError("unexpected child output: \(line)") }
-                if best == nil || fields[1] < best!.seconds { best = (fields[0], fields[1], child.peakMiB) }
-            }
-            results[label] = best
-        }
-        var reference: (spans: Double, seconds: Double, peak: Double)?
-        for _ in 0..<repetitions {
-            let child = try Measure.child(["summary-child", "jsonserialization", large])
-            guard child.status == 0, let line = child.output.split(separator: "\n").last else {
-                throw ValidationError("the reference child failed")
-            }
-            let fields = line.split(separator: " ").compactMap { Double($0) }
-            if reference == nil || fields[1] < reference!.seconds { reference = (fields[0], fields[1], child.peakMiB) }
-        }
-        guard let ours = results["1M"], let small100k = results["100k"], let reference else { return }
+        let small100k = try bestOf(repetitions, ["summary-child", "pipeline", small])
+        let ours = try bestOf(repetitions, ["summary-child", "pipeline", large])
+        let reference = try bestOf(repetitions, ["summary-child", "jsonserialization", large])
         let bytes = Double(Measure.fileSize(large))
         let oursRate = ours.spans / ours.seconds
         let refRate = ours.spans / reference.seconds
@@ -59,6 +38,22 @@ struct SummaryBench: ParsableCommand {
         print("peak memory 100k → 1M segments: \(Measure.format(small100k.peak)) MiB → \(Measure.format(ours.peak)) MiB")
         print("RESULT summary ours=\(Int(oursRate)) spans/s reference=\(Int(refRate)) spans/s ratio=\(Measure.format(oursRate / refRate, 2))")
         print("RESULT summary.memory ours=\(Measure.format(ours.peak)) MiB reference=\(Measure.format(small100k.peak)) MiB ratio=\(Measure.format(small100k.peak / ours.peak, 2))")
+    }
+
+    /// Runs a child measurement `runs` times and keeps the fastest: `(spans, seconds, peak MiB)`.
+    private func bestOf(_ runs: Int, _ arguments: [String]) throws -> (spans: Double, seconds: Double, peak: Double) {
+        var best: (spans: Double, seconds: Double, peak: Double)?
+        for _ in 0..<runs {
+            let child = try Measure.child(arguments)
+            let fields = child.output.split(separator: "\n").last?.split(separator: " ").compactMap { Double($0) } ?? []
+            guard child.status == 0, fields.count == 2 else {
+                throw ValidationError("\(arguments.joined(separator: " ")) failed: \(child.output)")
+            }
+            if let current = best, current.seconds <= fields[1] { continue }
+            best = (fields[0], fields[1], child.peakMiB)
+        }
+        guard let best else { throw ValidationError("no runs") }
+        return best
     }
 
     private func pad(_ s: String, _ width: Int = 6) -> String {

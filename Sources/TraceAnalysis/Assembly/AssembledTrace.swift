@@ -72,11 +72,14 @@ public struct AssembledTrace: Sendable {
 
     public var durationNanos: Int64 { extent.end - extent.start }
 
-    /// The span with no parent (or whose parent is absent) that starts first: the request as its caller saw it.
+    /// The entry span with no parent (or whose parent is absent) that starts first: the request as its caller saw it.
     public var root: Span? {
         var best: Span?
-        for s in spans where s.parentID == nil || index(of: s.parentID!) == nil {
-            if s.isSegment || s.parentID == nil, best == nil || s.start < best!.start { best = s }
+        for s in spans where s.isSegment || s.parentID == nil {
+            let parentPresent = s.parentID.flatMap { index(of: $0) } != nil
+            guard !parentPresent else { continue }
+            if let current = best, current.start <= s.start { continue }
+            best = s
         }
         return best
     }

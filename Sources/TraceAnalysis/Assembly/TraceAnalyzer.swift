@@ -15,8 +15,6 @@ public struct TraceAnalyzer: Sendable {
     /// Every completed trace: duration and class of the whole request.
     public private(set) var traces: RequestStats
     public private(set) var functions: [String: FunctionStats] = [:]
-    /// Called with each completed trace (the dashboard keeps recent ones; `summary` needs none).
-    public var onTrace: (@Sendable (AssembledTrace) -> Void)?
     public private(set) var lateFragments = 0
 
     public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000,
@@ -57,6 +55,5 @@ public struct TraceAnalyzer: Sendable {
         for record in InvocationExtractor.invocations(in: trace) {
             functions[record.function, default: FunctionStats()].add(record)
         }
-        onTrace?(trace)
     }
 }

@@ -80,18 +80,12 @@ public enum GateEvaluator {
             }
             let ok = gate.comparison.holds(observed, threshold)
             result.status = ok ? .pass : .fail
-            result.message = "\(format(observed, unit)) \(ok ? "" : "not ")\(gate.comparison.rawValue) \(format(threshold, unit))"
+            result.message = "\(Formatting.value(observed, unit: unit)) \(ok ? "" : "not ")\(gate.comparison.rawValue) "
+                + Formatting.value(threshold, unit: unit)
             return result
         }
     }
 
-    static func format(_ v: Double, _ unit: String) -> String {
-        switch unit {
-        case "ms": return Formatting.millis(v)
-        case "ratio": return Formatting.percent(v)
-        default: return Formatting.number(v)
-        }
-    }
 }
 
 /// One thing a gate measures: a node, an edge, a function or the traces.

@@ -63,8 +63,6 @@ public enum ServiceGraphBuilder {
                     graph.recordNode(target, cls, start: span.start, duration: span.duration)
                     graph.recordEdge(EdgeKey(from: caller, to: target), cls, start: span.start, duration: span.duration)
                 }
-            } else if span.source == .otlp, span.parentID == nil, span.isDownstreamCall == false {
-                graph.ensureNode(trace.ownerNode(of: i))
             }
         }
     }

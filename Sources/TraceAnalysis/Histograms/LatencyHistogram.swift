@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Histogram
 
 /// Latencies in an HdrHistogram: exact counts, mergeable, bounded relative error, fixed memory.
@@ -71,9 +76,3 @@ public struct LatencyHistogram: Sendable {
         return zip(edges, counts).map { (upperMillis: $0 / 1000, count: $1) }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

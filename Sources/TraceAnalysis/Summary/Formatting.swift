@@ -21,6 +21,21 @@ public enum Formatting {
         return fixed(p, 0) + "%"
     }
 
+    /// A gate figure in its unit: `ms` as a duration, `ratio` as a percentage, anything else as a number.
+    public static func value(_ v: Double?, unit: String, missing: String = "–") -> String {
+        guard let v else { return missing }
+        switch unit {
+        case "ms": return millis(v)
+        case "ratio": return percent(v)
+        default: return number(v)
+        }
+    }
+
+    /// `p50 / p99` of a phase, or `missing` when it never happened.
+    public static func medianAndP99(_ p: Summary.PhaseFigures, missing: String = "–") -> String {
+        p.count == 0 ? missing : "\(millis(p.p50)) / \(millis(p.p99))"
+    }
+
     public static func number(_ v: Double) -> String {
         if v.rounded() == v && abs(v) < 1e15 { return String(Int64(v)) }
         return fixed(v, 2)

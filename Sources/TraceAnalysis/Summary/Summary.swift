@@ -18,7 +18,7 @@ public struct Summary: Sendable {
     }
 
     /// Request counts by class, rate and latency percentiles for one population (all traces, a node, an edge).
-    public struct Figures: Sendable, Equatable {
+    public struct Figures: Sendable, Equatable, StatusCounts {
         public var requests: UInt64 = 0
         public var ok: UInt64 = 0
         public var errors: UInt64 = 0
@@ -47,23 +47,6 @@ public struct Summary: Sendable {
             p95 = stats.latency.percentileMillis(95)
             p99 = stats.latency.percentileMillis(99)
             maxMillis = stats.latency.maxMillis
-        }
-
-        public func count(_ cls: StatusClass) -> UInt64 {
-            switch cls {
-            case .ok: ok
-            case .error: errors
-            case .throttle: throttles
-            case .fault: faults
-            }
-        }
-
-        public func rate(_ cls: StatusClass) -> Double? {
-            requests == 0 ? nil : Double(count(cls)) / Double(requests)
-        }
-
-        public var worstClass: StatusClass {
-            faults > 0 ? .fault : throttles > 0 ? .throttle : errors > 0 ? .error : .ok
         }
     }
 
