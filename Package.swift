@@ -3,9 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "tracescope",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tracescope", targets: ["tracescope"]),
+        .library(name: "Tracescope", targets: ["Tracescope"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceFiles", targets: ["TraceFiles"]),
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
     ],
     targets: [
         // Value types shared by every other module: ids, spans, status classes, time.
@@ -34,6 +36,12 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // The library users import: a swift-distributed-tracing Tracer with X-Ray sampling, propagation, function
+        // phases and non-blocking exporters. Light on purpose: no SwiftNIO, no ncurses.
+        .target(
+            name: "Tracescope",
+            dependencies: ["TraceModel", "TraceFormats", .product(name: "Tracing", package: "swift-distributed-tracing")]
+        ),
         // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
         // The command line: wires the parts, nothing else.
@@ -45,6 +53,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
+        .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
         .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats"]),

@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TraceFormats
+import TraceModel
+
+/// Appends finished spans to a file as X-Ray segment documents, one per line — what `tracescope summary` reads and
+/// what a CI job keeps as an artifact. Subsegments whose segment ends in the same batch are nested in it; the rest are
+/// written as independent subsegment documents, exactly as X-Ray SDKs stream them.
+public final class JSONLinesFileExporter: SpanExporter {
+    public struct OpenError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private let fd: Int32
+
+    public init(path: String) throws(OpenError) {
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OpenError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    public func export(_ spans: [FinishedSpan]) throws {
+        var text = ""
+        for document in XRayDocumentEncoder.documents(for: spans.map(XRayMapping.span)) {
+            text += document
+            text += "\n"
+        }
+        try PosixIO.writeAll(fd, text)
+    }
+
+    public func shutdown() {
+        close(fd)
+    }
+}
+
+/// Small POSIX helpers for the exporters.
+enum PosixIO {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func writeAll(_ fd: Int32, _ text: String) throws(Failure) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { raw in
+                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(description: "write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    /// Resolves `host:port` to an IPv4 or IPv6 socket address.
+    static func resolve(host: String, port: Int, socketType: Int32) -> (family: Int32, address: [UInt8])? {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = socketType
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let first = result else { return nil }
+        defer { freeaddrinfo(result) }
+        guard let address = first.pointee.ai_addr else { return nil }
+        let bytes = Array(UnsafeRawBufferPointer(start: address, count: Int(first.pointee.ai_addrlen)))
+        return (first.pointee.ai_family, bytes)
+    }
+}

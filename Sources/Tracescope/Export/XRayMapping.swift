@@ -1,0 +1,98 @@
+import TraceFormats
+import TraceModel
+
+/// How a finished span becomes an X-Ray segment or subsegment, so its output reads correctly in the X-Ray console
+/// and in `tracescope` alike.
+///
+/// - A local root (or a span with an `aws.xray.origin`) is a **segment** named after its service; its operation name
+///   is kept as the `operation` annotation.
+/// - A CLIENT or PRODUCER span is a **downstream call**: namespace `aws` when `aws.service` is set (named by it), else
+///   `remote`, named after what it calls (`peer.service`, `server.address`, the database, the messaging system) so
+///   the service map shows the callee, not the operation.
+/// - Attributes `annotation.*` become annotations, `aws.*` the `aws` block, everything else metadata; HTTP attributes
+///   fill the `http` block; recorded errors become the `cause`.
+public enum XRayMapping {
+    public static func span(_ f: FinishedSpan) -> Span {
+        var annotations: [String: AttributeValue] = [:]
+        var aws: [String: AttributeValue] = [:]
+        var metadata: [String: AttributeValue] = [:]
+        for (key, value) in f.attributes {
+            if key.hasPrefix(XRayAttribute.annotationPrefix) {
+                annotations[String(key.dropFirst(XRayAttribute.annotationPrefix.count))] = value
+            } else if key == XRayAttribute.origin || key == XRayAttribute.serviceName || key == XRayAttribute.awsService {
+                continue
+            } else if key.hasPrefix(XRayAttribute.awsPrefix) {
+                aws[String(key.dropFirst(XRayAttribute.awsPrefix.count))] = value
+            } else {
+                metadata[key] = value
+            }
+        }
+        let isCall = !f.isSegment && (f.kind == .client || f.kind == .producer)
+        let awsService = f.attributes[XRayAttribute.awsService]?.stringValue
+        var name = f.operationName
+        var namespace: String?
+        if f.isSegment {
+            name = f.serviceName
+            if annotations["operation"] == nil { annotations["operation"] = .string(f.operationName) }
+        } else if isCall {
+            namespace = awsService == nil ? "remote" : "aws"
+            name = awsService ?? calleeName(f) ?? f.operationName
+        }
+        let http = OTLPSemantics.http(from: f.attributes)
+        var fault = false, error = false, throttle = false
+        if let status = http?.status, let cls = StatusClass.forHTTPStatus(status) {
+            switch cls {
+            case .fault: fault = true
+            case .throttle: throttle = true; error = true
+            case .error: error = true
+            case .ok: break
+            }
+        } else if f.statusError || !f.exceptions.isEmpty {
+            fault = true
+        }
+        var metadataJSON: String?
+        if !metadata.isEmpty || !f.events.isEmpty {
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("default")
+            w.beginObject()
+            for key in metadata.keys.sorted() {
+                w.key(key)
+                if let v = metadata[key] { w.attribute(v) }
+            }
+            if !f.events.isEmpty {
+                w.key("events")
+                w.beginArray()
+                for event in f.events {
+                    w.beginObject()
+                    w.key("name")
+                    w.string(event.name)
+                    w.key("time")
+                    w.epochSeconds(event.nanos)
+                    w.endObject()
+                }
+                w.endArray()
+            }
+            w.endObject()
+            w.endObject()
+            metadataJSON = w.text
+        }
+        return Span(
+            traceID: f.traceID, id: f.spanID, parentID: f.parentID, name: name, source: .xray,
+            kind: f.isSegment ? .server : (isCall ? .client : .internal), isSegment: f.isSegment, origin: f.origin,
+            namespace: namespace, serviceName: f.serviceName, start: f.start, end: f.end, errorFlag: error,
+            throttleFlag: throttle, faultFlag: fault, statusMessage: f.statusMessage, http: http, aws: aws,
+            annotations: annotations, metadataJSON: metadataJSON,
+            cause: f.exceptions.isEmpty ? nil : Cause(exceptions: f.exceptions)
+        )
+    }
+
+    /// The callee of a call, by the attributes the service map uses for OTLP virtual nodes.
+    static func calleeName(_ f: FinishedSpan) -> String? {
+        for key in ["peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",
+                    "messaging.destination.name", "messaging.system"] {
+            if let value = f.attributes[key]?.description, !value.isEmpty { return value }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,169 @@
+import Synchronization
+import TraceFormats
+import TraceModel
+
+/// What a sampling decision can look at: who is being asked, and about which request.
+public struct SamplingRequest: Sendable, Hashable {
+    public var serviceName: String
+    public var host: String?
+    public var httpMethod: String?
+    public var urlPath: String?
+
+    public init(serviceName: String, host: String? = nil, httpMethod: String? = nil, urlPath: String? = nil) {
+        self.serviceName = serviceName
+        self.host = host
+        self.httpMethod = httpMethod
+        self.urlPath = urlPath
+    }
+}
+
+/// Decides whether a new trace is recorded. Only roots ask: an upstream decision is always honoured.
+public protocol TracescopeSampler: Sendable {
+    func shouldSample(_ request: SamplingRequest) -> Bool
+}
+
+/// Records every trace.
+public struct AlwaysSample: TracescopeSampler {
+    public init() {}
+    public func shouldSample(_ request: SamplingRequest) -> Bool { true }
+}
+
+/// Records nothing (unless an upstream caller sampled the trace).
+public struct NeverSample: TracescopeSampler {
+    public init() {}
+    public func shouldSample(_ request: SamplingRequest) -> Bool { false }
+}
+
+/// One rule of an X-Ray local sampling rules file.
+public struct SamplingRule: Sendable, Hashable {
+    public var description: String
+    /// Matched against `SamplingRequest.host` (version 2 `host`) or `serviceName` (version 1 `service_name`).
+    public var host: String
+    public var matchesServiceName: Bool
+    public var httpMethod: String
+    public var urlPath: String
+    /// Traces per second taken before the rate applies.
+    public var fixedTarget: Int
+    public var rate: Double
+
+    public init(description: String = "", host: String = "*", matchesServiceName: Bool = false, httpMethod: String = "*",
+                urlPath: String = "*", fixedTarget: Int, rate: Double) {
+        self.description = description
+        self.host = host
+        self.matchesServiceName = matchesServiceName
+        self.httpMethod = httpMethod
+        self.urlPath = urlPath
+        self.fixedTarget = fixedTarget
+        self.rate = rate
+    }
+
+    public func matches(_ request: SamplingRequest) -> Bool {
+        Wildcard.matches(host, matchesServiceName ? request.serviceName : request.host)
+            && Wildcard.matches(httpMethod, request.httpMethod)
+            && Wildcard.matches(urlPath, request.urlPath)
+    }
+}
+
+/// X-Ray local sampling: the first matching rule decides — up to `fixed_target` traces each second, then `rate` of the
+/// rest — and the default rule (1 a second + 5% unless the file says otherwise) covers everything else.
+///
+/// ```swift
+/// let sampler = try LocalSampler(rulesJSON: String(contentsOfFile: "sampling-rules.json"))
+/// ```
+public final class LocalSampler: TracescopeSampler {
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public let rules: [SamplingRule]
+    public let defaultRule: SamplingRule
+    private let clock: @Sendable () -> EpochNanos
+    private let random: @Sendable () -> Double
+    /// Per rule (index `rules.count` is the default): the second being counted and how many it has taken.
+    private let reservoirs: Mutex<[(second: Int64, taken: Int)]>
+
+    /// X-Ray's default when no rules file is given: one trace a second, then 5%.
+    public static let defaultRule = SamplingRule(description: "default", fixedTarget: 1, rate: 0.05)
+
+    public init(rules: [SamplingRule] = [], default defaultRule: SamplingRule = LocalSampler.defaultRule,
+                clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
+                random: (@Sendable () -> Double)? = nil) {
+        self.rules = rules
+        self.defaultRule = defaultRule
+        self.clock = clock
+        let ids = IDGenerator()
+        self.random = random ?? { ids.unitInterval() }
+        reservoirs = Mutex(Array(repeating: (second: Int64.min, taken: 0), count: rules.count + 1))
+    }
+
+    /// Reads a local rules file (versions 1 and 2).
+    public convenience init(rulesJSON text: String, clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
+                            random: (@Sendable () -> Double)? = nil) throws(ParseError) {
+        let json: JSONValue
+        do throws(JSONValue.ParseError) { json = try JSONValue.parse(text) } catch {
+            throw ParseError(description: "sampling rules are not valid JSON: \(error)")
+        }
+        guard let version = json["version"]?.number, version == 1 || version == 2 else {
+            throw ParseError(description: "sampling rules need \"version\": 1 or 2")
+        }
+        func rule(_ v: JSONValue, index: Int) throws(ParseError) -> SamplingRule {
+            guard let fixed = v["fixed_target"]?.number, fixed >= 0, let rate = v["rate"]?.number, (0...1).contains(rate) else {
+                throw ParseError(description: "rule \(index): needs \"fixed_target\" ≥ 0 and \"rate\" between 0 and 1")
+            }
+            return SamplingRule(
+                description: v["description"]?.string ?? "",
+                host: (version == 1 ? v["service_name"] : v["host"])?.string ?? "*",
+                matchesServiceName: version == 1,
+                httpMethod: v["http_method"]?.string ?? "*", urlPath: v["url_path"]?.string ?? "*",
+                fixedTarget: Int(fixed), rate: rate
+            )
+        }
+        var rules: [SamplingRule] = []
+        for (i, v) in (json["rules"]?.array ?? []).enumerated() { rules.append(try rule(v, index: i + 1)) }
+        guard let defaultJSON = json["default"] else { throw ParseError(description: "sampling rules need a \"default\" rule") }
+        var defaultRule = try rule(defaultJSON, index: 0)
+        defaultRule.description = "default"
+        self.init(rules: rules, default: defaultRule, clock: clock, random: random)
+    }
+
+    public func shouldSample(_ request: SamplingRequest) -> Bool {
+        let index = rules.firstIndex { $0.matches(request) } ?? rules.count
+        let rule = index < rules.count ? rules[index] : defaultRule
+        let second = clock() / 1_000_000_000
+        let fromReservoir = reservoirs.withLock { state -> Bool in
+            if state[index].second != second { state[index] = (second, 0) }
+            guard state[index].taken < rule.fixedTarget else { return false }
+            state[index].taken += 1
+            return true
+        }
+        return fromReservoir || random() < rule.rate
+    }
+}
+
+/// X-Ray's wildcard patterns: `*` any run of characters, `?` exactly one; case-insensitive.
+public enum Wildcard {
+    public static func matches(_ pattern: String, _ text: String?) -> Bool {
+        if pattern == "*" { return true }
+        guard let text else { return false }
+        let p = Array(pattern.lowercased().unicodeScalars), t = Array(text.lowercased().unicodeScalars)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
+                pi += 1
+                ti += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi
+                mark = ti
+                pi += 1
+            } else if star >= 0 {
+                pi = star + 1
+                mark += 1
+                ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

@@ -1,0 +1,63 @@
+import TraceModel
+import Tracing
+
+/// A span that has ended, as exporters receive it: everything recorded, in plain values.
+public struct FinishedSpan: Sendable {
+    public var traceID: TraceID
+    public var spanID: SpanID
+    /// The parent's id: in this process, or the caller's when the span continued a remote context.
+    public var parentID: SpanID?
+    public var operationName: String
+    public var kind: TraceModel.SpanKind
+    /// The service that recorded it (the tracer's, or a `service.name` attribute for a span that is its own segment).
+    public var serviceName: String
+    /// True for the first span of a trace in this process (or one marked as a segment): an X-Ray segment.
+    public var isSegment: Bool
+    /// The X-Ray origin of a segment, e.g. `AWS::Lambda::Function`.
+    public var origin: String?
+    public var start: EpochNanos
+    public var end: EpochNanos
+    public var attributes: [String: AttributeValue]
+    public var statusError: Bool
+    public var statusMessage: String?
+    public var exceptions: [ExceptionRecord]
+    public var events: [(name: String, nanos: EpochNanos)]
+
+    public var durationNanos: Int64 { end - start }
+}
+
+/// Attribute names Tracescope reads to shape X-Ray output. Set them on spans (or let the function instrumentation
+/// set them) to control what the X-Ray console and `tracescope` show.
+public enum XRayAttribute {
+    /// Makes the span an X-Ray segment with this origin (`AWS::Lambda`, `AWS::Lambda::Function`, `AWS::EC2::Instance`).
+    public static let origin = "aws.xray.origin"
+    /// The segment's service name, when it differs from the tracer's.
+    public static let serviceName = "service.name"
+    /// Prefix of attributes written as X-Ray annotations (indexed, filterable): `annotation.customer_tier`.
+    public static let annotationPrefix = "annotation."
+    /// Prefix of attributes written into the `aws` block: `aws.operation`, `aws.table_name`, `aws.queue_url`.
+    public static let awsPrefix = "aws."
+    /// Marks a call to an AWS service (namespace `aws`), named by the value: `DynamoDB`, `SQS`, `S3`.
+    public static let awsService = "aws.service"
+}
+
+extension SpanAttribute {
+    /// The attribute as a model value (arrays of scalars included).
+    var modelValue: AttributeValue? {
+        switch self {
+        case .int32(let v): return .int(Int64(v))
+        case .int64(let v): return .int(v)
+        case .double(let v): return .double(v)
+        case .bool(let v): return .bool(v)
+        case .string(let v): return .string(v)
+        case .int32Array(let v): return .array(v.map { .int(Int64($0)) })
+        case .int64Array(let v): return .array(v.map { .int($0) })
+        case .doubleArray(let v): return .array(v.map { .double($0) })
+        case .boolArray(let v): return .array(v.map { .bool($0) })
+        case .stringArray(let v): return .array(v.map { .string($0) })
+        case .stringConvertible(let v): return .string(v.description)
+        case .stringConvertibleArray(let v): return .array(v.map { .string($0.description) })
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Synchronization
+import TraceModel
+
+/// Trace and span ids without a system call per id: SplitMix64 over an atomic counter, seeded once from the system's
+/// random source. (swift-otel spends ~1.3 `getrandom` calls per span; DESIGN.md §7.)
+///
+/// Trace ids carry the epoch second in their first 32 bits, as X-Ray requires (`1-{8 hex epoch}-{24 hex}`).
+public final class IDGenerator: Sendable {
+    private let seed: UInt64
+    private let counter = Atomic<UInt64>(0)
+
+    public init(seed: UInt64 = UInt64.random(in: .min ... .max)) {
+        self.seed = seed
+    }
+
+    @inline(__always)
+    private func next() -> UInt64 {
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        // SplitMix64: a bijective mix of seed + n·golden, so ids never repeat within 2^64 draws.
+        var z = seed &+ n &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    public func spanID() -> SpanID {
+        var v = next()
+        if v == 0 { v = next() }
+        return SpanID(v)
+    }
+
+    public func traceID(epochSeconds: UInt64) -> TraceID {
+        let random = next()
+        return TraceID(high: (epochSeconds & 0xFFFF_FFFF) << 32 | (random >> 32), low: next())
+    }
+
+    /// A random fraction in [0, 1), for sampling rates.
+    public func unitInterval() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+}

@@ -1,0 +1,161 @@
+import Instrumentation
+import TraceModel
+import Tracing
+
+/// Tracescope's tracer for swift-distributed-tracing: sampling as X-Ray does it, `X-Amzn-Trace-Id` and W3C
+/// propagation, and export off the caller's path.
+///
+/// ```swift
+/// let tracer = try TracescopeTracer(serviceName: "checkout", exporter: XRayUDPExporter())
+/// InstrumentationSystem.bootstrap(tracer)
+/// try await withSpan("charge card") { span in … }          // any library already instrumented works too
+/// tracer.shutdown()                                          // flushes everything accepted
+/// ```
+/// For the hot path, keep the tracer and call `tracer.withSpan` on it: the global `withSpan` looks the tracer up with
+/// a dynamic cast on every call.
+public final class TracescopeTracer: Tracing.Tracer, Sendable {
+    public typealias Span = TracescopeSpan
+
+    public let serviceName: String
+    /// The X-Ray origin of this service's segments, e.g. `AWS::EC2::Instance`; nil for none.
+    public let origin: String?
+    public let sampler: any TracescopeSampler
+    let ids: IDGenerator
+    let pipeline: ExportPipeline
+    private let clock: @Sendable () -> EpochNanos
+
+    /// - Parameters:
+    ///   - exporter: where finished spans go (UDP to the X-Ray daemon, OTLP/HTTP, a JSON-lines file, memory).
+    ///   - sampler: decides for new traces; an upstream decision is always honoured. Default: X-Ray's 1/s + 5%.
+    ///   - queueCapacity: finished spans held for export; beyond it spans are dropped and counted, never blocking.
+    ///   - flushInterval: how often the background thread exports.
+    public init(serviceName: String, origin: String? = nil, exporter: any SpanExporter,
+                sampler: any TracescopeSampler = LocalSampler(), queueCapacity: Int = 65_536,
+                flushInterval: Duration = .milliseconds(200), clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
+                ids: IDGenerator = IDGenerator()) {
+        self.serviceName = serviceName
+        self.origin = origin
+        self.sampler = sampler
+        self.clock = clock
+        self.ids = ids
+        pipeline = ExportPipeline(exporter: exporter, capacity: queueCapacity, interval: flushInterval)
+    }
+
+    // MARK: Tracer
+
+    public func startSpan<Instant: TracerInstant>(
+        _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: Tracing.SpanKind,
+        at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
+    ) -> TracescopeSpan {
+        var context = context()
+        let parent = context.tracescopeSpanContext
+        if let parent, parent.sampling == .notSampled {
+            // Unsampled all the way down: the parent's context is reused as is, so nothing is allocated.
+            return TracescopeSpan(context: context, recorder: nil)
+        }
+        let sampled: Bool
+        if let parent, parent.sampling == .sampled {
+            sampled = true
+        } else {
+            sampled = sampler.shouldSample(context.samplingHints ?? SamplingRequest(serviceName: serviceName))
+        }
+        guard sampled else {
+            if parent == nil {
+                // A new unsampled trace: one shared context says so, with no id until a header needs one.
+                return TracescopeSpan(context: Self.unsampledContext(from: context), recorder: nil)
+            }
+            var unsampled = parent
+            unsampled?.sampling = .notSampled
+            unsampled?.isRemote = false
+            context.tracescopeSpanContext = unsampled
+            return TracescopeSpan(context: context, recorder: nil)
+        }
+        let start = EpochNanos(clamping: instant().nanosecondsSinceEpoch)
+        let traceID = parent?.traceID ?? ids.traceID(epochSeconds: UInt64(max(0, start / 1_000_000_000)))
+        let spanID = ids.spanID()
+        let recorder = SpanRecorder(
+            name: operationName, traceID: traceID, spanID: spanID, parentID: parent?.spanID, kind: kind,
+            isLocalRoot: parent == nil || (parent?.isRemote == true && parent?.parentIsFacade == false), start: start, pipeline: pipeline,
+            defaultService: serviceName, defaultOrigin: origin
+        )
+        context.tracescopeSpanContext = TracescopeSpanContext(
+            traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: parent?.xrayExtra,
+            traceState: parent?.traceState
+        )
+        return TracescopeSpan(context: context, recorder: recorder)
+    }
+
+    private static let unsampledMarker = TracescopeSpanContext(traceID: nil, spanID: nil, sampling: .notSampled, isRemote: false)
+
+    private static func unsampledContext(from context: InstrumentationContext) -> InstrumentationContext {
+        if context.isEmpty { return sharedUnsampled }
+        var copy = context
+        copy.tracescopeSpanContext = unsampledMarker
+        return copy
+    }
+
+    private static let sharedUnsampled: InstrumentationContext = {
+        var context = InstrumentationContext.topLevel
+        context.tracescopeSpanContext = unsampledMarker
+        return context
+    }()
+
+    public func forceFlush() {
+        pipeline.flush()
+    }
+
+    /// Exports everything accepted so far and stops the background thread; later spans are dropped and counted.
+    public func shutdown() {
+        pipeline.shutdown()
+    }
+
+    /// What the export pipeline has done: spans exported, dropped for a full queue, and failed exports.
+    public var exportStats: ExportStats { pipeline.stats }
+
+    // MARK: Propagation
+
+    public func inject<Carrier, Inject>(_ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject)
+    where Inject: Injector, Carrier == Inject.Carrier {
+        guard var spanContext = context.tracescopeSpanContext else { return }
+        // An unsampled trace gets its id when it first crosses a process boundary.
+        let traceID = spanContext.traceID ?? ids.traceID(epochSeconds: UInt64(max(0, clock() / 1_000_000_000)))
+        spanContext.traceID = traceID
+        let header = XRayTraceHeader(root: traceID, parent: spanContext.spanID, sampling: spanContext.sampling,
+                                     extra: spanContext.xrayExtra)
+        injector.inject(header.value, forKey: XRayTraceHeader.name, into: &carrier)
+        if let parent = spanContext.spanID {
+            injector.inject(W3CTraceParent(traceID: traceID, parentID: parent, sampled: spanContext.isSampled).value,
+                            forKey: W3CTraceParent.name, into: &carrier)
+            if let state = spanContext.traceState { injector.inject(state, forKey: W3CTraceParent.stateName, into: &carrier) }
+        }
+    }
+
+    public func extract<Carrier, Extract>(_ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract)
+    where Extract: Extractor, Carrier == Extract.Carrier {
+        if let value = extractor.extract(key: XRayTraceHeader.name, from: carrier)
+            ?? extractor.extract(key: XRayTraceHeader.name.lowercased(), from: carrier),
+            let header = XRayTraceHeader(parsing: value) {
+            context.tracescopeSpanContext = TracescopeSpanContext(
+                traceID: header.root, spanID: header.parent, sampling: header.sampling, isRemote: true,
+                xrayExtra: header.extra)
+            return
+        }
+        if let value = extractor.extract(key: W3CTraceParent.name, from: carrier), let parent = W3CTraceParent(parsing: value) {
+            context.tracescopeSpanContext = TracescopeSpanContext(
+                traceID: parent.traceID, spanID: parent.parentID, sampling: parent.sampled ? .sampled : .notSampled,
+                isRemote: true, traceState: extractor.extract(key: W3CTraceParent.stateName, from: carrier))
+        }
+    }
+}
+
+/// Request details for the sampler, carried in the context so HTTP instrumentation can pass them to `startSpan`.
+public enum SamplingHintsKey: InstrumentationContextKey {
+    public typealias Value = SamplingRequest
+}
+
+extension InstrumentationContext {
+    public var samplingHints: SamplingRequest? {
+        get { self[SamplingHintsKey.self] }
+        set { self[SamplingHintsKey.self] = newValue }
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import TraceAnalysis
+import TraceFiles
+import TraceFormats
+import TraceModel
+import Tracing
+@testable import Tracescope
+
+@Suite("Exporters", .serialized)
+struct ExporterTests {
+    static func finished(_ tracer: TracescopeTracer, _ memory: InMemoryExporter) -> [FinishedSpan] {
+        tracer.forceFlush()
+        return memory.spans
+    }
+
+    @Test func udpDatagramsAreWhatThePythonSDKSendsAndDecode() async throws {
+        let receiver = try UDPReceiver()
+        defer { receiver.close() }
+        let exporter = try XRayUDPExporter(address: "127.0.0.1:\(receiver.port)")
+        let tracer = TracescopeTracer(serviceName: "orders-api", exporter: exporter, sampler: AlwaysSample())
+        await tracer.withSpan("GET /orders/42", ofKind: .server) { span in
+            span.attributes["http.request.method"] = "GET"
+            span.attributes["http.response.status_code"] = 200
+            await tracer.withSpan("SELECT", ofKind: .client) { db in db.attributes["db.system"] = "postgresql" }
+        }
+        tracer.shutdown()
+        let datagrams = receiver.receiveAll()
+        #expect(!datagrams.isEmpty)
+        // The header line exactly as aws-xray-sdk 2.15 sends it (Tests/TraceFormatsTests/Fixtures/python-sdk).
+        let header = Array(#"{"format":"json","version":1}"#.utf8) + [0x0A]
+        var spans: [TraceModel.Span] = []
+        for datagram in datagrams {
+            #expect(Array(datagram.prefix(header.count)) == header)
+            #expect(datagram.count <= 65_507)
+            spans += try decodeDatagram(datagram)
+        }
+        #expect(spans.count == 2)
+        let segment = try #require(spans.first { $0.isSegment })
+        #expect(segment.name == "orders-api")
+        #expect(segment.annotations["operation"] == .string("GET /orders/42"))
+        #expect(segment.http?.status == 200)
+        let call = try #require(spans.first { !$0.isSegment })
+        #expect(call.name == "postgresql")
+        #expect(call.namespace == "remote")
+        #expect(call.parentID == segment.id)
+    }
+
+    @Test func anOversizedSegmentIsStreamedAsSubsegmentsWithNothingLost() async throws {
+        let receiver = try UDPReceiver()
+        defer { receiver.close() }
+        let exporter = try XRayUDPExporter(address: "127.0.0.1:\(receiver.port)", maxDatagramBytes: 4_000)
+        let tracer = TracescopeTracer(serviceName: "batch", exporter: exporter, sampler: AlwaysSample(),
+                                      flushInterval: .seconds(60))
+        await tracer.withSpan("nightly job", ofKind: .server) { _ in
+            for i in 0..<60 {
+                await tracer.withSpan("step \(i)") { span in span.attributes["detail"] = String(repeating: "x", count: 500) }
+            }
+            await tracer.withSpan("huge") { span in span.attributes["blob"] = String(repeating: "y", count: 100_000) }
+        }
+        tracer.shutdown()
+        let datagrams = receiver.receiveAll()
+        var spans: [TraceModel.Span] = []
+        for datagram in datagrams {
+            #expect(datagram.count <= 4_000)
+            spans += try decodeDatagram(datagram)
+        }
+        #expect(spans.count == 62)
+        #expect(Set(spans.map(\.id)).count == 62)
+        #expect(exporter.oversized == 1)
+        #expect(spans.first { $0.name == "huge" }?.metadataJSON?.contains("truncated") == true)
+    }
+
+    @Test func theFileExporterWritesWhatSummaryReads() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("spans-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let tracer = TracescopeTracer(serviceName: "web", exporter: try JSONLinesFileExporter(path: path), sampler: AlwaysSample())
+        for status in [200, 404, 503] {
+            _ = try await tracer.handle(TracedHTTPRequest(method: "GET", url: "http://shop/cart", headers: ["Host": "shop"])) { _ in
+                await tracer.withSpan("fetch cart", ofKind: .client) { span in
+                    span.attributes["peer.service"] = "cart-db"
+                }
+                return (status, "")
+            }
+        }
+        tracer.shutdown()
+        var analyzer = TraceAnalyzer()
+        let stats = try TraceFileReader.read(path: path) { analyzer.ingest($0) }
+        analyzer.finish()
+        #expect(stats.rejectedCount == 0)
+        let web = analyzer.graph.nodes[NodeKey(name: "web", type: nil)]
+        #expect(web?.total == 3)
+        #expect(web?.errors == 1)
+        #expect(web?.faults == 1)
+        #expect(analyzer.graph.edges[EdgeKey(from: .client, to: NodeKey(name: "web", type: nil))]?.total == 3)
+        #expect(analyzer.graph.edges[EdgeKey(from: NodeKey(name: "web", type: nil), to: NodeKey(name: "cart-db", type: "remote"))]?.total == 3)
+    }
+
+    @Test func otlpRequestsAreValidOTLPJSON() async throws {
+        let server = try OneShotHTTPServer()
+        let exporter = try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)")
+        let tracer = TracescopeTracer(serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
+        let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { "db" }
+        _ = try await function.invoke { _ in
+            await tracer.withSpan("load", ofKind: .client) { span in span.attributes["db.system"] = "dynamodb" }
+        }
+        tracer.shutdown()
+        let request = try #require(server.request())
+        #expect(request.headers.hasPrefix("POST /v1/traces HTTP/1.1"))
+        #expect(request.headers.lowercased().contains("content-type: application/json"))
+        var spans: [TraceModel.Span] = []
+        let outcome = request.body.withUnsafeBytes { TraceRecordDecoder.decode($0, into: &spans) }
+        #expect(outcome.failures.isEmpty)
+        #expect(outcome.kinds == [.otlpJSON])
+        #expect(spans.count == tracer.exportStats.exported)
+        #expect(spans.allSatisfy { $0.serviceName == "cart" })
+        let fn = try #require(spans.first { $0.attributes["faas.coldstart"] == .bool(true) })
+        #expect(fn.kind == TraceModel.SpanKind.server)
+        #expect(fn.attributes["faas.name"] == .string("cart"))
+        #expect(spans.contains { $0.name == "load" && $0.kind == TraceModel.SpanKind.client })
+        #expect(tracer.exportStats.failedExports == 0)
+    }
+
+    @Test func aRefusingOTLPEndpointIsCountedNotFatal() async throws {
+        let server = try OneShotHTTPServer(status: 503)
+        let tracer = TracescopeTracer(serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
+                                      sampler: AlwaysSample())
+        tracer.withSpan("op") { _ in }
+        tracer.shutdown()
+        _ = server.request()
+        #expect(tracer.exportStats.failedExports == 1)
+        #expect(throws: OTLPHTTPExporter.ConfigurationError.self) { _ = try OTLPHTTPExporter(endpoint: "https://collector:4318") }
+    }
+
+    @Test func daemonAddressForms() {
+        #expect(XRayUDPExporter.parse("127.0.0.1:2000")! == ("127.0.0.1", 2000))
+        #expect(XRayUDPExporter.parse("tcp:127.0.0.1:2000 udp:127.0.0.2:2001")! == ("127.0.0.2", 2001))
+        #expect(XRayUDPExporter.parse("[::1]:2000")! == ("::1", 2000))
+        #expect(XRayUDPExporter.parse("nonsense") == nil)
+        #expect(XRayUDPExporter.parse("host:99999") == nil)
+    }
+}
+
+/// Decodes one datagram with the collector's decoder.
+func decodeDatagram(_ bytes: [UInt8]) throws -> [TraceModel.Span] {
+    var spans: [TraceModel.Span] = []
+    let failure: DecodeFailure? = bytes.withUnsafeBytes { raw in
+        do throws(DecodeFailure) {
+            try DaemonDatagram.decode(raw, into: &spans)
+            return nil
+        } catch {
+            return error
+        }
+    }
+    if let failure { throw failure }
+    return spans
+}

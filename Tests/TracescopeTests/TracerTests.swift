@@ -1,0 +1,139 @@
+import Instrumentation
+import Testing
+import TraceModel
+import Tracing
+@testable import Tracescope
+
+@Suite("The tracer")
+struct TracerTests {
+    static func makeTracer(_ memory: InMemoryExporter, sampler: any TracescopeSampler = AlwaysSample()) -> TracescopeTracer {
+        TracescopeTracer(serviceName: "orders", exporter: memory, sampler: sampler, flushInterval: .milliseconds(20))
+    }
+
+    @Test func parentsFlowThroughAsyncLetAndTaskGroups() async throws {
+        let memory = InMemoryExporter()
+        let tracer = Self.makeTracer(memory)
+        await tracer.withSpan("root", ofKind: .server) { _ in
+            async let left: Void = tracer.withSpan("async-let") { _ in }
+            await withTaskGroup(of: Void.self) { group in
+                for i in 0..<3 {
+                    group.addTask { await tracer.withSpan("group-\(i)") { _ in await tracer.withSpan("grandchild-\(i)") { _ in } } }
+                }
+            }
+            await left
+        }
+        tracer.forceFlush()
+        let spans = memory.spans
+        #expect(spans.count == 8)
+        let root = try #require(spans.first { $0.operationName == "root" })
+        #expect(root.parentID == nil)
+        #expect(root.isSegment)
+        for span in spans where span.operationName != "root" {
+            #expect(span.traceID == root.traceID)
+            #expect(!span.isSegment)
+        }
+        #expect(spans.first { $0.operationName == "async-let" }?.parentID == root.spanID)
+        for i in 0..<3 {
+            let group = try #require(spans.first { $0.operationName == "group-\(i)" })
+            #expect(group.parentID == root.spanID)
+            #expect(spans.first { $0.operationName == "grandchild-\(i)" }?.parentID == group.spanID)
+        }
+        tracer.shutdown()
+    }
+
+    @Test func detachedWorkContinuesTheContextItIsGiven() async throws {
+        let memory = InMemoryExporter()
+        let tracer = Self.makeTracer(memory)
+        let context = await tracer.withSpan("request") { span in span.context }
+        await Task.detached {
+            await tracer.withSpan("background", context: context) { _ in }
+        }.value
+        tracer.forceFlush()
+        let request = try #require(memory.spans.first { $0.operationName == "request" })
+        #expect(memory.spans.first { $0.operationName == "background" }?.parentID == request.spanID)
+        tracer.shutdown()
+    }
+
+    @Test func errorsStatusAndAttributesAreRecorded() async throws {
+        struct PaymentDeclined: Error, CustomStringConvertible { var description: String { "card declined" } }
+        let memory = InMemoryExporter()
+        let tracer = Self.makeTracer(memory)
+        await #expect(throws: PaymentDeclined.self) {
+            try await tracer.withSpan("charge", ofKind: .client) { span in
+                span.attributes["peer.service"] = "payments"
+                span.attributes["annotation.customer_tier"] = "gold"
+                span.addEvent("retrying")
+                throw PaymentDeclined()
+            }
+        }
+        tracer.forceFlush()
+        let span = try #require(memory.spans.first)
+        #expect(span.exceptions.first?.message == "card declined")
+        #expect(span.events.map(\.name) == ["retrying"])
+        let xray = XRayMapping.span(span)
+        #expect(xray.statusClass == .fault)
+        #expect(xray.isSegment)
+        #expect(xray.annotations["customer_tier"] == .string("gold"))
+        #expect(xray.cause?.exceptions.first?.message == "card declined")
+        tracer.shutdown()
+    }
+
+    @Test func unsampledTracesRecordNothingAndTellDownstream() async {
+        let memory = InMemoryExporter()
+        let tracer = Self.makeTracer(memory, sampler: NeverSample())
+        let headers = await tracer.withSpan("root") { root -> [String: String] in
+            #expect(!root.isRecording)
+            return await tracer.withSpan("child") { child in
+                #expect(!child.isRecording)
+                #expect(child.context.tracescopeSpanContext?.sampling == .notSampled)
+                return tracer.headers(for: child.context)
+            }
+        }
+        tracer.forceFlush()
+        #expect(memory.spans.isEmpty)
+        #expect(headers["X-Amzn-Trace-Id"]?.contains("Sampled=0") == true)
+        tracer.shutdown()
+    }
+
+    @Test func anUpstreamDecisionIsHonoured() async {
+        let memory = InMemoryExporter()
+        let tracer = Self.makeTracer(memory, sampler: NeverSample())
+        var context = InstrumentationContext.topLevel
+        tracer.extract(["X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"],
+                       into: &context, using: DictionaryExtractor())
+        await tracer.withSpan("handler", context: context, ofKind: .server) { _ in }
+        tracer.forceFlush()
+        let span = memory.spans.first
+        #expect(span?.traceID == TraceID(xray: "1-5759e988-bd862e3fe1be46a994272793"))
+        #expect(span?.parentID == SpanID(hex: "53995c3f42cd8ad8"))
+        #expect(span?.isSegment == true)
+        tracer.shutdown()
+    }
+
+    @Test func shutdownExportsEverythingAccepted() async {
+        let memory = InMemoryExporter()
+        let tracer = TracescopeTracer(serviceName: "bulk", exporter: memory, sampler: AlwaysSample(),
+                                      flushInterval: .seconds(60))
+        for i in 0..<20_000 { tracer.withSpan("op \(i)") { _ in } }
+        tracer.shutdown()
+        #expect(memory.spans.count == 20_000)
+        #expect(tracer.exportStats.dropped == 0)
+        #expect(tracer.exportStats.exported == 20_000)
+        // After shutdown nothing is accepted, and it is counted rather than lost silently.
+        tracer.withSpan("late") { _ in }
+        #expect(tracer.exportStats.dropped == 1)
+    }
+
+    @Test func aFullQueueDropsAndCountsInsteadOfBlocking() {
+        final class SlowExporter: SpanExporter {
+            func export(_ spans: [FinishedSpan]) throws {}
+        }
+        let tracer = TracescopeTracer(serviceName: "bulk", exporter: SlowExporter(), sampler: AlwaysSample(),
+                                      queueCapacity: 16, flushInterval: .seconds(60))
+        for _ in 0..<1000 { tracer.withSpan("op") { _ in } }
+        let stats = tracer.exportStats
+        #expect(stats.accepted + stats.dropped == 1000)
+        tracer.shutdown()
+        #expect(tracer.exportStats.exported == tracer.exportStats.accepted)
+    }
+}
