@@ -52,6 +52,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Runnable examples of the library (README "Instrumenting your code").
+        .executableTarget(name: "example-plain-function", dependencies: ["Tracescope"], path: "Examples/PlainFunction"),
+        .executableTarget(name: "example-http-handler", dependencies: ["Tracescope"], path: "Examples/HTTPHandler"),
+        .executableTarget(name: "example-lambda-handler", dependencies: ["Tracescope"], path: "Examples/LambdaHandler"),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),

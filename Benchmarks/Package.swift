@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import Foundation
 import PackageDescription
 
@@ -12,6 +12,10 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The reference tracer. The benchmark uses exporter `.none`; of its two OTLP exporter traits only HTTP is kept
+        // (1.6.0 does not compile with none), which spares the gRPC build.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
     ],
     targets: [
         .executableTarget(
@@ -21,6 +25,9 @@ let package = Package(
                 .product(name: "TraceFormats", package: rootFolder),
                 .product(name: "TraceFiles", package: rootFolder),
                 .product(name: "TraceAnalysis", package: rootFolder),
+                .product(name: "Tracescope", package: rootFolder),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]

@@ -121,6 +121,39 @@ struct ExporterTests {
         #expect(tracer.exportStats.failedExports == 0)
     }
 
+    /// The request body, parsed by the OpenTelemetry project's own protobuf definitions (`opentelemetry-proto`) with
+    /// protobuf's strict JSON parser: unknown fields, wrong types or bad enums fail it.
+    @Test func otlpRequestsParseWithTheOfficialProtoDefinitions() async throws {
+        let server = try OneShotHTTPServer()
+        let tracer = TracescopeTracer(serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
+                                      sampler: AlwaysSample(), flushInterval: .seconds(60))
+        let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { () }
+        _ = try? await function.invoke { _ in
+            try await tracer.withSpan("load", ofKind: .client) { span in
+                span.attributes["db.system"] = "dynamodb"
+                span.attributes["retries"] = [1, 2]
+                throw CancellationError()
+            }
+        }
+        tracer.shutdown()
+        let body = try #require(server.request()?.body)
+        try PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
+        let check = try PythonTools.run(["python3", "-c", """
+            import sys
+            from google.protobuf import json_format
+            from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+            request = json_format.Parse(sys.stdin.read(), ExportTraceServiceRequest())
+            spans = [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
+            kinds = sorted(set(s.kind for s in spans))
+            errors = sum(1 for s in spans if s.status.code == 2)
+            print(len(spans), kinds, errors, request.resource_spans[0].resource.attributes[0].key)
+            """], stdin: Data(body))
+        #expect(check.status == 0, "\(check.output)")
+        let fields = check.output.split(separator: " ", maxSplits: 1)
+        #expect(fields.first.flatMap { UInt64($0) } == tracer.exportStats.exported)
+        #expect(check.output.contains("service.name"))
+    }
+
     @Test func aRefusingOTLPEndpointIsCountedNotFatal() async throws {
         let server = try OneShotHTTPServer(status: 503)
         let tracer = TracescopeTracer(serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),

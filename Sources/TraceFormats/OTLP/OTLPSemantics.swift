@@ -3,17 +3,36 @@ import TraceModel
 /// OpenTelemetry semantic conventions Tracescope reads, current names first, legacy names after.
 public enum OTLPSemantics {
     public static func http(from a: [String: AttributeValue]) -> HTTPInfo? {
-        var info = HTTPInfo()
-        info.method = (a["http.request.method"] ?? a["http.method"])?.description
-        if let url = (a["url.full"] ?? a["http.url"])?.description {
-            info.url = url
-        } else if let path = (a["url.path"] ?? a["http.target"] ?? a["http.route"])?.description {
-            let host = (a["server.address"] ?? a["http.host"] ?? a["net.host.name"])?.description
-            info.url = host.map { "http://" + $0 + path } ?? path
+        // One pass over the (few) attributes instead of a dozen hashed lookups: this runs for every span exported.
+        guard !a.isEmpty else { return nil }
+        var method: String?, legacyMethod: String?, url: String?, legacyURL: String?, path: String?, legacyPath: String?
+        var host: String?, status: Int?, legacyStatus: Int?, client: String?, agent: String?
+        for (key, value) in a {
+            switch key {
+            case "http.request.method": method = value.description
+            case "http.method": legacyMethod = value.description
+            case "url.full": url = value.description
+            case "http.url": legacyURL = value.description
+            case "url.path": path = value.description
+            case "http.target", "http.route": legacyPath = legacyPath ?? value.description
+            case "server.address", "http.host", "net.host.name": host = host ?? value.description
+            case "http.response.status_code": status = value.intValue.map { Int(clamping: $0) }
+            case "http.status_code": legacyStatus = value.intValue.map { Int(clamping: $0) }
+            case "client.address", "http.client_ip": client = value.description
+            case "user_agent.original", "http.user_agent": agent = value.description
+            default: continue
+            }
         }
-        info.status = (a["http.response.status_code"] ?? a["http.status_code"])?.intValue.map { Int(clamping: $0) }
-        info.clientIP = (a["client.address"] ?? a["http.client_ip"])?.description
-        info.userAgent = (a["user_agent.original"] ?? a["http.user_agent"])?.description
+        var info = HTTPInfo()
+        info.method = method ?? legacyMethod
+        if let full = url ?? legacyURL {
+            info.url = full
+        } else if let p = path ?? legacyPath {
+            info.url = host.map { "http://" + $0 + p } ?? p
+        }
+        info.status = status ?? legacyStatus
+        info.clientIP = client
+        info.userAgent = agent
         return info.isEmpty ? nil : info
     }
 

@@ -53,7 +53,12 @@ public struct JSONWriter: Sendable {
 
     public mutating func int<I: BinaryInteger>(_ v: I) {
         separate()
-        bytes.append(contentsOf: Array(String(v).utf8))
+        if v < 0 {
+            bytes.append(UInt8(ascii: "-"))
+            appendDecimal(UInt64(v.magnitude))
+        } else {
+            appendDecimal(UInt64(v))
+        }
     }
 
     public mutating func double(_ v: Double) {
@@ -84,22 +89,82 @@ public struct JSONWriter: Sendable {
     /// Epoch seconds with up to nine decimals, exact from integer nanoseconds (`1700000000.123456789`).
     public mutating func epochSeconds(_ nanos: EpochNanos) {
         separate()
-        let negative = nanos < 0
         let magnitude = nanos.magnitude
-        let seconds = magnitude / 1_000_000_000
+        if nanos < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDecimal(magnitude / 1_000_000_000)
         var fraction = magnitude % 1_000_000_000
-        if negative { bytes.append(UInt8(ascii: "-")) }
-        bytes.append(contentsOf: Array(String(seconds).utf8))
         guard fraction > 0 else { return }
         var digits = 9
         while fraction % 10 == 0 {
             fraction /= 10
             digits -= 1
         }
-        let text = String(fraction)
         bytes.append(UInt8(ascii: "."))
-        for _ in 0..<(digits - text.utf8.count) { bytes.append(UInt8(ascii: "0")) }
-        bytes.append(contentsOf: Array(text.utf8))
+        // Leading zeros of the fraction, then its significant digits.
+        var width = 1
+        var probe = fraction
+        while probe >= 10 {
+            probe /= 10
+            width += 1
+        }
+        for _ in 0..<(digits - width) { bytes.append(UInt8(ascii: "0")) }
+        appendDecimal(fraction)
+    }
+
+    /// An unsigned integer's digits, without going through `String`.
+    private mutating func appendDecimal(_ value: UInt64) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var v = value
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = UInt8(ascii: "0") &+ UInt8(v % 10)
+                v /= 10
+                count += 1
+            } while v > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+        }
+    }
+
+    /// A span id as a quoted 16-digit hex string, written in place.
+    public mutating func spanID(_ id: SpanID) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        appendHex(id.value, digits: 16)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A trace id in X-Ray form (`"1-5759e988-bd862e3fe1be46a994272793"`), written in place.
+    public mutating func xrayTraceID(_ id: TraceID) {
+        separate()
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "1"), UInt8(ascii: "-")])
+        appendHex(id.high >> 32, digits: 8)
+        bytes.append(UInt8(ascii: "-"))
+        appendHex(id.high & 0xFFFF_FFFF, digits: 8)
+        appendHex(id.low, digits: 16)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendHex(_ value: UInt64, digits: Int) {
+        var shift = (digits - 1) * 4
+        while shift >= 0 {
+            bytes.append(Self.hex[Int((value >> UInt64(shift)) & 0xF)])
+            shift -= 4
+        }
+    }
+
+    /// Appends raw bytes (a newline between documents).
+    public mutating func rawByte(_ byte: UInt8) {
+        bytes.append(byte)
+    }
+
+    /// Empties the buffer for reuse, keeping its capacity; with `keepingBytes`, only the nesting state is reset so
+    /// the next document follows the last one (JSON lines).
+    public mutating func reset(keepingBytes: Bool = false) {
+        if !keepingBytes { bytes.removeAll(keepingCapacity: true) }
+        needsComma = [false]
     }
 
     public mutating func attribute(_ v: AttributeValue) {
@@ -119,6 +184,12 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendString(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escaping: copy them in one go.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""):

@@ -12,6 +12,33 @@ import TraceModel
 public enum XRayDocumentEncoder {
     /// One JSON document per segment (with its subsegments nested) and per orphaned subsegment tree.
     public static func documents(for spans: [Span]) -> [String] {
+        var texts: [String] = []
+        forEachDocument(spans) { writer in texts.append(writer.text) }
+        return texts
+    }
+
+    /// Writes every document into `writer`, each followed by a newline: JSON lines, without a `String` per document.
+    public static func writeLines(for spans: [Span], into writer: inout JSONWriter) {
+        let (roots, children) = plan(spans)
+        for root in roots {
+            write(spans[root], index: root, spans: spans, children: children, top: true, writer: &writer, depth: 0)
+            writer.rawByte(0x0A)
+            writer.reset(keepingBytes: true)
+        }
+    }
+
+    private static func forEachDocument(_ spans: [Span], _ body: (JSONWriter) -> Void) {
+        let (roots, children) = plan(spans)
+        var writer = JSONWriter()
+        for root in roots {
+            writer.reset()
+            write(spans[root], index: root, spans: spans, children: children, top: true, writer: &writer, depth: 0)
+            body(writer)
+        }
+    }
+
+    /// Which spans start a document, and the children of each span that are nested in its document.
+    private static func plan(_ spans: [Span]) -> (roots: [Int], children: [SpanID: [Int]]) {
         var children: [SpanID: [Int]] = [:]
         var ids = Set<SpanID>()
         for span in spans { ids.insert(span.id) }
@@ -23,11 +50,7 @@ public enum XRayDocumentEncoder {
                 roots.append(i)
             }
         }
-        return roots.map { root in
-            var writer = JSONWriter()
-            write(spans[root], index: root, spans: spans, children: children, top: true, writer: &writer, depth: 0)
-            return writer.text
-        }
+        return (roots, children)
     }
 
     /// One document for a single span and no children (how a streaming exporter sends a subsegment).
@@ -43,13 +66,13 @@ public enum XRayDocumentEncoder {
         w.key("name")
         w.string(segmentName(span))
         w.key("id")
-        w.string(span.id.hex)
+        w.spanID(span.id)
         if top {
             w.key("trace_id")
-            w.string(span.traceID.xray)
+            w.xrayTraceID(span.traceID)
             if let parent = span.parentID {
                 w.key("parent_id")
-                w.string(parent.hex)
+                w.spanID(parent)
             }
             if !span.isSegment {
                 w.key("type")

@@ -49,6 +49,7 @@ final class ExportPipeline: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var thread: pthread_t?
+    static let sliceSize = 512
 
     init(exporter: any SpanExporter, capacity: Int, interval: Duration) {
         self.exporter = exporter
@@ -181,10 +182,14 @@ final class ExportPipeline: @unchecked Sendable {
             let through = counters.accepted - UInt64(buffer.count)
             pthread_mutex_unlock(&mutex)
 
+            // Export in slices: temporaries stay small enough for the allocator to reuse, rather than fresh pages
+            // (and page faults) for every large batch.
             var failed = false
-            if !batch.isEmpty {
-                let spans = batch.map { $0.finished() }
-                do { try exporter.export(spans) } catch { failed = true }
+            var offset = 0
+            while offset < batch.count {
+                let slice = batch[offset..<min(offset + Self.sliceSize, batch.count)]
+                do { try exporter.export(slice.map { $0.finished() }) } catch { failed = true }
+                offset += Self.sliceSize
             }
 
             pthread_mutex_lock(&mutex)

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 import TraceFormats
 import TraceModel
 
@@ -15,6 +16,8 @@ public final class JSONLinesFileExporter: SpanExporter {
     }
 
     private let fd: Int32
+    /// One buffer, reused by every export (they all run on the pipeline's thread; the mutex is never contended).
+    private let buffer = Mutex(JSONWriter(capacity: 256 * 1024))
 
     public init(path: String) throws(OpenError) {
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -22,12 +25,12 @@ public final class JSONLinesFileExporter: SpanExporter {
     }
 
     public func export(_ spans: [FinishedSpan]) throws {
-        var text = ""
-        for document in XRayDocumentEncoder.documents(for: spans.map(XRayMapping.span)) {
-            text += document
-            text += "\n"
+        let fd = self.fd
+        try buffer.withLock { (writer: inout JSONWriter) throws in
+            writer.reset()
+            XRayDocumentEncoder.writeLines(for: spans.map(XRayMapping.span), into: &writer)
+            try writer.bytes.withUnsafeBytes { raw in try PosixIO.writeAll(fd, raw) }
         }
-        try PosixIO.writeAll(fd, text)
     }
 
     public func shutdown() {
@@ -41,13 +44,19 @@ enum PosixIO {
         var description: String
     }
 
-    static func writeAll(_ fd: Int32, _ text: String) throws(Failure) {
-        var bytes = Array(text.utf8)
+    static func writeAll(_ fd: Int32, _ text: String) throws {
+        try writeAll(fd, Array(text.utf8))
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in try writeAll(fd, raw) }
+    }
+
+    static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) throws(Failure) {
+        guard let base = raw.baseAddress else { return }
         var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            }
+        while offset < raw.count {
+            let n = Glibc.write(fd, base + offset, raw.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Failure(description: "write failed: \(String(cString: strerror(errno)))")

@@ -95,8 +95,8 @@ public final class OTLPHTTPExporter: SpanExporter {
         guard connected == 0 else { throw ExportError(description: "connect \(host):\(port): \(String(cString: strerror(errno)))") }
         let request = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\nUser-Agent: tracescope\r\n\r\n" + body
-        do throws(PosixIO.Failure) { try PosixIO.writeAll(fd, request) } catch {
-            throw ExportError(description: "send to \(host):\(port): \(error.description)")
+        do { try PosixIO.writeAll(fd, request) } catch {
+            throw ExportError(description: "send to \(host):\(port): \(error)")
         }
         var response = [UInt8](repeating: 0, count: 512)
         let n = response.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

@@ -28,7 +28,7 @@ public enum XRayMapping {
             }
         }
         let isCall = !f.isSegment && (f.kind == .client || f.kind == .producer)
-        let awsService = f.attributes[XRayAttribute.awsService]?.stringValue
+        let awsService = f.attributes.isEmpty ? nil : f.attributes[XRayAttribute.awsService]?.stringValue
         var name = f.operationName
         var namespace: String?
         if f.isSegment {
@@ -89,6 +89,7 @@ public enum XRayMapping {
 
     /// The callee of a call, by the attributes the service map uses for OTLP virtual nodes.
     static func calleeName(_ f: FinishedSpan) -> String? {
+        guard !f.attributes.isEmpty else { return nil }
         for key in ["peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",
                     "messaging.destination.name", "messaging.system"] {
             if let value = f.attributes[key]?.description, !value.isEmpty { return value }

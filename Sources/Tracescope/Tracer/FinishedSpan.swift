@@ -23,6 +23,27 @@ public struct FinishedSpan: Sendable {
     public var exceptions: [ExceptionRecord]
     public var events: [(name: String, nanos: EpochNanos)]
 
+    public init(traceID: TraceID, spanID: SpanID, parentID: SpanID?, operationName: String, kind: TraceModel.SpanKind,
+                serviceName: String, isSegment: Bool, origin: String?, start: EpochNanos, end: EpochNanos,
+                attributes: [String: AttributeValue] = [:], statusError: Bool = false, statusMessage: String? = nil,
+                exceptions: [ExceptionRecord] = [], events: [(name: String, nanos: EpochNanos)] = []) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentID = parentID
+        self.operationName = operationName
+        self.kind = kind
+        self.serviceName = serviceName
+        self.isSegment = isSegment
+        self.origin = origin
+        self.start = start
+        self.end = end
+        self.attributes = attributes
+        self.statusError = statusError
+        self.statusMessage = statusMessage
+        self.exceptions = exceptions
+        self.events = events
+    }
+
     public var durationNanos: Int64 { end - start }
 }
 

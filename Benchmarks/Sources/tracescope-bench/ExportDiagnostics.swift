@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import TraceModel
+import Tracescope
+
+/// `export-cost`: what exporting costs per span on the export thread, step by step (diagnostics for the tracer
+/// benchmark; not a comparison).
+struct ExportCost: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export-cost", shouldDisplay: false)
+
+    func run() throws {
+        let count = 200_000
+        let ids = IDGenerator()
+        let spans = (0..<count).map { _ in
+            FinishedSpan(traceID: ids.traceID(epochSeconds: 1_700_000_000), spanID: ids.spanID(), parentID: nil,
+                         operationName: "op", kind: .internal, serviceName: "bench", isSegment: true, origin: nil,
+                         start: 1_700_000_000_000_000_000, end: 1_700_000_000_000_100_000, attributes: [:],
+                         statusError: false, statusMessage: nil, exceptions: [], events: [])
+        }
+        let (mapped, mapSeconds) = Measure.time { () -> Int in
+            var n = 0
+            var offset = 0
+            while offset < spans.count {
+                n += spans[offset..<min(offset + 512, spans.count)].map(XRayMapping.span).count
+                offset += 512
+            }
+            return n
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-cost-\(getpid()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let exporter = try JSONLinesFileExporter(path: path)
+        let (_, exportSeconds) = try Measure.time {
+            var offset = 0
+            while offset < spans.count {
+                try exporter.export(Array(spans[offset..<min(offset + 512, spans.count)]))
+                offset += 512
+            }
+        }
+        exporter.shutdown()
+        let one = spans[0]
+        let (_, oneSeconds) = Measure.time { () -> Int in
+            var n = 0
+            for _ in 0..<count { n &+= XRayMapping.span(one).name.utf8.count }
+            return n
+        }
+        let (_, finishedSeconds) = Measure.time { () -> Int in
+            var n = 0
+            for i in 0..<count {
+                let f = FinishedSpan(traceID: one.traceID, spanID: one.spanID, parentID: nil, operationName: one.operationName,
+                                     kind: .internal, serviceName: one.serviceName, isSegment: true, origin: nil,
+                                     start: one.start + Int64(i), end: one.end, attributes: [:])
+                n &+= Int(f.start & 1)
+            }
+            return n
+        }
+        print("one span mapped repeatedly: \(Measure.format(oneSeconds * 1e9 / Double(count))) ns; FinishedSpan init \(Measure.format(finishedSeconds * 1e9 / Double(count))) ns")
+        print("map \(Measure.format(mapSeconds * 1e9 / Double(count))) ns/span, full file export \(Measure.format(exportSeconds * 1e9 / Double(count))) ns/span (\(mapped))")
+    }
+}
