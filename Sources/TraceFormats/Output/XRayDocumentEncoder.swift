@@ -63,58 +63,58 @@ public enum XRayDocumentEncoder {
     private static func write(_ span: Span, index: Int, spans: [Span], children: [SpanID: [Int]], top: Bool,
                               writer w: inout JSONWriter, depth: Int) {
         w.beginObject()
-        w.key("name")
+        w.key("name" as StaticString)
         w.string(segmentName(span))
-        w.key("id")
+        w.key("id" as StaticString)
         w.spanID(span.id)
         if top {
-            w.key("trace_id")
+            w.key("trace_id" as StaticString)
             w.xrayTraceID(span.traceID)
             if let parent = span.parentID {
-                w.key("parent_id")
+                w.key("parent_id" as StaticString)
                 w.spanID(parent)
             }
             if !span.isSegment {
-                w.key("type")
+                w.key("type" as StaticString)
                 w.string("subsegment")
             }
         }
-        w.key("start_time")
+        w.key("start_time" as StaticString)
         w.epochSeconds(span.start)
         if let end = span.end, !span.inProgress {
-            w.key("end_time")
+            w.key("end_time" as StaticString)
             w.epochSeconds(end)
         } else {
-            w.key("in_progress")
+            w.key("in_progress" as StaticString)
             w.bool(true)
         }
         if let origin = span.origin {
-            w.key("origin")
+            w.key("origin" as StaticString)
             w.string(origin)
         }
         if let namespace = namespace(span) {
-            w.key("namespace")
+            w.key("namespace" as StaticString)
             w.string(namespace)
         }
         if span.inferred {
-            w.key("inferred")
+            w.key("inferred" as StaticString)
             w.bool(true)
         }
         let cls = span.statusClass
         if span.errorFlag || cls == .error {
-            w.key("error")
+            w.key("error" as StaticString)
             w.bool(true)
         }
         if span.throttleFlag || cls == .throttle {
-            w.key("throttle")
+            w.key("throttle" as StaticString)
             w.bool(true)
             if !span.errorFlag {
-                w.key("error")
+                w.key("error" as StaticString)
                 w.bool(true)
             }
         }
         if span.faultFlag || cls == .fault {
-            w.key("fault")
+            w.key("fault" as StaticString)
             w.bool(true)
         }
         if let http = span.http { writeHTTP(http, &w) }
@@ -122,14 +122,14 @@ public enum XRayDocumentEncoder {
         writeMap("sql", span.sql, &w)
         writeMap("annotations", span.annotations, &w)
         if let metadata = span.metadataJSON {
-            w.key("metadata")
+            w.key("metadata" as StaticString)
             w.raw(metadata)
         } else if span.source == .otlp {
             writeOTelMetadata(span, &w)
         }
         if let cause = span.cause { writeCause(cause, &w) }
         if let kids = children[span.id], !kids.isEmpty, depth < 64 {
-            w.key("subsegments")
+            w.key("subsegments" as StaticString)
             w.beginArray()
             for child in kids.sorted(by: { spans[$0].start < spans[$1].start }) {
                 write(spans[child], index: child, spans: spans, children: children, top: false, writer: &w, depth: depth + 1)
@@ -152,22 +152,22 @@ public enum XRayDocumentEncoder {
     }
 
     private static func writeHTTP(_ http: HTTPInfo, _ w: inout JSONWriter) {
-        w.key("http")
+        w.key("http" as StaticString)
         w.beginObject()
         if http.method != nil || http.url != nil || http.clientIP != nil || http.userAgent != nil {
-            w.key("request")
+            w.key("request" as StaticString)
             w.beginObject()
-            if let method = http.method { w.key("method"); w.string(method) }
-            if let url = http.url { w.key("url"); w.string(url) }
-            if let ip = http.clientIP { w.key("client_ip"); w.string(ip) }
-            if let agent = http.userAgent { w.key("user_agent"); w.string(agent) }
+            if let method = http.method { w.key("method" as StaticString); w.string(method) }
+            if let url = http.url { w.key("url" as StaticString); w.string(url) }
+            if let ip = http.clientIP { w.key("client_ip" as StaticString); w.string(ip) }
+            if let agent = http.userAgent { w.key("user_agent" as StaticString); w.string(agent) }
             w.endObject()
         }
         if http.status != nil || http.contentLength != nil {
-            w.key("response")
+            w.key("response" as StaticString)
             w.beginObject()
-            if let status = http.status { w.key("status"); w.int(status) }
-            if let length = http.contentLength { w.key("content_length"); w.int(length) }
+            if let status = http.status { w.key("status" as StaticString); w.int(status) }
+            if let length = http.contentLength { w.key("content_length" as StaticString); w.int(length) }
             w.endObject()
         }
         w.endObject()
@@ -185,13 +185,13 @@ public enum XRayDocumentEncoder {
     }
 
     private static func writeOTelMetadata(_ span: Span, _ w: inout JSONWriter) {
-        w.key("metadata")
+        w.key("metadata" as StaticString)
         w.beginObject()
-        w.key("otel")
+        w.key("otel" as StaticString)
         w.beginObject()
-        w.key("span.name")
+        w.key("span.name" as StaticString)
         w.string(span.name)
-        w.key("span.kind")
+        w.key("span.kind" as StaticString)
         w.string(span.kind.description)
         for key in span.attributes.keys.sorted() {
             w.key(key)
@@ -202,29 +202,29 @@ public enum XRayDocumentEncoder {
     }
 
     private static func writeCause(_ cause: Cause, _ w: inout JSONWriter) {
-        w.key("cause")
+        w.key("cause" as StaticString)
         if let reference = cause.referencedExceptionID, cause.exceptions.isEmpty {
             w.string(reference)
             return
         }
         w.beginObject()
-        if let dir = cause.workingDirectory { w.key("working_directory"); w.string(dir) }
-        w.key("exceptions")
+        if let dir = cause.workingDirectory { w.key("working_directory" as StaticString); w.string(dir) }
+        w.key("exceptions" as StaticString)
         w.beginArray()
         for e in cause.exceptions {
             w.beginObject()
-            if let id = e.id { w.key("id"); w.string(id) }
-            if let type = e.type { w.key("type"); w.string(type) }
-            if let message = e.message { w.key("message"); w.string(message) }
-            if e.remote { w.key("remote"); w.bool(true) }
+            if let id = e.id { w.key("id" as StaticString); w.string(id) }
+            if let type = e.type { w.key("type" as StaticString); w.string(type) }
+            if let message = e.message { w.key("message" as StaticString); w.string(message) }
+            if e.remote { w.key("remote" as StaticString); w.bool(true) }
             if !e.stack.isEmpty {
-                w.key("stack")
+                w.key("stack" as StaticString)
                 w.beginArray()
                 for frame in e.stack {
                     w.beginObject()
-                    if let path = frame.path { w.key("path"); w.string(path) }
-                    if let line = frame.line { w.key("line"); w.int(line) }
-                    if let label = frame.label { w.key("label"); w.string(label) }
+                    if let path = frame.path { w.key("path" as StaticString); w.string(path) }
+                    if let line = frame.line { w.key("line" as StaticString); w.int(line) }
+                    if let label = frame.label { w.key("label" as StaticString); w.string(label) }
                     w.endObject()
                 }
                 w.endArray()

@@ -48,7 +48,9 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> TracescopeSpan {
         var context = context()
-        let parent = context.tracescopeSpanContext
+        // A root span in an empty context (the common case) needs no look-ups at all.
+        let empty = context.isEmpty
+        let parent = empty ? nil : context.tracescopeSpanContext
         if let parent, parent.sampling == .notSampled {
             // Unsampled all the way down: the parent's context is reused as is, so nothing is allocated.
             return TracescopeSpan(context: context, recorder: nil)
@@ -57,12 +59,12 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         if let parent, parent.sampling == .sampled {
             sampled = true
         } else {
-            sampled = sampler.shouldSample(context.samplingHints ?? SamplingRequest(serviceName: serviceName))
+            sampled = sampler.shouldSample((empty ? nil : context.samplingHints) ?? SamplingRequest(serviceName: serviceName))
         }
         guard sampled else {
             if parent == nil {
                 // A new unsampled trace: one shared context says so, with no id until a header needs one.
-                return TracescopeSpan(context: Self.unsampledContext(from: context), recorder: nil)
+                return TracescopeSpan(context: empty ? sharedUnsampled : Self.unsampledContext(from: context), recorder: nil)
             }
             var unsampled = parent
             unsampled?.sampling = .notSampled
@@ -88,15 +90,15 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
     private static let unsampledMarker = TracescopeSpanContext(traceID: nil, spanID: nil, sampling: .notSampled, isRemote: false)
 
     private static func unsampledContext(from context: InstrumentationContext) -> InstrumentationContext {
-        if context.isEmpty { return sharedUnsampled }
         var copy = context
         copy.tracescopeSpanContext = unsampledMarker
         return copy
     }
 
-    private static let sharedUnsampled: InstrumentationContext = {
+    /// The context of every new unsampled trace (built once per tracer, so no lazy-global check per span).
+    private let sharedUnsampled: InstrumentationContext = {
         var context = InstrumentationContext.topLevel
-        context.tracescopeSpanContext = unsampledMarker
+        context.tracescopeSpanContext = TracescopeTracer.unsampledMarker
         return context
     }()
 
