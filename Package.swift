@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // Value types shared by every other module: ids, spans, status classes, time.
@@ -42,13 +43,23 @@ let package = Package(
             name: "Tracescope",
             dependencies: ["TraceModel", "TraceFormats", .product(name: "Tracing", package: "swift-distributed-tracing")]
         ),
+        // Network receivers (X-Ray daemon UDP, OTLP/HTTP) and the live ingest pipeline feeding the analysis.
+        .target(
+            name: "TraceCollector",
+            dependencies: [
+                "TraceModel", "TraceFormats", "TraceAnalysis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
         // The command line: wires the parts, nothing else.
         .executableTarget(
             name: "tracescope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports",
+                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,8 +67,14 @@ let package = Package(
         .executableTarget(name: "example-plain-function", dependencies: ["Tracescope"], path: "Examples/PlainFunction"),
         .executableTarget(name: "example-http-handler", dependencies: ["Tracescope"], path: "Examples/HTTPHandler"),
         .executableTarget(name: "example-lambda-handler", dependencies: ["Tracescope"], path: "Examples/LambdaHandler"),
+        // Helpers the test targets share: loopback peers and Python tooling for checks against real clients.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
-        .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis"]),
+        .testTarget(
+            name: "TraceCollectorTests",
+            dependencies: ["TraceCollector", "TraceFormats", "TraceAnalysis", "Tracescope", "TestSupport"]
+        ),
+        .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
         .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats"]),

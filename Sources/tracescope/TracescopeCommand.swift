@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `tracescope`: X-Ray-style distributed tracing in the terminal.
 @main
-struct TracescopeCommand: ParsableCommand {
+struct TracescopeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracescope",
         abstract: "X-Ray-style distributed tracing in the terminal.",
@@ -14,14 +14,18 @@ struct TracescopeCommand: ParsableCommand {
             Exit codes: 0 ok, 1 a gate failed, 2 bad input or usage.
             """,
         version: "0.1.0",
-        subcommands: [SummaryCommand.self]
+        subcommands: [SummaryCommand.self, CollectCommand.self]
     )
 
     /// Runs the command, mapping every failure to the documented exit codes: usage and input errors exit 2.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let code as ExitCode {
             Self.exit(withError: code)
         } catch {

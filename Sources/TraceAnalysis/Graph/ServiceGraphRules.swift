@@ -25,29 +25,17 @@ public enum ServiceGraphRules {
         switch call.source {
         case .xray:
             if call.namespace == "aws" { return NodeKey(name: call.name, type: awsType(forService: call.name)) }
-            return NodeKey(name: call.name, type: "remote")
+            // SQL subsegments (a `sql` block) reach a database, as the X-Ray console shows them.
+            return NodeKey(name: call.name, type: call.sql.isEmpty ? "remote" : "database")
         case .otlp:
             return otlpVirtualNode(for: call)
         }
     }
 
-    /// Tempo's virtual-node naming: `peer.service` → `server.address` → database → messaging system.
+    /// Tempo's virtual-node naming (`OTelPeer`); an unnamed callee is `unknown`.
     static func otlpVirtualNode(for call: Span) -> NodeKey {
-        let a = call.attributes
-        let type: String
-        if a["db.system"] != nil || a["db.system.name"] != nil {
-            type = "database"
-        } else if a["messaging.system"] != nil {
-            type = "queue"
-        } else {
-            type = "remote"
-        }
-        let candidates = ["peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",
-                          "db.system.name", "messaging.destination.name", "messaging.system"]
-        for key in candidates {
-            if let value = a[key]?.description, !value.isEmpty { return NodeKey(name: value, type: type) }
-        }
-        return NodeKey(name: "unknown", type: type)
+        if let peer = OTelPeer.node(call.attributes) { return NodeKey(name: peer.name, type: peer.type) }
+        return NodeKey(name: "unknown", type: call.kind == .producer ? "queue" : "remote")
     }
 
     /// X-Ray's resource types for the services the AWS SDKs name their subsegments after.

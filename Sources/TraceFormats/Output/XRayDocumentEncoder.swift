@@ -74,7 +74,7 @@ public enum XRayDocumentEncoder {
                 w.key("parent_id" as StaticString)
                 w.spanID(parent)
             }
-            if !span.isSegment {
+            if !(span.source == .otlp ? isOTLPSegment(span) : span.isSegment) {
                 w.key("type" as StaticString)
                 w.string("subsegment")
             }
@@ -119,7 +119,12 @@ public enum XRayDocumentEncoder {
         }
         if let http = span.http { writeHTTP(http, &w) }
         writeMap("aws", span.aws, &w)
-        writeMap("sql", span.sql, &w)
+        if span.source == .otlp, span.isDownstreamCall, span.sql.isEmpty,
+           let system = span.attributes["db.system"] ?? span.attributes["db.system.name"] {
+            writeMap("sql", ["database_type": system], &w)
+        } else {
+            writeMap("sql", span.sql, &w)
+        }
         writeMap("annotations", span.annotations, &w)
         if let metadata = span.metadataJSON {
             w.key("metadata" as StaticString)
@@ -139,10 +144,18 @@ public enum XRayDocumentEncoder {
         w.endObject()
     }
 
-    /// X-Ray names a segment after its service; OTLP server spans are renamed so, keeping the span name in metadata.
+    /// X-Ray names a segment after its service and a call after its callee; OTLP spans are renamed so (keeping the
+    /// span name in metadata), which makes the X-Ray file draw the same service graph as the OTLP it came from.
     private static func segmentName(_ span: Span) -> String {
-        if span.source == .otlp, span.isSegment, let service = span.serviceName { return service }
+        guard span.source == .otlp else { return span.name }
+        if isOTLPSegment(span), let service = span.serviceName { return service }
+        if span.isDownstreamCall { return OTelPeer.node(span.attributes)?.name ?? "unknown" }
         return span.name
+    }
+
+    /// OTLP spans that receive a request become segments: SERVER and CONSUMER spans, and roots that are not calls.
+    static func isOTLPSegment(_ span: Span) -> Bool {
+        span.kind == .server || span.kind == .consumer || (span.parentID == nil && !span.isDownstreamCall)
     }
 
     private static func namespace(_ span: Span) -> String? {

@@ -36,7 +36,7 @@ public enum XRayMapping {
             if annotations["operation"] == nil { annotations["operation"] = .string(f.operationName) }
         } else if isCall {
             namespace = awsService == nil ? "remote" : "aws"
-            name = awsService ?? calleeName(f) ?? f.operationName
+            name = awsService ?? OTelPeer.node(f.attributes)?.name ?? f.operationName
         }
         let http = OTLPSemantics.http(from: f.attributes)
         var fault = false, error = false, throttle = false
@@ -82,18 +82,14 @@ public enum XRayMapping {
             kind: f.isSegment ? .server : (isCall ? .client : .internal), isSegment: f.isSegment, origin: f.origin,
             namespace: namespace, serviceName: f.serviceName, start: f.start, end: f.end, errorFlag: error,
             throttleFlag: throttle, faultFlag: fault, statusMessage: f.statusMessage, http: http, aws: aws,
-            annotations: annotations, metadataJSON: metadataJSON,
+            sql: isCall ? sqlHint(f.attributes) : [:], annotations: annotations, metadataJSON: metadataJSON,
             cause: f.exceptions.isEmpty ? nil : Cause(exceptions: f.exceptions)
         )
     }
 
-    /// The callee of a call, by the attributes the service map uses for OTLP virtual nodes.
-    static func calleeName(_ f: FinishedSpan) -> String? {
-        guard !f.attributes.isEmpty else { return nil }
-        for key in ["peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",
-                    "messaging.destination.name", "messaging.system"] {
-            if let value = f.attributes[key]?.description, !value.isEmpty { return value }
-        }
-        return nil
+    /// A database call keeps its system in the `sql` block, so X-Ray readers type the callee as a database.
+    static func sqlHint(_ attributes: [String: AttributeValue]) -> [String: AttributeValue] {
+        guard !attributes.isEmpty, let system = attributes["db.system"] ?? attributes["db.system.name"] else { return [:] }
+        return ["database_type": system]
     }
 }

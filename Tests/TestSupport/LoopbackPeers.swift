@@ -4,11 +4,11 @@ import Glibc
 import Foundation
 
 /// A UDP socket on 127.0.0.1 with a free port, for receiving what an exporter sends. Closed by `close()`.
-final class UDPReceiver: @unchecked Sendable {
-    let fd: Int32
-    let port: Int
+public final class UDPReceiver: @unchecked Sendable {
+    public let fd: Int32
+    public let port: Int
 
-    init() throws {
+    public init() throws {
         (fd, port) = try bindLoopback(Int32(SOCK_DGRAM.rawValue))
         var receiveBuffer: Int32 = 8 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
@@ -17,7 +17,7 @@ final class UDPReceiver: @unchecked Sendable {
     }
 
     /// Every datagram that arrives until the socket has been quiet for 300 ms.
-    func receiveAll() -> [[UInt8]] {
+    public func receiveAll() -> [[UInt8]] {
         var datagrams: [[UInt8]] = []
         var buffer = [UInt8](repeating: 0, count: 70_000)
         while true {
@@ -28,19 +28,19 @@ final class UDPReceiver: @unchecked Sendable {
         return datagrams
     }
 
-    func close() { Glibc.close(fd) }
+    public func close() { Glibc.close(fd) }
 }
 
 /// A one-request HTTP server on 127.0.0.1 with a free port: accepts one connection, reads one request, answers with
 /// `status`, and hands over the body. Stops by itself after one request or 10 seconds.
-final class OneShotHTTPServer: @unchecked Sendable {
-    let fd: Int32
-    let port: Int
+public final class OneShotHTTPServer: @unchecked Sendable {
+    public let fd: Int32
+    public let port: Int
     private let status: Int
     private let done = DispatchSemaphore(value: 0)
     private var received: (headers: String, body: [UInt8])?
 
-    init(status: Int = 200) throws {
+    public init(status: Int = 200) throws {
         self.status = status
         (fd, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
         guard listen(fd, 4) == 0 else { throw POSIXError(.EADDRINUSE) }
@@ -84,14 +84,14 @@ final class OneShotHTTPServer: @unchecked Sendable {
     }
 
     /// Waits for the request (at most 10 s).
-    func request() -> (headers: String, body: [UInt8])? {
+    public func request() -> (headers: String, body: [UInt8])? {
         _ = done.wait(timeout: .now() + 11)
         return received
     }
 }
 
 /// A socket of `type` bound to 127.0.0.1 on a free port.
-func bindLoopback(_ type: Int32) throws -> (Int32, Int) {
+public func bindLoopback(_ type: Int32) throws -> (Int32, Int) {
     let fd = socket(AF_INET, type, 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
     var address = sockaddr_in()

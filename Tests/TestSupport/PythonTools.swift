@@ -2,13 +2,13 @@ import Foundation
 
 /// Runs Python 3 for checks against real third-party implementations (the OpenTelemetry protobuf definitions),
 /// installing the package it needs with pip the first time.
-enum PythonTools {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum PythonTools {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     @discardableResult
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, output: String) {
+    public static func run(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -26,7 +26,7 @@ enum PythonTools {
     }
 
     /// Makes `module` importable, installing `package` from PyPI if it is not.
-    static func ensure(module: String, package: String) throws {
+    public static func ensure(module: String, package: String) throws {
         if try run(["python3", "-c", "import \(module)"]).status == 0 { return }
         let install = try run(["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", package])
         guard install.status == 0 else { throw Failure(description: "pip install \(package) failed: \(install.output)") }

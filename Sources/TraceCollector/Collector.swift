@@ -1,0 +1,102 @@
+import NIOCore
+import NIOPosix
+import TraceFormats
+import TraceModel
+
+/// A `host:port` to listen on.
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port`, `:port` (loopback) or `[v6]:port`.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.init(host: host.isEmpty ? "127.0.0.1" : host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// The embedded collector: X-Ray daemon UDP (and the SDKs' sampling endpoints on the same TCP port) plus OTLP/HTTP,
+/// feeding one `IngestPipeline`. Binds loopback unless told otherwise.
+///
+/// ```swift
+/// let collector = try await Collector.start(udp: .init(host: "127.0.0.1", port: 2000),
+///                                           otlp: .init(host: "127.0.0.1", port: 4318), pipeline: pipeline)
+/// …
+/// try await collector.stop()
+/// ```
+public final class Collector: Sendable {
+    public let pipeline: IngestPipeline
+    /// Where it actually listens (port 0 asks for a free one).
+    public let udpAddress: ListenAddress?
+    public let otlpAddress: ListenAddress?
+    private let group: MultiThreadedEventLoopGroup
+    private let channels: [Channel]
+    private let ticker: RepeatedTask
+
+    private init(pipeline: IngestPipeline, group: MultiThreadedEventLoopGroup, channels: [Channel], ticker: RepeatedTask,
+                 udp: ListenAddress?, otlp: ListenAddress?) {
+        self.pipeline = pipeline
+        self.group = group
+        self.channels = channels
+        self.ticker = ticker
+        udpAddress = udp
+        otlpAddress = otlp
+    }
+
+    public struct BindError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Starts listening. Either address may be nil to leave that receiver off.
+    public static func start(udp: ListenAddress?, otlp: ListenAddress?, pipeline: IngestPipeline,
+                             maxBodyBytes: Int = 8 << 20, idleTimeout: TimeAmount = .seconds(15)) async throws -> Collector {
+        // One thread: decoding and analysis are cheap next to the syscalls, and one thread keeps the analysis lock
+        // uncontended.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var channels: [Channel] = []
+        var boundUDP: ListenAddress?
+        var boundOTLP: ListenAddress?
+        do {
+            if let udp {
+                let channel = try await DaemonUDPReceiver.bind(host: udp.host, port: udp.port, group: group, pipeline: pipeline)
+                channels.append(channel)
+                let port = channel.localAddress?.port ?? udp.port
+                boundUDP = ListenAddress(host: udp.host, port: port)
+                // The X-Ray SDKs poll sampling rules over TCP on the daemon's port.
+                channels.append(try await HTTPReceiver.bind(host: udp.host, port: port, group: group, pipeline: pipeline,
+                                                            maxBodyBytes: 1 << 20, idleTimeout: idleTimeout))
+            }
+            if let otlp {
+                let channel = try await HTTPReceiver.bind(host: otlp.host, port: otlp.port, group: group, pipeline: pipeline,
+                                                          maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout)
+                channels.append(channel)
+                boundOTLP = ListenAddress(host: otlp.host, port: channel.localAddress?.port ?? otlp.port)
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            try? await group.shutdownGracefully()
+            let which = boundUDP == nil && udp != nil ? "UDP \(udp.map { "\($0)" } ?? "")" : "OTLP \(otlp.map { "\($0)" } ?? "")"
+            throw BindError(description: "cannot listen on \(which): \(error)")
+        }
+        let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in pipeline.tick() }
+        return Collector(pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP)
+    }
+
+    /// Stops listening and completes every open trace.
+    public func stop() async throws {
+        ticker.cancel()
+        for channel in channels { try? await channel.close() }
+        try await group.shutdownGracefully()
+        pipeline.finish()
+    }
+}

@@ -1,0 +1,24 @@
+import TraceFormats
+
+/// What the collector has received and what it did with it, for `collect`'s status line and the dashboard.
+public struct CollectorStats: Sendable, Equatable {
+    public var datagrams: UInt64 = 0
+    public var httpRequests: UInt64 = 0
+    public var spans: UInt64 = 0
+    /// Records (datagrams, requests, spans) rejected, by reason.
+    public var rejected: [RejectReason: UInt64] = [:]
+    /// The first rejections in full, for a person to act on.
+    public var rejectionExamples: [String] = []
+    public var tracesCompleted: UInt64 = 0
+    /// Traces forced out before their quiet period ended, to keep memory in bounds.
+    public var tracesEvicted: UInt64 = 0
+
+    public init() {}
+
+    public var rejectedCount: UInt64 { rejected.values.reduce(0, +) }
+
+    mutating func reject(_ failure: DecodeFailure, count: UInt64 = 1) {
+        rejected[failure.reason, default: 0] += count
+        if rejectionExamples.count < 20 { rejectionExamples.append(failure.description) }
+    }
+}

@@ -1,0 +1,77 @@
+import Synchronization
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+
+/// Where receivers deliver decoded spans: the live analysis state, plus an optional sink (the `--out` file).
+///
+/// Receivers call it from their event-loop threads; a mutex serialises access to the analysis, which is a value
+/// type. Readers (the status line, the dashboard) take snapshots under the same lock.
+public final class IngestPipeline: Sendable {
+    private struct State {
+        var analyzer: TraceAnalyzer
+        var stats = CollectorStats()
+    }
+
+    private let state: Mutex<State>
+    private let sink: (@Sendable ([Span]) -> Void)?
+    private let clock: @Sendable () -> EpochNanos
+
+    /// - Parameters:
+    ///   - quietPeriodSeconds: a trace completes when nothing arrived for it for this long.
+    ///   - maxOpenTraces: traces held open at most; beyond it the oldest completes early (memory bound).
+    ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file.
+    public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 50_000,
+                clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil) {
+        state = Mutex(State(analyzer: TraceAnalyzer(quietPeriodSeconds: quietPeriodSeconds, maxOpenTraces: maxOpenTraces)))
+        self.sink = sink
+        self.clock = clock
+    }
+
+    /// Accepts decoded spans from one datagram or request.
+    public func ingest(_ spans: [Span]) {
+        guard !spans.isEmpty else { return }
+        state.withLock { s in
+            s.stats.spans += UInt64(spans.count)
+            s.analyzer.ingest(spans)
+        }
+        sink?(spans)
+    }
+
+    public func countDatagram() {
+        state.withLock { $0.stats.datagrams += 1 }
+    }
+
+    public func countRequest() {
+        state.withLock { $0.stats.httpRequests += 1 }
+    }
+
+    public func reject(_ failure: DecodeFailure, count: UInt64 = 1) {
+        state.withLock { $0.stats.reject(failure, count: count) }
+    }
+
+    /// Lets time pass: traces quiet for the quiet period complete. Call it every second or so.
+    public func tick() {
+        let now = clock()
+        state.withLock { $0.analyzer.advance(to: now) }
+    }
+
+    /// Completes every open trace (shutdown).
+    public func finish() {
+        state.withLock { $0.analyzer.finish() }
+    }
+
+    public var stats: CollectorStats {
+        state.withLock { s in
+            var stats = s.stats
+            stats.tracesCompleted = s.analyzer.traces.total
+            stats.tracesEvicted = UInt64(s.analyzer.assembler.forcedCompletions)
+            return stats
+        }
+    }
+
+    /// A copy of the analysis state (graph, traces, functions) for a view or a summary.
+    public var analyzer: TraceAnalyzer {
+        state.withLock { $0.analyzer }
+    }
+}

@@ -1,0 +1,297 @@
+import TraceModel
+
+/// Decodes an OTLP `ExportTraceServiceRequest` in protobuf (what OpenTelemetry SDKs send to `/v1/traces` by default)
+/// straight into spans.
+///
+/// Hand-written for the trace subset of the OTLP schema, so a batch goes from bytes to `Span`s in one pass without
+/// building message objects first — the receiver's hot path. Unknown fields are skipped, as protobuf requires; a
+/// truncated or malformed message is rejected whole with the reason.
+public enum OTLPProtobufDecoder {
+    /// Decodes one request, appending its spans; returns how many spans it held.
+    @discardableResult
+    public static func decode(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure) -> Int {
+        let first = spans.count
+        do throws(ProtoError) {
+            var reader = ProtoReader(bytes)
+            while let (field, wire) = try reader.nextField() {
+                if field == 1, wire == .lengthDelimited {
+                    try decodeResourceSpans(try reader.readMessage(), into: &spans)
+                } else {
+                    try reader.skip(wire)
+                }
+            }
+        } catch {
+            spans.removeSubrange(first...)
+            throw DecodeFailure(error.truncated ? .truncated : .invalidField, "OTLP protobuf: \(error.message)")
+        }
+        return spans.count - first
+    }
+
+    private static func decodeResourceSpans(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(ProtoError) {
+        let first = spans.count
+        var resource: [String: AttributeValue] = [:]
+        var reader = ProtoReader(bytes)
+        while let (field, wire) = try reader.nextField() {
+            switch (field, wire) {
+            case (1, .lengthDelimited):
+                var r = ProtoReader(try reader.readMessage())
+                while let (f, w) = try r.nextField() {
+                    if f == 1, w == .lengthDelimited { try readKeyValue(try r.readMessage(), into: &resource) } else { try r.skip(w) }
+                }
+            case (2, .lengthDelimited):
+                var scope = ProtoReader(try reader.readMessage())
+                while let (f, w) = try scope.nextField() {
+                    if f == 2, w == .lengthDelimited { spans.append(try decodeSpan(try scope.readMessage())) } else { try scope.skip(w) }
+                }
+            default:
+                try reader.skip(wire)
+            }
+        }
+        let service = resource["service.name"]?.description ?? "unknown_service"
+        for i in first..<spans.count {
+            spans[i].serviceName = service
+            if !resource.isEmpty { spans[i].attributes.merge(resource) { spanValue, _ in spanValue } }
+        }
+    }
+
+    // swiftlint:disable:next cyclomatic_complexity
+    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> Span {
+        var traceID: TraceID?
+        var spanID: SpanID?
+        var parentID: SpanID?
+        var name = ""
+        var kind = SpanKind.internal
+        var start: UInt64 = 0
+        var end: UInt64 = 0
+        var attributes: [String: AttributeValue] = [:]
+        var statusError = false
+        var statusMessage: String?
+        var exceptions: [ExceptionRecord] = []
+        var reader = ProtoReader(bytes)
+        while let (field, wire) = try reader.nextField() {
+            switch (field, wire) {
+            case (1, .lengthDelimited):
+                let b = try reader.readMessage()
+                guard b.count == 16 else { throw ProtoError("trace_id is \(b.count) bytes, not 16") }
+                traceID = TraceID(high: bigEndian(b, 0), low: bigEndian(b, 8))
+            case (2, .lengthDelimited):
+                let b = try reader.readMessage()
+                guard b.count == 8 else { throw ProtoError("span_id is \(b.count) bytes, not 8") }
+                spanID = SpanID(bigEndian(b, 0))
+            case (4, .lengthDelimited):
+                let b = try reader.readMessage()
+                if b.count == 8 { parentID = SpanID(bigEndian(b, 0)) } else if b.count != 0 {
+                    throw ProtoError("parent_span_id is \(b.count) bytes, not 8")
+                }
+            case (5, .lengthDelimited):
+                name = try reader.readString()
+            case (6, .varint):
+                switch try reader.readVarint() {
+                case 2: kind = .server
+                case 3: kind = .client
+                case 4: kind = .producer
+                case 5: kind = .consumer
+                default: kind = .internal
+                }
+            case (7, .fixed64): start = try reader.readFixed64()
+            case (8, .fixed64): end = try reader.readFixed64()
+            case (9, .lengthDelimited): try readKeyValue(try reader.readMessage(), into: &attributes)
+            case (11, .lengthDelimited):
+                if let e = try readExceptionEvent(try reader.readMessage()) { exceptions.append(e) }
+            case (15, .lengthDelimited):
+                var r = ProtoReader(try reader.readMessage())
+                while let (f, w) = try r.nextField() {
+                    switch (f, w) {
+                    case (2, .lengthDelimited): statusMessage = try r.readString()
+                    case (3, .varint): statusError = try r.readVarint() == 2
+                    default: try r.skip(w)
+                    }
+                }
+            default:
+                try reader.skip(wire)
+            }
+        }
+        guard let traceID, traceID.isValid else { throw ProtoError("span \"\(name.prefix(64))\" has no trace_id") }
+        guard let spanID, spanID.isValid else { throw ProtoError("span \"\(name.prefix(64))\" has no span_id") }
+        guard start > 0, start <= UInt64(Int64.max) else { throw ProtoError("span \(spanID.hex) has no start time") }
+        let finished = end > 0 && end <= UInt64(Int64.max)
+        return Span(
+            traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
+            kind: kind, isSegment: kind == .server || kind == .consumer, start: Int64(start),
+            end: finished ? Int64(end) : nil, inProgress: !finished, statusError: statusError,
+            statusMessage: statusMessage, http: OTLPSemantics.http(from: attributes),
+            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
+        )
+    }
+
+    private static func readExceptionEvent(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> ExceptionRecord? {
+        var name = ""
+        var attributes: [String: AttributeValue] = [:]
+        var reader = ProtoReader(bytes)
+        while let (field, wire) = try reader.nextField() {
+            switch (field, wire) {
+            case (2, .lengthDelimited): name = try reader.readString()
+            case (3, .lengthDelimited): try readKeyValue(try reader.readMessage(), into: &attributes)
+            default: try reader.skip(wire)
+            }
+        }
+        return name == "exception" ? OTLPSemantics.exception(from: attributes) : nil
+    }
+
+    /// `KeyValue { string key = 1; AnyValue value = 2; }`
+    private static func readKeyValue(_ bytes: UnsafeRawBufferPointer, into out: inout [String: AttributeValue]) throws(ProtoError) {
+        var key: String?
+        var value: AttributeValue?
+        var reader = ProtoReader(bytes)
+        while let (field, wire) = try reader.nextField() {
+            switch (field, wire) {
+            case (1, .lengthDelimited): key = try reader.readString()
+            case (2, .lengthDelimited): value = try readAnyValue(try reader.readMessage(), depth: 0)
+            default: try reader.skip(wire)
+            }
+        }
+        if let key, let value { out[key] = value }
+    }
+
+    /// `AnyValue { oneof { string 1; bool 2; int64 3; double 4; ArrayValue 5; KeyValueList 6; bytes 7 } }`
+    private static func readAnyValue(_ bytes: UnsafeRawBufferPointer, depth: Int) throws(ProtoError) -> AttributeValue? {
+        guard depth < 8 else { return nil }
+        var result: AttributeValue?
+        var reader = ProtoReader(bytes)
+        while let (field, wire) = try reader.nextField() {
+            switch (field, wire) {
+            case (1, .lengthDelimited): result = .string(try reader.readString())
+            case (2, .varint): result = .bool(try reader.readVarint() != 0)
+            case (3, .varint): result = .int(Int64(bitPattern: try reader.readVarint()))
+            case (4, .fixed64): result = .double(Double(bitPattern: try reader.readFixed64()))
+            case (5, .lengthDelimited):
+                var values: [AttributeValue] = []
+                var array = ProtoReader(try reader.readMessage())
+                while let (f, w) = try array.nextField() {
+                    if f == 1, w == .lengthDelimited, let v = try readAnyValue(try array.readMessage(), depth: depth + 1) {
+                        values.append(v)
+                    } else if !(f == 1 && w == .lengthDelimited) {
+                        try array.skip(w)
+                    }
+                }
+                result = .array(values)
+            case (7, .lengthDelimited):
+                result = .string(Hex.encode(try reader.readMessage()))
+            default:
+                try reader.skip(wire)
+            }
+        }
+        return result
+    }
+
+    private static func bigEndian(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for i in offset..<(offset + 8) { v = v << 8 | UInt64(b[i]) }
+        return v
+    }
+}
+
+/// Lowercase hex of raw bytes (OTLP `bytes` attribute values).
+enum Hex {
+    static func encode(_ bytes: UnsafeRawBufferPointer) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// A protobuf wire-format problem; `truncated` when the input ended inside a field.
+struct ProtoError: Error {
+    var message: String
+    var truncated = false
+
+    init(_ message: String, truncated: Bool = false) {
+        self.message = message
+        self.truncated = truncated
+    }
+}
+
+/// Reads protobuf's wire format: tags, varints, fixed-width numbers and length-delimited fields.
+struct ProtoReader {
+    enum WireType: UInt64 {
+        case varint = 0
+        case fixed64 = 1
+        case lengthDelimited = 2
+        case startGroup = 3
+        case endGroup = 4
+        case fixed32 = 5
+    }
+
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    /// The next field's number and wire type, or nil at the end.
+    mutating func nextField() throws(ProtoError) -> (UInt64, WireType)? {
+        guard position < bytes.count else { return nil }
+        let tag = try readVarint()
+        guard let wire = WireType(rawValue: tag & 7) else { throw ProtoError("invalid wire type \(tag & 7) at byte \(position)") }
+        let field = tag >> 3
+        guard field > 0 else { throw ProtoError("field number 0 at byte \(position)") }
+        return (field, wire)
+    }
+
+    @inline(__always)
+    mutating func readVarint() throws(ProtoError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < bytes.count {
+            let b = bytes[position]
+            position += 1
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+            if shift >= 64 { throw ProtoError("varint longer than 10 bytes") }
+        }
+        throw ProtoError("input ends inside a varint", truncated: true)
+    }
+
+    mutating func readFixed64() throws(ProtoError) -> UInt64 {
+        guard position + 8 <= bytes.count else { throw ProtoError("input ends inside a fixed64", truncated: true) }
+        var v: UInt64 = 0
+        for i in 0..<8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
+        position += 8
+        return v
+    }
+
+    mutating func readMessage() throws(ProtoError) -> UnsafeRawBufferPointer {
+        let length = try readVarint()
+        guard length <= UInt64(bytes.count - position) else {
+            throw ProtoError("a field claims \(length) bytes but \(bytes.count - position) remain", truncated: true)
+        }
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + Int(length))])
+        position += Int(length)
+        return slice
+    }
+
+    mutating func readString() throws(ProtoError) -> String {
+        String(decoding: try readMessage(), as: UTF8.self)
+    }
+
+    mutating func skip(_ wire: WireType) throws(ProtoError) {
+        switch wire {
+        case .varint: _ = try readVarint()
+        case .fixed64:
+            guard position + 8 <= bytes.count else { throw ProtoError("input ends inside a fixed64", truncated: true) }
+            position += 8
+        case .lengthDelimited: _ = try readMessage()
+        case .fixed32:
+            guard position + 4 <= bytes.count else { throw ProtoError("input ends inside a fixed32", truncated: true) }
+            position += 4
+        case .startGroup, .endGroup: throw ProtoError("groups are not used by OTLP")
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import ArgumentParser
+import Dispatch
+import Synchronization
+import TraceAnalysis
+import TraceCollector
+import TraceFormats
+import TraceModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tracescope collect`: the collector without a screen — receives, analyses, optionally records, reports on stderr.
+struct CollectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Receive traces headless: X-Ray daemon UDP and OTLP/HTTP, with a status line on stderr.",
+        discussion: """
+            Point X-Ray SDKs at --udp (AWS_XRAY_DAEMON_ADDRESS) and OpenTelemetry SDKs at --otlp \
+            (OTEL_EXPORTER_OTLP_ENDPOINT=http://ADDR). The sampling endpoints X-Ray SDKs poll are answered on the UDP \
+            address's TCP port. With --out, everything received is appended as X-Ray segment documents in JSON lines \
+            (OTLP converted), which `tracescope summary` reads. Stops on SIGINT, SIGTERM or --duration, flushing \
+            everything accepted, and exits 0.
+            """
+    )
+
+    @Option(help: ArgumentHelp("X-Ray daemon UDP address (host:port); `off` to disable.", valueName: "addr"))
+    var udp = "127.0.0.1:2000"
+
+    @Option(help: ArgumentHelp("OTLP/HTTP address (host:port); `off` to disable.", valueName: "addr"))
+    var otlp = "127.0.0.1:4318"
+
+    @Option(help: ArgumentHelp("Append what is received to this file as X-Ray JSON lines.", valueName: "file"))
+    var out: String?
+
+    @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
+    var duration: Double?
+
+    @Option(help: ArgumentHelp("Memory budget for traces in flight, in MB (oldest complete early beyond it).", valueName: "mb"))
+    var maxMemory: Int = 256
+
+    @Option(help: ArgumentHelp("Seconds between status lines on stderr.", valueName: "seconds"))
+    var statusInterval: Double = 5
+
+    func validate() throws {
+        if udp != "off", ListenAddress(parsing: udp) == nil { throw ValidationError("--udp \(udp): expected host:port") }
+        if otlp != "off", ListenAddress(parsing: otlp) == nil { throw ValidationError("--otlp \(otlp): expected host:port") }
+        if udp == "off" && otlp == "off" { throw ValidationError("--udp and --otlp are both off: nothing to receive") }
+        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        guard maxMemory >= 16 else { throw ValidationError("--max-memory must be at least 16 (MB)") }
+        guard statusInterval > 0 else { throw ValidationError("--status-interval must be positive") }
+    }
+
+    func run() async throws {
+        var sink: OutputFile?
+        if let out {
+            do throws(Terminal.WriteError) { sink = try OutputFile(path: out) } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
+            }
+        }
+        // ~4 KB per trace in flight (a few spans with their strings): the budget bounds how many stay open.
+        var record: (@Sendable ([Span]) -> Void)?
+        if let file = sink {
+            record = { spans in file.append(spans) }
+        }
+        let pipeline = IngestPipeline(quietPeriodSeconds: 30, maxOpenTraces: max(1000, maxMemory * 256),
+                                      clock: { Clock.now() }, sink: record)
+        let collector: Collector
+        do {
+            collector = try await Collector.start(udp: udp == "off" ? nil : ListenAddress(parsing: udp),
+                                                  otlp: otlp == "off" ? nil : ListenAddress(parsing: otlp), pipeline: pipeline)
+        } catch {
+            Terminal.warn("\(error)")
+            throw ExitCode(2)
+        }
+        Terminal.printError("tracescope collect: X-Ray UDP \(collector.udpAddress.map { "\($0)" } ?? "off"), "
+            + "OTLP/HTTP \(collector.otlpAddress.map { "http://\($0)/v1/traces" } ?? "off")"
+            + (out.map { ", writing \($0)" } ?? "") + " — Ctrl-C to stop")
+
+        let reason = await Self.waitForStop(duration: duration, statusInterval: statusInterval) {
+            Terminal.printError(StatusLine.render(pipeline.stats))
+        }
+        try await collector.stop()
+        sink?.close()
+        let stats = pipeline.stats
+        Terminal.printError("tracescope collect: stopped (\(reason)). " + StatusLine.render(stats))
+        for example in stats.rejectionExamples.prefix(5) { Terminal.warn(example) }
+    }
+
+    /// Waits for SIGINT, SIGTERM or the duration, calling `status` every interval meanwhile.
+    static func waitForStop(duration: Double?, statusInterval: Double, status: @escaping @Sendable () -> Void) async -> String {
+        let (stream, continuation) = AsyncStream<String>.makeStream()
+        var sources: [DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(name) }
+            source.resume()
+            sources.append(source)
+        }
+        let timer = Task {
+            if let duration {
+                try? await Task.sleep(for: .milliseconds(Int(duration * 1000)))
+                continuation.yield("--duration \(Formatting.number(duration))s")
+            }
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(Int(statusInterval * 1000)))
+                if !Task.isCancelled { status() }
+            }
+        }
+        var reason = "stopped"
+        for await event in stream {
+            reason = event
+            break
+        }
+        timer.cancel()
+        ticker.cancel()
+        for source in sources { source.cancel() }
+        return reason
+    }
+}
+
+/// The periodic line on stderr: rates, traces, rejections, memory.
+enum StatusLine {
+    static func render(_ s: CollectorStats) -> String {
+        var line = "spans \(s.spans) · datagrams \(s.datagrams) · OTLP requests \(s.httpRequests) · traces \(s.tracesCompleted)"
+        line += " · rejected \(s.rejectedCount)"
+        if s.rejectedCount > 0 {
+            line += " (" + s.rejected.keys.sorted().map { "\($0.rawValue) \(s.rejected[$0] ?? 0)" }.joined(separator: ", ") + ")"
+        }
+        if s.tracesEvicted > 0 { line += " · completed early \(s.tracesEvicted)" }
+        line += " · memory \(Formatting.fixed(Memory.residentMegabytes(), 1)) MB"
+        return line
+    }
+}
+
+/// Resident memory of this process, from /proc.
+enum Memory {
+    static func residentMegabytes() -> Double {
+        guard let text = Terminal.readFile("/proc/self/statm") else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Double(fields[1]) else { return 0 }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+}
+
+/// The wall clock in epoch nanoseconds.
+enum Clock {
+    static func now() -> EpochNanos {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
+/// `--out`: received spans appended as X-Ray JSON lines. Called from the receiver's thread; a mutex orders writes.
+final class OutputFile: Sendable {
+    private let fd: Int32
+    private let writer = Mutex(JSONWriter(capacity: 64 * 1024))
+
+    init(path: String) throws(Terminal.WriteError) {
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw Terminal.WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    func append(_ spans: [Span]) {
+        writer.withLock { w in
+            w.reset()
+            XRayDocumentEncoder.writeLines(for: spans, into: &w)
+            w.bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        return
+                    }
+                    offset += n
+                }
+            }
+        }
+    }
+
+    func close() {
+        writer.withLock { _ in _ = Glibc.close(fd) }
+    }
+}

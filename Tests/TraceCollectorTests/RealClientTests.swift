@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import TestSupport
+import TraceAnalysis
+import TraceCollector
+import TraceModel
+
+/// The collector on loopback, driven by the AWS X-Ray SDK and the OpenTelemetry SDK for Python.
+@Suite("Collector with real SDKs", .serialized)
+struct RealClientTests {
+    static let clients = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Clients")
+
+    static func startCollector() async throws -> Collector {
+        let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
+        return try await Collector.start(udp: ListenAddress(host: "127.0.0.1", port: 0),
+                                         otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
+    }
+
+    /// Runs a client script with the collector's addresses in its environment.
+    static func runClient(_ script: String, _ arguments: [String] = [], collector: Collector) throws -> String {
+        let udp = collector.udpAddress.map { "\($0)" } ?? ""
+        let otlp = collector.otlpAddress.map { "http://\($0)" } ?? ""
+        let run = try PythonTools.run(["env", "AWS_XRAY_DAEMON_ADDRESS=\(udp)", "OTEL_EXPORTER_OTLP_ENDPOINT=\(otlp)",
+                                       "OTEL_BSP_SCHEDULE_DELAY=50", "python3", clients.appendingPathComponent(script).path] + arguments)
+        #expect(run.status == 0, "\(script) failed: \(run.output)")
+        return run.output
+    }
+
+    /// Waits until `count` spans arrived (UDP is asynchronous) or five seconds pass.
+    static func waitForSpans(_ count: UInt64, in collector: Collector) async throws {
+        for _ in 0..<100 where collector.pipeline.stats.spans < count {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test func theXRaySDKForPython() async throws {
+        try PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
+        let collector = try await Self.startCollector()
+        _ = try Self.runClient("xray_client.py", ["service"], collector: collector)
+        _ = try Self.runClient("xray_client.py", ["lambda"], collector: collector)
+        try await Self.waitForSpans(10, in: collector)
+        try await collector.stop()
+        let stats = collector.pipeline.stats
+        #expect(stats.rejectedCount == 0, "\(stats.rejectionExamples)")
+        #expect(stats.spans == 10)
+        let graph = collector.pipeline.analyzer.graph
+        let orders = NodeKey(name: "orders-api", type: nil)
+        let api = try #require(graph.nodes[orders])
+        #expect(api.total == 3)
+        #expect(api.ok == 1)
+        #expect(api.faults == 1)
+        #expect(api.throttles == 1)
+        #expect(graph.edges[EdgeKey(from: .client, to: orders)]?.total == 3)
+        let inventory = try #require(graph.edges[EdgeKey(from: orders, to: NodeKey(name: "inventory.internal", type: "remote"))])
+        #expect(inventory.throttles == 1 && inventory.total == 1)
+        let dynamo = try #require(graph.edges[EdgeKey(from: orders, to: NodeKey(name: "DynamoDB", type: "AWS::DynamoDB::Table"))])
+        #expect(dynamo.faults == 1 && dynamo.total == 1)
+        // Lambda mode: the facade segment never arrives; its calls are kept, owned by "unknown".
+        #expect(graph.edges[EdgeKey(from: .unknown, to: NodeKey(name: "S3", type: "AWS::S3::Bucket"))]?.total == 1)
+        #expect(graph.edges.count == 4)
+    }
+
+    @Test func theOpenTelemetrySDKForPython() async throws {
+        try PythonTools.ensure(module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
+        let collector = try await Self.startCollector()
+        _ = try Self.runClient("otel_client.py", collector: collector)
+        try await Self.waitForSpans(22, in: collector)
+        try await collector.stop()
+        let stats = collector.pipeline.stats
+        #expect(stats.rejectedCount == 0, "\(stats.rejectionExamples)")
+        #expect(stats.spans == 22)
+        let graph = collector.pipeline.analyzer.graph
+        let frontend = NodeKey(name: "frontend", type: nil), cart = NodeKey(name: "cart", type: nil)
+        let fulfillment = NodeKey(name: "fulfillment", type: nil)
+        #expect(graph.edges[EdgeKey(from: .client, to: frontend)]?.total == 4)
+        let pair = try #require(graph.edges[EdgeKey(from: frontend, to: cart)])
+        #expect(pair.total == 4 && pair.faults == 1 && pair.ok == 3)
+        #expect(graph.nodes[cart]?.faults == 1)
+        #expect(graph.nodes[frontend]?.faults == 1)
+        #expect(graph.edges[EdgeKey(from: cart, to: NodeKey(name: "carts", type: "database"))]?.total == 4)
+        #expect(graph.edges[EdgeKey(from: cart, to: fulfillment)]?.total == 3)
+        #expect(graph.nodes[fulfillment]?.total == 3)
+        #expect(graph.edges.count == 4)
+        #expect(graph.nodes.count == 5)
+    }
+}
