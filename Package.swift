@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(
             name: "TraceCollectorTests",
-            dependencies: ["TraceCollector", "TraceFormats", "TraceAnalysis", "Tracescope", "TestSupport"]
+            dependencies: ["TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TestSupport"]
         ),
         .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),

@@ -10,7 +10,12 @@ public struct CollectorStats: Sendable, Equatable {
     /// The first rejections in full, for a person to act on.
     public var rejectionExamples: [String] = []
     public var tracesCompleted: UInt64 = 0
-    /// Traces forced out before their quiet period ended, to keep memory in bounds.
+    /// Traces completed before their quiet period ended, to bound the traces held open.
+    public var tracesCompletedEarly: UInt64 = 0
+    /// Recent completed traces kept for views, and their estimated size.
+    public var tracesStored: UInt64 = 0
+    public var storedBytes: UInt64 = 0
+    /// Completed traces evicted (oldest first) to stay within the memory budget; aggregates keep them.
     public var tracesEvicted: UInt64 = 0
 
     public init() {}

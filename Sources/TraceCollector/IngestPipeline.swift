@@ -19,11 +19,16 @@ public final class IngestPipeline: Sendable {
 
     /// - Parameters:
     ///   - quietPeriodSeconds: a trace completes when nothing arrived for it for this long.
-    ///   - maxOpenTraces: traces held open at most; beyond it the oldest completes early (memory bound).
+    ///   - memoryBudgetBytes: what traces may use: half for recent completed traces (oldest evicted first), a quarter
+    ///     for traces still open (the oldest completes early beyond it). Aggregates are never evicted.
     ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file.
-    public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 50_000,
+    public init(quietPeriodSeconds: Double = 30, memoryBudgetBytes: Int = 256 << 20,
                 clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil) {
-        state = Mutex(State(analyzer: TraceAnalyzer(quietPeriodSeconds: quietPeriodSeconds, maxOpenTraces: maxOpenTraces)))
+        // ~4 KB per open trace (a few spans and their strings).
+        var analyzer = TraceAnalyzer(quietPeriodSeconds: quietPeriodSeconds,
+                                     maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true)
+        analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 2)
+        state = Mutex(State(analyzer: analyzer))
         self.sink = sink
         self.clock = clock
     }
@@ -65,7 +70,10 @@ public final class IngestPipeline: Sendable {
         state.withLock { s in
             var stats = s.stats
             stats.tracesCompleted = s.analyzer.traces.total
-            stats.tracesEvicted = UInt64(s.analyzer.assembler.forcedCompletions)
+            stats.tracesCompletedEarly = UInt64(s.analyzer.assembler.forcedCompletions)
+            stats.tracesStored = UInt64(s.analyzer.store?.traces.count ?? 0)
+            stats.tracesEvicted = UInt64(s.analyzer.store?.evicted ?? 0)
+            stats.storedBytes = UInt64(s.analyzer.store?.bytes ?? 0)
             return stats
         }
     }

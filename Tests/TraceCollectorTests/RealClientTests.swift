@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 import TraceAnalysis
+import TraceFiles
 import TraceCollector
 import TraceModel
 
@@ -82,5 +83,38 @@ struct RealClientTests {
         #expect(graph.nodes[fulfillment]?.total == 3)
         #expect(graph.edges.count == 4)
         #expect(graph.nodes.count == 5)
+    }
+}
+
+@Suite("collect --out", .serialized)
+struct RecordingTests {
+    /// OTLP from the real SDK, recorded as X-Ray JSON lines, read back: the same services, edges and counts.
+    @Test func theRecordedFileDrawsTheSameGraph() async throws {
+        try PythonTools.ensure(module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("recorded-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try SpanRecorderFile(path: path)
+        let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) },
+                                      sink: { spans in file.append(spans) })
+        let collector = try await Collector.start(udp: nil, otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
+        _ = try RealClientTests.runClient("otel_client.py", collector: collector)
+        try await RealClientTests.waitForSpans(22, in: collector)
+        try await collector.stop()
+        file.close()
+
+        var replay = TraceAnalyzer()
+        let stats = try TraceFileReader.read(path: path) { replay.ingest($0) }
+        replay.finish()
+        #expect(stats.rejectedCount == 0)
+        let live = collector.pipeline.analyzer.graph
+        let recorded = replay.graph
+        // Names, edges and counts survive; the X-Ray format has no "queue" type, so a Kafka hop is a plain edge.
+        #expect(Set(recorded.edges.keys.map { "\($0.from.name)->\($0.to.name)" }) == Set(live.edges.keys.map { "\($0.from.name)->\($0.to.name)" }))
+        for (edge, stats) in live.edges {
+            let match = recorded.edges.first { $0.key.from.name == edge.from.name && $0.key.to.name == edge.to.name }?.value
+            #expect(match?.total == stats.total, "\(edge)")
+            #expect(match?.faults == stats.faults, "\(edge)")
+        }
+        #expect(recorded.edges.keys.contains { $0.to == NodeKey(name: "carts", type: "database") })
     }
 }

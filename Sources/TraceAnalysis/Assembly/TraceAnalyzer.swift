@@ -15,13 +15,21 @@ public struct TraceAnalyzer: Sendable {
     /// Every completed trace: duration and class of the whole request.
     public private(set) var traces: RequestStats
     public private(set) var functions: [String: FunctionStats] = [:]
+    /// Recent completed traces, kept only when a live view needs them (`keepTraces(budgetBytes:)`).
+    public private(set) var store: TraceStore?
     public private(set) var lateFragments = 0
 
+    /// - Parameter windowed: keep per-minute latency so live views can show the last 1, 5 and 15 minutes.
     public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000,
-                seriesCapacity: Int = RateSeries.defaultCapacity) {
+                seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false) {
         assembler = TraceAssembler(quietPeriodSeconds: quietPeriodSeconds, maxOpenTraces: maxOpenTraces)
-        graph = ServiceGraph(seriesCapacity: seriesCapacity)
-        traces = RequestStats(seriesCapacity: seriesCapacity)
+        graph = ServiceGraph(seriesCapacity: seriesCapacity, windowed: windowed)
+        traces = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed)
+    }
+
+    /// Keeps recent completed traces for a trace list, within `budgetBytes`.
+    public mutating func keepTraces(budgetBytes: Int) {
+        store = TraceStore(budgetBytes: budgetBytes)
     }
 
     public mutating func ingest(_ spans: [Span]) {
@@ -55,5 +63,6 @@ public struct TraceAnalyzer: Sendable {
         for record in InvocationExtractor.invocations(in: trace) {
             functions[record.function, default: FunctionStats()].add(record)
         }
+        store?.add(trace)
     }
 }

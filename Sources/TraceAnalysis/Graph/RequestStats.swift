@@ -42,11 +42,14 @@ public struct RequestStats: Sendable, StatusCounts {
     public var faults: UInt64 = 0
     public var latency = LatencyHistogram()
     public var series: RateSeries
+    /// Per-minute latency for live windows; nil when the analysis runs over files (`summary` needs none).
+    public var recent: MinuteHistograms?
     public var firstStart: EpochNanos = .max
     public var lastEnd: EpochNanos = .min
 
-    public init(seriesCapacity: Int = RateSeries.defaultCapacity) {
+    public init(seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false) {
         series = RateSeries(capacity: seriesCapacity)
+        recent = windowed ? MinuteHistograms() : nil
     }
 
     public var total: UInt64 { ok + errors + throttles + faults }
@@ -59,9 +62,42 @@ public struct RequestStats: Sendable, StatusCounts {
         case .fault: faults += 1
         }
         latency.record(nanos: durationNanos)
+        recent?.record(nanos: durationNanos, at: start)
         series.record(at: start, cls)
         if start < firstStart { firstStart = start }
         let end = start + durationNanos
         if end > lastEnd { lastEnd = end }
+    }
+}
+
+extension RequestStats {
+    /// Counts, rate and latency over a window ending at `now` (all time for `.all`).
+    public func figures(in window: TimeWindow, now: EpochNanos) -> Summary.Figures {
+        guard let seconds = window.seconds else {
+            let span = Double(max(0, lastEnd - firstStart)) / 1_000_000_000
+            return Summary.Figures(self, windowSeconds: max(span, 1))
+        }
+        var counts = RateSeries.Bucket()
+        for bucket in series.recent(seconds, endingAt: now / 1_000_000_000) {
+            counts.ok &+= bucket.ok
+            counts.error &+= bucket.error
+            counts.throttle &+= bucket.throttle
+            counts.fault &+= bucket.fault
+        }
+        var f = Summary.Figures()
+        f.ok = UInt64(counts.ok)
+        f.errors = UInt64(counts.error)
+        f.throttles = UInt64(counts.throttle)
+        f.faults = UInt64(counts.fault)
+        f.requests = f.ok + f.errors + f.throttles + f.faults
+        f.rps = Double(f.requests) / Double(seconds)
+        let latency = recent?.merged(lastMinutes: (seconds + 59) / 60, now: now) ?? self.latency
+        f.avgMillis = latency.meanMillis
+        f.p50 = latency.percentileMillis(50)
+        f.p90 = latency.percentileMillis(90)
+        f.p95 = latency.percentileMillis(95)
+        f.p99 = latency.percentileMillis(99)
+        f.maxMillis = latency.maxMillis
+        return f
     }
 }

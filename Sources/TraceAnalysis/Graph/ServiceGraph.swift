@@ -8,16 +8,19 @@ public struct ServiceGraph: Sendable {
     public var nodes: [NodeKey: RequestStats] = [:]
     public var edges: [EdgeKey: RequestStats] = [:]
     public var seriesCapacity: Int
+    /// Keep per-minute latency for live windows (the collector); off for files.
+    public var windowed: Bool
 
-    public init(seriesCapacity: Int = RateSeries.defaultCapacity) {
+    public init(seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false) {
         self.seriesCapacity = seriesCapacity
+        self.windowed = windowed
     }
 
     public mutating func recordNode(_ node: NodeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
         if let i = nodes.index(forKey: node) {
             nodes.values[i].record(cls, start: start, durationNanos: duration)
         } else {
-            var stats = RequestStats(seriesCapacity: seriesCapacity)
+            var stats = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed)
             stats.record(cls, start: start, durationNanos: duration)
             nodes[node] = stats
         }
@@ -25,7 +28,7 @@ public struct ServiceGraph: Sendable {
 
     /// Makes a node known without a request (a client-only service, the `client` node).
     public mutating func ensureNode(_ node: NodeKey) {
-        if nodes[node] == nil { nodes[node] = RequestStats(seriesCapacity: seriesCapacity) }
+        if nodes[node] == nil { nodes[node] = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed) }
     }
 
     public mutating func recordEdge(_ edge: EdgeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
@@ -35,7 +38,7 @@ public struct ServiceGraph: Sendable {
             // A new edge's ends become known nodes even if they never receive a request of their own.
             ensureNode(edge.from)
             ensureNode(edge.to)
-            var stats = RequestStats(seriesCapacity: seriesCapacity)
+            var stats = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed)
             stats.record(cls, start: start, durationNanos: duration)
             edges[edge] = stats
         }

@@ -29,6 +29,22 @@ public enum SummaryBuilder {
         return summary
     }
 
+    /// A summary of the last `window` before `now`, for live views: counts and rates per second, latency per
+    /// minute. Functions are all-time.
+    public static func build(from analyzer: TraceAnalyzer, window: TimeWindow, now: EpochNanos) -> Summary {
+        guard let seconds = window.seconds else { return build(from: analyzer) }
+        var summary = build(from: analyzer)
+        summary.window = Summary.Window(start: now - Int64(seconds) * 1_000_000_000, end: now)
+        summary.traces = analyzer.traces.figures(in: window, now: now)
+        summary.services = summary.services.compactMap { service in
+            analyzer.graph.nodes[service.node].map { Summary.Service(node: service.node, figures: $0.figures(in: window, now: now)) }
+        }
+        summary.edges = summary.edges.compactMap { edge in
+            analyzer.graph.edges[edge.edge].map { Summary.Edge(edge: edge.edge, figures: $0.figures(in: window, now: now)) }
+        }
+        return summary
+    }
+
     /// From the first request's start to the last one's end, over traces and every node.
     static func window(of analyzer: TraceAnalyzer) -> Summary.Window {
         var start = analyzer.traces.firstStart

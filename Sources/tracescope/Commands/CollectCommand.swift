@@ -35,7 +35,7 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
     var duration: Double?
 
-    @Option(help: ArgumentHelp("Memory budget for traces in flight, in MB (oldest complete early beyond it).", valueName: "mb"))
+    @Option(help: ArgumentHelp("Memory budget for traces, in MB: recent traces beyond it are evicted oldest first (aggregates stay).", valueName: "mb"))
     var maxMemory: Int = 256
 
     @Option(help: ArgumentHelp("Seconds between status lines on stderr.", valueName: "seconds"))
@@ -51,19 +51,18 @@ struct CollectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var sink: OutputFile?
+        var sink: SpanRecorderFile?
         if let out {
-            do throws(Terminal.WriteError) { sink = try OutputFile(path: out) } catch {
+            do throws(SpanRecorderFile.OpenError) { sink = try SpanRecorderFile(path: out) } catch {
                 Terminal.warn(error.description)
                 throw ExitCode(2)
             }
         }
-        // ~4 KB per trace in flight (a few spans with their strings): the budget bounds how many stay open.
         var record: (@Sendable ([Span]) -> Void)?
         if let file = sink {
             record = { spans in file.append(spans) }
         }
-        let pipeline = IngestPipeline(quietPeriodSeconds: 30, maxOpenTraces: max(1000, maxMemory * 256),
+        let pipeline = IngestPipeline(quietPeriodSeconds: 30, memoryBudgetBytes: maxMemory << 20,
                                       clock: { Clock.now() }, sink: record)
         let collector: Collector
         do {
@@ -130,7 +129,9 @@ enum StatusLine {
         if s.rejectedCount > 0 {
             line += " (" + s.rejected.keys.sorted().map { "\($0.rawValue) \(s.rejected[$0] ?? 0)" }.joined(separator: ", ") + ")"
         }
-        if s.tracesEvicted > 0 { line += " · completed early \(s.tracesEvicted)" }
+        line += " · kept \(s.tracesStored) (\(Formatting.fixed(Double(s.storedBytes) / 1_048_576, 1)) MB)"
+        if s.tracesEvicted > 0 { line += " · evicted \(s.tracesEvicted)" }
+        if s.tracesCompletedEarly > 0 { line += " · completed early \(s.tracesCompletedEarly)" }
         line += " · memory \(Formatting.fixed(Memory.residentMegabytes(), 1)) MB"
         return line
     }
@@ -152,38 +153,5 @@ enum Clock {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
-}
-
-/// `--out`: received spans appended as X-Ray JSON lines. Called from the receiver's thread; a mutex orders writes.
-final class OutputFile: Sendable {
-    private let fd: Int32
-    private let writer = Mutex(JSONWriter(capacity: 64 * 1024))
-
-    init(path: String) throws(Terminal.WriteError) {
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw Terminal.WriteError(description: "cannot write \(path): \(String(cString: strerror(errno)))") }
-    }
-
-    func append(_ spans: [Span]) {
-        writer.withLock { w in
-            w.reset()
-            XRayDocumentEncoder.writeLines(for: spans, into: &w)
-            w.bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += n
-                }
-            }
-        }
-    }
-
-    func close() {
-        writer.withLock { _ in _ = Glibc.close(fd) }
     }
 }

@@ -1,0 +1,41 @@
+import DequeModule
+import TraceModel
+
+/// The most recent completed traces, for the trace list and timeline of a live view, within a memory budget: when
+/// a new trace would exceed it, the oldest traces are evicted (and counted). The aggregates — graph, histograms,
+/// rates — are not affected by eviction; they never hold traces.
+public struct TraceStore: Sendable {
+    public let budgetBytes: Int
+    public private(set) var traces = Deque<AssembledTrace>()
+    private var sizes = Deque<Int>()
+    public private(set) var bytes = 0
+    public private(set) var evicted = 0
+
+    public init(budgetBytes: Int) {
+        self.budgetBytes = max(1, budgetBytes)
+    }
+
+    public mutating func add(_ trace: AssembledTrace) {
+        let size = Self.estimatedBytes(of: trace)
+        traces.append(trace)
+        sizes.append(size)
+        bytes += size
+        while bytes > budgetBytes, traces.count > 1, let oldest = sizes.popFirst() {
+            traces.removeFirst()
+            bytes -= oldest
+            evicted += 1
+        }
+    }
+
+    /// A deliberately generous estimate: the span structs, their strings and their details.
+    static func estimatedBytes(of trace: AssembledTrace) -> Int {
+        var total = 256
+        for span in trace.spans {
+            total += 320 + span.name.utf8.count + (span.serviceName?.utf8.count ?? 0) + (span.origin?.utf8.count ?? 0)
+            total += (span.metadataJSON?.utf8.count ?? 0) + (span.http?.url?.utf8.count ?? 0)
+            total += 96 * (span.attributes.count + span.annotations.count + span.aws.count)
+            if let cause = span.cause { total += 256 * max(1, cause.exceptions.count) }
+        }
+        return total
+    }
+}
