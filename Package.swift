@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "tracescope", targets: ["tracescope"]),
         .library(name: "Tracescope", targets: ["Tracescope"]),
+        .library(name: "TraceCollector", targets: ["TraceCollector"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceFiles", targets: ["TraceFiles"]),

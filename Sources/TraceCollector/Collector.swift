@@ -92,6 +92,11 @@ public final class Collector: Sendable {
         return Collector(pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP)
     }
 
+    /// Datagrams the kernel dropped on the UDP port (receive buffer full) since it was opened; nil off Linux.
+    public var kernelDroppedDatagrams: UInt64? {
+        udpAddress.flatMap { KernelUDPDrops.count(port: $0.port) }
+    }
+
     /// Stops listening and completes every open trace.
     public func stop() async throws {
         ticker.cancel()

@@ -3,6 +3,8 @@ import TraceFormats
 /// What the collector has received and what it did with it, for `collect`'s status line and the dashboard.
 public struct CollectorStats: Sendable, Equatable {
     public var datagrams: UInt64 = 0
+    /// Datagrams the kernel dropped before we could read them (receive buffer full: overload).
+    public var kernelDrops: UInt64 = 0
     public var httpRequests: UInt64 = 0
     public var spans: UInt64 = 0
     /// Records (datagrams, requests, spans) rejected, by reason.

@@ -77,11 +77,15 @@ struct CollectCommand: AsyncParsableCommand {
             + (out.map { ", writing \($0)" } ?? "") + " — Ctrl-C to stop")
 
         let reason = await Self.waitForStop(duration: duration, statusInterval: statusInterval) {
-            Terminal.printError(StatusLine.render(pipeline.stats))
+            var stats = pipeline.stats
+            stats.kernelDrops = collector.kernelDroppedDatagrams ?? 0
+            Terminal.printError(StatusLine.render(stats))
         }
+        let drops = collector.kernelDroppedDatagrams ?? 0
         try await collector.stop()
         sink?.close()
-        let stats = pipeline.stats
+        var stats = pipeline.stats
+        stats.kernelDrops = drops
         Terminal.printError("tracescope collect: stopped (\(reason)). " + StatusLine.render(stats))
         for example in stats.rejectionExamples.prefix(5) { Terminal.warn(example) }
     }
@@ -126,6 +130,7 @@ enum StatusLine {
     static func render(_ s: CollectorStats) -> String {
         var line = "spans \(s.spans) · datagrams \(s.datagrams) · OTLP requests \(s.httpRequests) · traces \(s.tracesCompleted)"
         line += " · rejected \(s.rejectedCount)"
+        if s.kernelDrops > 0 { line += " · dropped by the kernel \(s.kernelDrops) (overload)" }
         if s.rejectedCount > 0 {
             line += " (" + s.rejected.keys.sorted().map { "\($0.rawValue) \(s.rejected[$0] ?? 0)" }.joined(separator: ", ") + ")"
         }
