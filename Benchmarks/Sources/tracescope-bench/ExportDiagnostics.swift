@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import TraceModel
+import TraceAnalysis
+import TraceFormats
 import Tracescope
 
 /// `export-cost`: what exporting costs per span on the export thread, step by step (diagnostics for the tracer
@@ -55,5 +57,36 @@ struct ExportCost: ParsableCommand {
         }
         print("one span mapped repeatedly: \(Measure.format(oneSeconds * 1e9 / Double(count))) ns; FinishedSpan init \(Measure.format(finishedSeconds * 1e9 / Double(count))) ns")
         print("map \(Measure.format(mapSeconds * 1e9 / Double(count))) ns/span, full file export \(Measure.format(exportSeconds * 1e9 / Double(count))) ns/span (\(mapped))")
+    }
+}
+
+/// `ingest-cost`: the OTLP in-process pipeline alone, for profiling (diagnostics; not a comparison).
+struct IngestCost: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ingest-cost", shouldDisplay: false)
+
+    @Flag var decodeOnly = false
+    @Option var rounds = 3
+
+    func run() throws {
+        let batches = try IngestBench.otlpBatches(traces: 10_000)
+        for _ in 0..<rounds {
+            let (count, seconds) = Measure.time { () -> Int in
+                var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, maxOpenTraces: 20_000, windowed: true)
+                analyzer.keepTraces(budgetBytes: 64 << 20)
+                var spans: [Span] = []
+                var total = 0
+                for body in batches.bodies {
+                    spans.removeAll(keepingCapacity: true)
+                    body.withUnsafeBytes { raw in
+                        do throws(DecodeFailure) { try OTLPProtobufDecoder.decode(raw, into: &spans) } catch {}
+                    }
+                    total += spans.count
+                    if !decodeOnly { analyzer.ingest(spans) }
+                }
+                analyzer.finish()
+                return total
+            }
+            print("\(count) spans, \(Measure.format(seconds * 1e9 / Double(count))) ns/span")
+        }
     }
 }

@@ -8,6 +8,9 @@ public enum OTLPSemantics {
         var method: String?, legacyMethod: String?, url: String?, legacyURL: String?, path: String?, legacyPath: String?
         var host: String?, status: Int?, legacyStatus: Int?, client: String?, agent: String?
         for (key, value) in a {
+            // Only keys starting h, u, s, c or n can matter: skip the rest before comparing whole strings.
+            guard let first = key.utf8.first, first == UInt8(ascii: "h") || first == UInt8(ascii: "u")
+                || first == UInt8(ascii: "s") || first == UInt8(ascii: "c") || first == UInt8(ascii: "n") else { continue }
             switch key {
             case "http.request.method": method = value.description
             case "http.method": legacyMethod = value.description
