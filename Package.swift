@@ -56,11 +56,15 @@ let package = Package(
         ),
         // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
+        // ncursesw, with a shim for what Swift cannot import (macros, mutable globals).
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        // The dashboard: a screen buffer of cells that widgets draw into, views, app state, and a thin ncurses backend.
+        .target(name: "TraceTUI", dependencies: ["TraceModel", "TraceAnalysis", "CNCurses"]),
         // The command line: wires the parts, nothing else.
         .executableTarget(
             name: "tracescope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector",
+                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector", "TraceTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +72,7 @@ let package = Package(
         .executableTarget(name: "example-plain-function", dependencies: ["Tracescope"], path: "Examples/PlainFunction"),
         .executableTarget(name: "example-http-handler", dependencies: ["Tracescope"], path: "Examples/HTTPHandler"),
         .executableTarget(name: "example-lambda-handler", dependencies: ["Tracescope"], path: "Examples/LambdaHandler"),
+        .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats"]),
         // Helpers the test targets share: loopback peers and Python tooling for checks against real clients.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),

@@ -14,7 +14,8 @@ struct TracescopeCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 a gate failed, 2 bad input or usage.
             """,
         version: "0.1.0",
-        subcommands: [SummaryCommand.self, CollectCommand.self]
+        subcommands: [TUICommand.self, SummaryCommand.self, CollectCommand.self],
+        defaultSubcommand: TUICommand.self
     )
 
     /// Runs the command, mapping every failure to the documented exit codes: usage and input errors exit 2.

@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TraceAnalysis
+import TraceModel
+
+/// The dashboard's event loop: input through `update`, a new model once a second (unless frozen), a frame only when
+/// something changed — so an idle dashboard costs next to nothing.
+public final class DashboardApp {
+    public struct Snapshot {
+        public var analyzer: TraceAnalyzer
+        public var rejected: Int
+        public var now: EpochNanos
+        /// Changes whenever the data does (spans received); the model is rebuilt only then, or when the clock
+        /// moves data through the window, so an idle dashboard does no work.
+        public var version: UInt64
+
+        public init(analyzer: TraceAnalyzer, rejected: Int, now: EpochNanos, version: UInt64) {
+            self.analyzer = analyzer
+            self.rejected = rejected
+            self.now = now
+            self.version = version
+        }
+    }
+
+    private let source: String
+    private let glyphs: Glyphs
+    private let noColor: Bool
+    private let snapshot: () -> Snapshot
+    private let version: () -> UInt64
+    private var builtVersion: UInt64?
+    private let isLive: Bool
+
+    /// - Parameters:
+    ///   - version: cheap to call every second; `snapshot` (which copies the analysis) only runs when it changes or
+    ///     when the window holds requests that time may move out of it.
+    ///   - live: the source's clock moves (a collector), so windows slide even without new data; a replay's does not.
+    public init(source: String, glyphs: Glyphs, noColor: Bool, live: Bool, version: @escaping () -> UInt64,
+                snapshot: @escaping () -> Snapshot) {
+        self.version = version
+        self.isLive = live
+        self.source = source
+        self.glyphs = glyphs
+        self.noColor = noColor
+        self.snapshot = snapshot
+    }
+
+    /// Runs until `q`, SIGINT or SIGTERM; the terminal is restored on every way out.
+    public func run() {
+        let terminal = CursesTerminal(noColor: noColor)
+        defer { terminal.restore() }
+        let size = terminal.size
+        var state = AppState(width: size.width, height: size.height)
+        // A replayed file is history: show all of it; live data starts with the last five minutes.
+        state.window = isLive ? .fiveMinutes : .all
+        var model = makeModel(state)
+        var lastModel = monotonicSeconds()
+        var dirty = true
+        while !terminal.shouldStop {
+            if let event = terminal.nextEvent() {
+                let before = state
+                state = update(state, with: event, services: model.services.count, traces: model.recentTraces.count)
+                if state.quit { break }
+                if state.window != before.window { model = makeModel(state) }
+                dirty = dirty || state != before
+            }
+            if !state.frozen, monotonicSeconds() - lastModel >= 1 {
+                lastModel = monotonicSeconds()
+                // Rebuild when the data changed, or when live time may move requests out of the window.
+                if version() != builtVersion || (state.window != .all && model.traces.requests > 0 && isLive) {
+                    model = makeModel(state)
+                    dirty = true
+                }
+            }
+            if dirty {
+                terminal.draw(DashboardView.render(state, model, glyphs: glyphs))
+                dirty = false
+            }
+        }
+    }
+
+    private func makeModel(_ state: AppState) -> DashboardModel {
+        let s = snapshot()
+        builtVersion = s.version
+        return DashboardModel.make(from: s.analyzer, source: source, window: state.window, now: s.now, rejected: s.rejected)
+    }
+
+    private func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

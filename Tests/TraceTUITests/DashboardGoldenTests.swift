@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+@testable import TraceTUI
+
+/// The dashboard rendered to text at fixed sizes and compared with reviewed golden files.
+///
+/// Regenerate after an intended change with
+/// `TRACESCOPE_UPDATE_GOLDENS=1 swift test --filter TraceTUITests`, then review the diff of `Tests/TraceTUITests/Goldens`.
+@Suite("Dashboard goldens")
+struct DashboardGoldenTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    static let goldens = root.appendingPathComponent("Goldens")
+
+    /// The checkout sample, replayed: the model as of the last span.
+    static let checkout: TraceAnalyzer = {
+        let text = (try? String(contentsOf: root.appendingPathComponent("../../sample-traces/checkout-xray.jsonl"), encoding: .utf8)) ?? ""
+        return analyze(text)
+    }()
+
+    static func analyze(_ text: String) -> TraceAnalyzer {
+        var analyzer = TraceAnalyzer(windowed: true)
+        analyzer.keepTraces(budgetBytes: 64 << 20)
+        var decoder = TraceStreamDecoder(source: "test")
+        Array(text.utf8).withUnsafeBytes { decoder.push($0) { analyzer.ingest($0) } }
+        decoder.finish { analyzer.ingest($0) }
+        analyzer.finish()
+        return analyzer
+    }
+
+    static func model(_ analyzer: TraceAnalyzer, window: TimeWindow = .all) -> DashboardModel {
+        DashboardModel.make(from: analyzer, source: "checkout-xray.jsonl", window: window, now: analyzer.traces.lastEnd, rejected: 0)
+    }
+
+    static func check(_ name: String, _ buffer: ScreenBuffer) throws {
+        let url = goldens.appendingPathComponent(name + ".txt")
+        let actual = buffer.text + "\n"
+        if ProcessInfo.processInfo.environment["TRACESCOPE_UPDATE_GOLDENS"] != nil {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(actual == expected, "\(name) differs from its golden; regenerate with TRACESCOPE_UPDATE_GOLDENS=1 and review")
+    }
+
+    @Test(arguments: [(80, 24), (120, 40), (200, 60)])
+    func servicesAndTraces(size: (Int, Int)) throws {
+        let state = AppState(width: size.0, height: size.1)
+        try Self.check("checkout-\(size.0)x\(size.1)", DashboardView.render(state, Self.model(Self.checkout), glyphs: .unicode))
+        try Self.check("checkout-\(size.0)x\(size.1)-ascii", DashboardView.render(state, Self.model(Self.checkout), glyphs: .ascii))
+    }
+
+    @Test func helpAndNavigation() throws {
+        var state = AppState(width: 120, height: 40)
+        let model = Self.model(Self.checkout)
+        for key in [Key.tab, .character("j"), .character("j"), .character("f")] {
+            state = update(state, with: .key(key), services: model.services.count, traces: model.recentTraces.count)
+        }
+        #expect(state.pane == .traces)
+        #expect(state.selectedTrace == 2)
+        #expect(state.frozen)
+        try Self.check("checkout-120x40-traces-selected", DashboardView.render(state, model, glyphs: .unicode))
+        state = update(state, with: .key(.character("?")), services: 0, traces: 0)
+        try Self.check("help-120x40", DashboardView.render(state, model, glyphs: .unicode))
+        state = update(state, with: .key(.escape), services: 0, traces: 0)
+        #expect(!state.showHelp)
+        state = update(state, with: .key(.character("q")), services: 0, traces: 0)
+        #expect(state.quit)
+    }
+
+    @Test func emptyAndTooSmall() throws {
+        let empty = DashboardModel(source: "live on udp 127.0.0.1:2000", window: .fiveMinutes, now: 0)
+        try Self.check("empty-80x24", DashboardView.render(AppState(width: 80, height: 24), empty, glyphs: .unicode))
+        try Self.check("too-small-40x10", DashboardView.render(AppState(width: 40, height: 10), empty, glyphs: .unicode))
+    }
+
+    @Test func hostileNamesAreInertAndWideNamesAlign() throws {
+        let doc = { (name: String, id: Int, fault: Bool) in
+            #"{"name":"\#(name)","id":"\#(String(format: "%016x", id))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", id))","start_time":1700000000,"end_time":1700000000.2\#(fault ? #","fault":true"# : "")}"#
+        }
+        let text = [doc(#"evil\u001b]0;pwned\u0007\u001b[2J"#, 1, true), doc("注文サービス🚀", 2, false), doc("plain", 3, false)]
+            .joined(separator: "\n")
+        let buffer = DashboardView.render(AppState(width: 100, height: 20), Self.model(Self.analyze(text)), glyphs: .unicode)
+        #expect(!buffer.text.contains("\u{1B}"))
+        #expect(!buffer.text.contains("\u{07}"))
+        #expect(buffer.text.contains("evil\\e]0;pwned\\x07\\e[2J"))
+        try Self.check("hostile-names-100x20", buffer)
+        // A wide character always has its continuation cell beside it: never split at an edge.
+        #expect(buffer.text.contains("注文サービス"))
+        for y in 0..<buffer.height {
+            for x in 0..<buffer.width where DisplayWidth.of(buffer[x, y].text) == 2 {
+                #expect(x + 1 < buffer.width && buffer[x + 1, y].text.isEmpty)
+            }
+        }
+    }
+}

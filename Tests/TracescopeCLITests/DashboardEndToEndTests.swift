@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+/// Drives the real binary in tmux, as a person at a terminal would.
+@Suite("tracescope tui in tmux", .serialized)
+struct DashboardEndToEndTests {
+    /// Runs tmux. Only commands whose output matters capture it: the first command starts the tmux server, which
+    /// would inherit a pipe and keep it open forever.
+    @discardableResult
+    static func tmux(_ arguments: [String], capture: Bool = false) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["tmux"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = capture ? pipe : FileHandle.nullDevice
+        process.standardError = capture ? pipe : FileHandle.nullDevice
+        try process.run()
+        let data = capture ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// tmux is a Debian package; install it if this machine lacks it (CI runs as root with Debian's mirrors).
+    static func ensureTmux() throws {
+        if (try? tmux(["-V"], capture: true))?.hasPrefix("tmux") == true { return }
+        let apt = Process()
+        apt.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        apt.arguments = ["sh", "-c", "apt-get update -qq && apt-get install -y -qq tmux"]
+        try apt.run()
+        apt.waitUntilExit()
+    }
+
+    /// Polls the pane until `text` shows (five seconds at most).
+    static func waitFor(_ text: String, session: String) throws -> String {
+        var screen = ""
+        for _ in 0..<50 {
+            screen = try tmux(["capture-pane", "-t", session, "-p"], capture: true)
+            if screen.contains(text) { return screen }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return screen
+    }
+
+    @Test func replayTheCheckoutSampleThenQuit() throws {
+        try Self.ensureTmux()
+        let session = "tracescope-e2e-\(getpid())"
+        let binary = SummaryCommandTests.binary.path
+        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout); echo TERMINAL-RESTORED-$?; sleep 30"
+        try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
+        defer { try? Self.tmux(["kill-session", "-t", session]) }
+
+        let screen = try Self.waitFor("email-sender", session: session)
+        #expect(screen.contains("shop-api/prod"))
+        #expect(screen.contains("api.payments.example.com"))
+        // The faulting node is marked, not only coloured.
+        #expect(screen.split(separator: "\n").contains { $0.contains("✖ api.payments.example.com") })
+        try Self.tmux(["send-keys", "-t", session, "Tab", "j", "?"])
+        #expect(try Self.waitFor("Markers:", session: session).contains("fault (5xx)"))
+        try Self.tmux(["send-keys", "-t", session, "Escape"])
+        try Self.tmux(["send-keys", "-t", session, "q"])
+        let after = try Self.waitFor("TERMINAL-RESTORED-0", session: session)
+        #expect(after.contains("TERMINAL-RESTORED-0"))
+        // The dashboard is gone from the screen: endwin restored the normal screen.
+        #expect(!after.contains("Recent traces"))
+    }
+}
