@@ -56,6 +56,8 @@ let package = Package(
         ),
         // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
+        // The demo's simulated serverless shop, instrumented with the library's public API only.
+        .target(name: "TraceDemo", dependencies: ["Tracescope", "TraceModel"]),
         // ncursesw, with a shim for what Swift cannot import (macros, mutable globals).
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         // The dashboard: a screen buffer of cells that widgets draw into, views, app state, and a thin ncurses backend.
@@ -64,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "tracescope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector", "TraceTUI",
+                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector", "TraceTUI", "TraceDemo", "Tracescope",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

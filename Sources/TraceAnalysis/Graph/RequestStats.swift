@@ -90,7 +90,9 @@ extension RequestStats {
         f.throttles = UInt64(counts.throttle)
         f.faults = UInt64(counts.fault)
         f.requests = f.ok + f.errors + f.throttles + f.faults
-        f.rps = Double(f.requests) / Double(seconds)
+        // Right after start-up the data covers less than the window: rates are over what it covers.
+        let covered = firstStart == .max ? Double(seconds) : Double(now - firstStart) / 1_000_000_000
+        f.rps = Double(f.requests) / min(Double(seconds), max(1, covered))
         let latency = recent?.merged(lastMinutes: (seconds + 59) / 60, now: now) ?? self.latency
         f.avgMillis = latency.meanMillis
         f.p50 = latency.percentileMillis(50)
