@@ -42,13 +42,16 @@ let package = Package(
         // phases and non-blocking exporters. Light on purpose: no SwiftNIO, no ncurses.
         .target(
             name: "Tracescope",
-            dependencies: ["TraceModel", "TraceFormats", .product(name: "Tracing", package: "swift-distributed-tracing")]
+            dependencies: [
+                "TraceModel", "TraceFormats", "TraceFiles",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
         ),
         // Network receivers (X-Ray daemon UDP, OTLP/HTTP) and the live ingest pipeline feeding the analysis.
         .target(
             name: "TraceCollector",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis",
+                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -93,9 +93,9 @@ struct RecordingTests {
         try PythonTools.ensure(module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("recorded-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let file = try SpanRecorderFile(path: path)
+        let file = try XRayLinesFile(path: path)
         let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) },
-                                      sink: { spans in file.append(spans) })
+                                      sink: { spans in try? file.append(spans) })
         let collector = try await Collector.start(udp: nil, otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
         _ = try RealClientTests.runClient("otel_client.py", collector: collector)
         try await RealClientTests.waitForSpans(22, in: collector)

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
+import TraceFiles
 import TraceFormats
 import TraceModel
 
@@ -11,30 +11,20 @@ import TraceModel
 /// what a CI job keeps as an artifact. Subsegments whose segment ends in the same batch are nested in it; the rest are
 /// written as independent subsegment documents, exactly as X-Ray SDKs stream them.
 public final class JSONLinesFileExporter: SpanExporter {
-    public struct OpenError: Error, CustomStringConvertible {
-        public var description: String
-    }
+    public typealias OpenError = XRayLinesFile.OpenError
 
-    private let fd: Int32
-    /// One buffer, reused by every export (they all run on the pipeline's thread; the mutex is never contended).
-    private let buffer = Mutex(JSONWriter(capacity: 256 * 1024))
+    private let file: XRayLinesFile
 
     public init(path: String) throws(OpenError) {
-        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OpenError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        file = try XRayLinesFile(path: path)
     }
 
     public func export(_ spans: [FinishedSpan]) throws {
-        let fd = self.fd
-        try buffer.withLock { (writer: inout JSONWriter) throws in
-            writer.reset()
-            XRayDocumentEncoder.writeLines(for: spans.map(XRayMapping.span), into: &writer)
-            try writer.bytes.withUnsafeBytes { raw in try PosixIO.writeAll(fd, raw) }
-        }
+        try file.append(spans.map(XRayMapping.span))
     }
 
     public func shutdown() {
-        close(fd)
+        file.close()
     }
 }
 

@@ -3,6 +3,7 @@ import Dispatch
 import Synchronization
 import TraceAnalysis
 import TraceCollector
+import TraceFiles
 import TraceFormats
 import TraceModel
 #if canImport(Glibc)
@@ -51,27 +52,22 @@ struct CollectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var sink: SpanRecorderFile?
+        var sink: XRayLinesFile?
         if let out {
-            do throws(SpanRecorderFile.OpenError) { sink = try SpanRecorderFile(path: out) } catch {
+            do throws(XRayLinesFile.OpenError) { sink = try XRayLinesFile(path: out) } catch {
                 Terminal.warn(error.description)
                 throw ExitCode(2)
             }
         }
         var record: (@Sendable ([Span]) -> Void)?
         if let file = sink {
-            record = { spans in file.append(spans) }
+            record = { spans in
+                do throws(XRayLinesFile.WriteError) { try file.append(spans) } catch { Terminal.warn("--out: \(error)") }
+            }
         }
         let pipeline = IngestPipeline(quietPeriodSeconds: 30, memoryBudgetBytes: maxMemory << 20,
                                       clock: { Clock.now() }, sink: record)
-        let collector: Collector
-        do {
-            collector = try await Collector.start(udp: udp == "off" ? nil : ListenAddress(parsing: udp),
-                                                  otlp: otlp == "off" ? nil : ListenAddress(parsing: otlp), pipeline: pipeline)
-        } catch {
-            Terminal.warn("\(error)")
-            throw ExitCode(2)
-        }
+        let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
         Terminal.printError("tracescope collect: X-Ray UDP \(collector.udpAddress.map { "\($0)" } ?? "off"), "
             + "OTLP/HTTP \(collector.otlpAddress.map { "http://\($0)/v1/traces" } ?? "off")"
             + (out.map { ", writing \($0)" } ?? "") + " — Ctrl-C to stop")

@@ -62,14 +62,7 @@ struct TUICommand: AsyncParsableCommand {
             return
         }
         let pipeline = IngestPipeline(clock: { Clock.now() })
-        let collector: Collector
-        do {
-            collector = try await Collector.start(udp: udp == "off" ? nil : ListenAddress(parsing: udp),
-                                                  otlp: otlp == "off" ? nil : ListenAddress(parsing: otlp), pipeline: pipeline)
-        } catch {
-            Terminal.warn("\(error)")
-            throw ExitCode(2)
-        }
+        let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
         let source = "live on " + [collector.udpAddress.map { "udp \($0)" }, collector.otlpAddress.map { "otlp \($0)" }]
             .compactMap { $0 }.joined(separator: ", ")
         DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
