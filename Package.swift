@@ -77,13 +77,15 @@ let package = Package(
         .executableTarget(name: "example-plain-function", dependencies: ["Tracescope"], path: "Examples/PlainFunction"),
         .executableTarget(name: "example-http-handler", dependencies: ["Tracescope"], path: "Examples/HTTPHandler"),
         .executableTarget(name: "example-lambda-handler", dependencies: ["Tracescope"], path: "Examples/LambdaHandler"),
-        .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats"]),
+        // Goldens are read by path (reviewed text files, regenerated on request), not bundled as resources.
+        .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats"], exclude: ["Goldens"]),
         // Helpers the test targets share: loopback peers and Python tooling for checks against real clients.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(
             name: "TraceCollectorTests",
-            dependencies: ["TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TestSupport"]
+            dependencies: ["TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TestSupport"],
+            exclude: ["Clients"]
         ),
         .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),

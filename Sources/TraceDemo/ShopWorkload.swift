@@ -38,7 +38,9 @@ public final class ShopWorkload: Sendable {
 
     /// Runs until `seconds` have passed (nil: until cancelled), starting requests at the workload's current rate.
     public func run(seconds: Double?) async {
-        await withTaskGroup(of: Void.self) { group in
+        // A discarding group: finished requests are released at once (a plain task group keeps every child until
+        // its result is consumed, which grows without bound over a long run).
+        await withDiscardingTaskGroup { group in
             var nextRecycle = 15.0
             while !Task.isCancelled {
                 let t = elapsed
@@ -52,7 +54,6 @@ public final class ShopWorkload: Sendable {
                 group.addTask { await self.request() }
                 try? await Task.sleep(for: .milliseconds(Int(1000 / rate * (0.5 + roll()))))
             }
-            await group.waitForAll()
         }
     }
 

@@ -27,13 +27,13 @@ public struct TraceStore: Sendable {
         }
     }
 
-    /// A deliberately generous estimate: the span structs, their strings and their details.
+    /// An estimate calibrated against resident memory: the span struct, its details box, strings and dictionaries.
     static func estimatedBytes(of trace: AssembledTrace) -> Int {
-        var total = 256
+        var total = 512
         for span in trace.spans {
-            total += 320 + span.name.utf8.count + (span.serviceName?.utf8.count ?? 0) + (span.origin?.utf8.count ?? 0)
+            total += 640 + span.name.utf8.count + (span.serviceName?.utf8.count ?? 0) + (span.origin?.utf8.count ?? 0)
             total += (span.metadataJSON?.utf8.count ?? 0) + (span.http?.url?.utf8.count ?? 0)
-            total += 96 * (span.attributes.count + span.annotations.count + span.aws.count)
+            total += 192 * (span.attributes.count + span.annotations.count + span.aws.count)
             if let cause = span.cause { total += 256 * max(1, cause.exceptions.count) }
         }
         return total
