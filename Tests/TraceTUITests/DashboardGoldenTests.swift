@@ -96,3 +96,44 @@ struct DashboardGoldenTests {
         }
     }
 }
+
+@Suite("Layered layout")
+struct LayeredLayoutTests {
+    static func node(_ name: String) -> NodeKey { NodeKey(name: name, type: nil) }
+
+    @Test func layersFollowTheLongestPathFromTheClient() {
+        let (a, b, c, d) = (Self.node("a"), Self.node("b"), Self.node("c"), Self.node("d"))
+        let layout = LayeredLayout(nodes: [d, c, b, a, .client],
+                                   edges: [EdgeKey(from: .client, to: a), EdgeKey(from: a, to: b), EdgeKey(from: b, to: c),
+                                           EdgeKey(from: a, to: c), EdgeKey(from: a, to: d)])
+        #expect(layout.layers.count == 4)
+        #expect(layout.layers[0] == [.client])
+        #expect(layout.layers[1] == [a])
+        #expect(Set(layout.layers[2]) == [b, d])
+        #expect(layout.layers[3] == [c])
+    }
+
+    @Test func cyclesAreBrokenAndTheLayoutIsStable() {
+        let (a, b, c) = (Self.node("a"), Self.node("b"), Self.node("c"))
+        let edges = [EdgeKey(from: .client, to: a), EdgeKey(from: a, to: b), EdgeKey(from: b, to: c), EdgeKey(from: c, to: a)]
+        let first = LayeredLayout(nodes: [a, b, c, .client], edges: edges)
+        #expect(first.backEdges == [EdgeKey(from: c, to: a)])
+        #expect(first.layers.map(\.count) == [1, 1, 1, 1])
+        // The same graph in another order lays out the same way: no jumping between frames.
+        #expect(LayeredLayout(nodes: [c, .client, b, a], edges: edges.reversed()) == first)
+    }
+
+    @Test func sixtyNodesFitAndTheMapRenders() throws {
+        var docs: [String] = []
+        for i in 0..<60 {
+            let parent = i == 0 ? "" : #","parent_id":"\#(String(format: "%016x", 1000 + (i - 1) / 3))""#
+            docs.append(#"{"name":"svc-\#(i)","id":"\#(String(format: "%016x", 1000 + i))","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.1\#(parent)\#(i % 7 == 3 ? #","fault":true"# : "")}"#)
+        }
+        let analyzer = DashboardGoldenTests.analyze(docs.joined(separator: "\n"))
+        let model = DashboardGoldenTests.model(analyzer)
+        #expect(model.layout.layers.flatMap { $0 }.count == 61)
+        let buffer = DashboardView.render(AppState(width: 200, height: 60), model, glyphs: .unicode)
+        #expect(buffer.text.contains("Service map"))
+        try DashboardGoldenTests.check("sixty-nodes-200x60", buffer)
+    }
+}

@@ -14,6 +14,8 @@ public struct AppState: Sendable, Equatable {
     public var selectedTrace = 0
     public var window: TimeWindow = .fiveMinutes
     public var frozen = false
+    /// The service map above the tables (`m` toggles it).
+    public var showMap = true
     public var showHelp = false
     public var quit = false
 
@@ -48,6 +50,7 @@ public enum KeyTable {
         KeyBinding(keys: "j/k ↑/↓", action: "move", inFooter: true),
         KeyBinding(keys: "g/G", action: "first/last", inFooter: false),
         KeyBinding(keys: "w", action: "window 1m/5m/15m/all", inFooter: true),
+        KeyBinding(keys: "m", action: "map on/off", inFooter: true),
         KeyBinding(keys: "f", action: "freeze", inFooter: true),
         KeyBinding(keys: "Esc", action: "close help", inFooter: false),
         KeyBinding(keys: "q", action: "quit", inFooter: true),
@@ -85,6 +88,7 @@ public func update(_ state: AppState, with event: AppEvent, services: Int, trace
         case .character("g"): move(-count)
         case .character("G"): move(count)
         case .character("f"): s.frozen.toggle()
+        case .character("m"): s.showMap.toggle()
         case .character("w"):
             let all = TimeWindow.allCases
             s.window = all[((all.firstIndex(of: s.window) ?? 0) + 1) % all.count]

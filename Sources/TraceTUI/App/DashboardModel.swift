@@ -20,6 +20,16 @@ public struct DashboardModel: Sendable {
         public var request: String
     }
 
+    public struct MapNode: Sendable {
+        public var node: NodeKey
+        public var figures: Summary.Figures
+    }
+
+    public struct MapEdge: Sendable {
+        public var edge: EdgeKey
+        public var worst: StatusClass
+    }
+
     public var source: String
     public var window: TimeWindow
     public var now: EpochNanos
@@ -27,6 +37,10 @@ public struct DashboardModel: Sendable {
     public var services: [ServiceRow]
     public var recentTraces: [TraceRow]
     public var rejected: Int
+    /// Every node (the client included) and edge, and their layered layout, computed with the model.
+    public var mapNodes: [MapNode] = []
+    public var mapEdges: [MapEdge] = []
+    public var layout = LayeredLayout(nodes: [], edges: [])
 
     public init(source: String, window: TimeWindow, now: EpochNanos, traces: Summary.Figures = Summary.Figures(),
                 services: [ServiceRow] = [], recentTraces: [TraceRow] = [], rejected: Int = 0) {
@@ -62,7 +76,11 @@ public struct DashboardModel: Sendable {
                                      request: request.isEmpty ? (root?.name ?? "") : request))
             }
         }
-        return DashboardModel(source: source, window: window, now: now, traces: summary.traces, services: services,
-                              recentTraces: rows, rejected: rejected)
+        var model = DashboardModel(source: source, window: window, now: now, traces: summary.traces, services: services,
+                                   recentTraces: rows, rejected: rejected)
+        model.mapNodes = summary.services.map { MapNode(node: $0.node, figures: $0.figures) }
+        model.mapEdges = summary.edges.map { MapEdge(edge: $0.edge, worst: $0.figures.worstClass) }
+        model.layout = LayeredLayout(nodes: model.mapNodes.map(\.node), edges: model.mapEdges.map(\.edge))
+        return model
     }
 }

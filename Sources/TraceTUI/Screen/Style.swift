@@ -50,18 +50,20 @@ public struct Style: Sendable, Hashable {
 public struct Glyphs: Sendable {
     public var horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: String
     public var teeRight, teeLeft, arrowRight: String
+    /// Corners where a map edge turns down (╮) or up (╯) after leaving its source.
+    public var turnDown, turnUp: String
     public var bars: [String]
     public var fault, throttle, error: String
     public var fullBlock, lightBlock: String
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
-        teeRight: "├", teeLeft: "┤", arrowRight: "▶", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
+        teeRight: "├", teeLeft: "┤", arrowRight: "▶", turnDown: "┐", turnUp: "┘", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         fault: "✖", throttle: "⧗", error: "!", fullBlock: "█", lightBlock: "░")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-        teeRight: "+", teeLeft: "+", arrowRight: ">", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
+        teeRight: "+", teeLeft: "+", arrowRight: ">", turnDown: "+", turnUp: "+", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
         fault: "X", throttle: "T", error: "!", fullBlock: "#", lightBlock: ".")
 
     public func marker(_ cls: StatusClass) -> String {

@@ -17,16 +17,34 @@ public enum DashboardView {
             }
             return buffer
         }
-        let (header, rest) = buffer.area.splitTop(1)
-        let (body, footer) = rest.splitBottom(1)
+        let (header, content) = buffer.area.splitTop(1)
+        let (body, footer) = content.splitBottom(1)
         drawHeader(model, state: state, in: header, on: &buffer, glyphs: glyphs)
         drawFooter(in: footer, on: &buffer)
         if state.showHelp {
             drawHelp(in: body, on: &buffer, glyphs: glyphs)
             return buffer
         }
-        let servicesHeight = max(6, min(body.height - 5, model.services.count + 3))
-        let (top, bottom) = body.splitTop(servicesHeight)
+        var rest = body
+        if state.showMap, !model.mapNodes.isEmpty {
+            // The map takes up to half the height (what its tallest layer needs); a short terminal shows it alone
+            // above the traces.
+            let rows = (model.layout.layers.map(\.count).max() ?? 1) * (NodeMapView.boxHeight + NodeMapView.rowGap) + 1
+            let mapHeight = body.height >= 26 ? min(body.height / 2, rows + 2) : max(6, body.height - 6)
+            let (mapArea, below) = body.splitTop(mapHeight)
+            let inner = Box(title: "Service map", focused: false).draw(in: mapArea, on: &buffer, glyphs: glyphs)
+            // The map follows the selection once the user moves it; until then it shows the callers' side first.
+            let selected = state.pane == .services && state.selectedService > 0 && !model.services.isEmpty
+                ? model.services[min(state.selectedService, model.services.count - 1)].node : nil
+            NodeMapView.draw(model, selected: selected, in: inner, on: &buffer, glyphs: glyphs)
+            rest = below
+            if body.height < 26 {
+                drawTraces(model, state: state, in: rest, on: &buffer, glyphs: glyphs)
+                return buffer
+            }
+        }
+        let servicesHeight = max(6, min(rest.height - 5, model.services.count + 3))
+        let (top, bottom) = rest.splitTop(servicesHeight)
         drawServices(model, state: state, in: top, on: &buffer, glyphs: glyphs)
         drawTraces(model, state: state, in: bottom, on: &buffer, glyphs: glyphs)
         return buffer

@@ -1,0 +1,91 @@
+import TraceAnalysis
+import TraceModel
+
+/// The service map: nodes as boxes in layers, left to right, edges as orthogonal lines into the callee. Each box is
+/// styled and marked by its node's worst state, with req/s and the share of failed requests; client and inferred nodes
+/// are drawn in their own style. When the map is larger than its area it scrolls to keep the selected node in view.
+public enum NodeMapView {
+    static let boxHeight = 4
+    static let rowGap = 1
+
+    public static func draw(_ model: DashboardModel, selected: NodeKey?, in rect: Rect, on buffer: inout ScreenBuffer,
+                            glyphs: Glyphs) {
+        let layout = model.layout
+        guard !layout.layers.isEmpty, rect.width >= 20, rect.height >= boxHeight else { return }
+        let layers = layout.layers.count
+        let gap = 5
+        let boxWidth = max(14, min(26, (rect.width - gap * (layers - 1)) / max(1, layers)))
+        let positions = layout.positions
+        func origin(_ node: NodeKey) -> (x: Int, y: Int)? {
+            positions[node].map { (layer, row) in (layer * (boxWidth + gap), row * (boxHeight + rowGap)) }
+        }
+        // Scroll so the selected node is in view.
+        var scrollX = 0, scrollY = 0
+        if let selected, let o = origin(selected) {
+            if o.x + boxWidth > rect.width { scrollX = o.x + boxWidth - rect.width }
+            if o.y + boxHeight > rect.height { scrollY = o.y + boxHeight - rect.height }
+        }
+        let figures = Dictionary(model.mapNodes.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
+
+        for edge in model.mapEdges {
+            guard let from = origin(edge.edge.from), let to = origin(edge.edge.to) else { continue }
+            let style = Style(edge.worst == .ok ? .border : StyleRole.forClass(edge.worst))
+            let y0 = rect.y + from.y + 1 - scrollY, y1 = rect.y + to.y + 1 - scrollY
+            let x0 = rect.x + from.x + boxWidth - scrollX, x1 = rect.x + to.x - 1 - scrollX
+            let mid = x0 + 2
+            horizontal(from: x0, to: mid, y: y0, style: style, in: rect, on: &buffer, glyphs: glyphs)
+            if y1 != y0 {
+                for y in (min(y0, y1) + 1)..<max(y0, y1) { put(glyphs.vertical, mid, y, style, rect, &buffer) }
+                put(y1 > y0 ? glyphs.turnDown : glyphs.turnUp, mid, y0, style, rect, &buffer)
+                put(y1 > y0 ? glyphs.bottomLeft : glyphs.topLeft, mid, y1, style, rect, &buffer)
+            }
+            horizontal(from: mid + 1, to: x1, y: y1, style: style, in: rect, on: &buffer, glyphs: glyphs)
+            put(glyphs.arrowRight, x1, y1, style, rect, &buffer)
+        }
+
+        for (node, position) in positions {
+            guard let o = origin(node), let f = figures[node] else { continue }
+            let box = Rect(x: rect.x + o.x - scrollX, y: rect.y + o.y - scrollY, width: boxWidth, height: boxHeight)
+            let cls = f.figures.worstClass
+            let role: StyleRole = cls != .ok ? StyleRole.forClass(cls) : node.isClient ? .client : node.kind == .inferred ? .inferred : .border
+            let isSelected = node == selected
+            drawBox(box, role: role, selected: isSelected, clip: rect, on: &buffer, glyphs: glyphs)
+            // The type's last word on the top border tells two nodes of one name apart (a Lambda's two nodes).
+            if let type = node.type, !node.isClient, boxWidth > 8 {
+                let word = String(type.split(separator: ":").last ?? Substring(type)).lowercased()
+                buffer.write(" " + DisplayWidth.truncate(word, to: boxWidth - 6) + " ", x: box.x + 2, y: box.y,
+                             style: Style(role, selected: isSelected), clip: rect)
+            }
+            let inner = box.inner.intersection(rect)
+            let name = (cls == .ok ? "" : glyphs.marker(cls) + " ") + node.name
+            buffer.write(DisplayWidth.truncate(TerminalSafe.escape(name), to: boxWidth - 2), x: box.x + 1, y: box.y + 1,
+                         style: Style(cls == .ok ? .plain : role, bold: true, selected: isSelected), clip: inner)
+            let failed = f.figures.requests == 0 ? 0 : Double(f.figures.requests - f.figures.ok) / Double(f.figures.requests)
+            let stats = node.isClient ? "callers" : "\(Formatting.rate(f.figures.rps))/s \(Formatting.percent(failed))"
+            buffer.write(stats, x: box.x + 1, y: box.y + 2, style: Style(.dim, selected: isSelected), clip: inner)
+            _ = position
+        }
+    }
+
+    private static func drawBox(_ box: Rect, role: StyleRole, selected: Bool, clip: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+        let style = Style(role, bold: role != .border, selected: selected)
+        let line = String(repeating: glyphs.horizontal, count: max(0, box.width - 2))
+        buffer.write(glyphs.topLeft + line + glyphs.topRight, x: box.x, y: box.y, style: style, clip: clip)
+        buffer.write(glyphs.bottomLeft + line + glyphs.bottomRight, x: box.x, y: box.maxY - 1, style: style, clip: clip)
+        for y in (box.y + 1)..<(box.maxY - 1) {
+            buffer.write(glyphs.vertical, x: box.x, y: y, style: style, clip: clip)
+            buffer.write(String(repeating: " ", count: max(0, box.width - 2)), x: box.x + 1, y: y, style: Style(.plain, selected: selected), clip: clip)
+            buffer.write(glyphs.vertical, x: box.maxX - 1, y: y, style: style, clip: clip)
+        }
+    }
+
+    private static func horizontal(from x0: Int, to x1: Int, y: Int, style: Style, in rect: Rect, on buffer: inout ScreenBuffer,
+                                   glyphs: Glyphs) {
+        guard x1 >= x0 else { return }
+        for x in x0...x1 { put(glyphs.horizontal, x, y, style, rect, &buffer) }
+    }
+
+    private static func put(_ glyph: String, _ x: Int, _ y: Int, _ style: Style, _ rect: Rect, _ buffer: inout ScreenBuffer) {
+        buffer.write(glyph, x: x, y: y, style: style, clip: rect)
+    }
+}
