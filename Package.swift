@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "tracescope", targets: ["tracescope"]),
         .library(name: "Tracescope", targets: ["Tracescope"]),
         .library(name: "TraceCollector", targets: ["TraceCollector"]),
+        .library(name: "TraceTUI", targets: ["TraceTUI"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceFiles", targets: ["TraceFiles"]),

@@ -27,6 +27,7 @@ let package = Package(
                 .product(name: "TraceAnalysis", package: rootFolder),
                 .product(name: "Tracescope", package: rootFolder),
                 .product(name: "TraceCollector", package: rootFolder),
+                .product(name: "TraceTUI", package: rootFolder),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
