@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
-        .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats"]),
+        .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

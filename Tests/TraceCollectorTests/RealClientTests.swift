@@ -7,7 +7,7 @@ import TraceCollector
 import TraceModel
 
 /// The collector on loopback, driven by the AWS X-Ray SDK and the OpenTelemetry SDK for Python.
-@Suite("Collector with real SDKs", .serialized)
+@Suite("Collector with real SDKs", .serialized, .timeLimit(.minutes(12)))
 struct RealClientTests {
     static let clients = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Clients")
 
@@ -86,7 +86,7 @@ struct RealClientTests {
     }
 }
 
-@Suite("collect --out", .serialized)
+@Suite("collect --out", .serialized, .timeLimit(.minutes(12)))
 struct RecordingTests {
     /// OTLP from the real SDK, recorded as X-Ray JSON lines, read back: the same services, edges and counts.
     @Test func theRecordedFileDrawsTheSameGraph() async throws {

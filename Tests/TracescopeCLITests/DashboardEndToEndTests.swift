@@ -1,33 +1,23 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Drives the real binary in tmux, as a person at a terminal would.
-@Suite("tracescope tui in tmux", .serialized)
+@Suite("tracescope tui in tmux", .serialized, .timeLimit(.minutes(3)))
 struct DashboardEndToEndTests {
     /// Runs tmux. Only commands whose output matters capture it: the first command starts the tmux server, which
     /// would inherit a pipe and keep it open forever.
     @discardableResult
     static func tmux(_ arguments: [String], capture: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = capture ? pipe : FileHandle.nullDevice
-        process.standardError = capture ? pipe : FileHandle.nullDevice
-        try process.run()
-        let data = capture ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let outcome = try ChildProcess.run(["tmux"] + arguments, captureOutput: capture, timeout: .seconds(20))
+        return outcome.stdout
     }
 
     /// tmux is a Debian package; install it if this machine lacks it (CI runs as root with Debian's mirrors).
     static func ensureTmux() throws {
         if (try? tmux(["-V"], capture: true))?.hasPrefix("tmux") == true { return }
-        let apt = Process()
-        apt.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        apt.arguments = ["sh", "-c", "apt-get update -qq && apt-get install -y -qq tmux"]
-        try apt.run()
-        apt.waitUntilExit()
+        try ChildProcess.run(["sh", "-c", "apt-get update -qq && apt-get install -y -qq tmux"],
+                             environment: ["DEBIAN_FRONTEND": "noninteractive"], timeout: .seconds(600))
     }
 
     /// Polls the pane until `text` shows (five seconds at most).
@@ -47,7 +37,7 @@ struct DashboardEndToEndTests {
         let binary = SummaryCommandTests.binary.path
         let command = "\(binary) tui --replay \(SummaryCommandTests.checkout); echo TERMINAL-RESTORED-$?; sleep 30"
         try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
-        defer { try? Self.tmux(["kill-session", "-t", session]) }
+        defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
 
         let screen = try Self.waitFor("email-sender", session: session)
         #expect(screen.contains("shop-api/prod"))

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `tracescope demo --headless`: the designed topology and every episode, checked with `tracescope summary`.
-@Suite("tracescope demo")
+@Suite("tracescope demo", .timeLimit(.minutes(3)))
 struct DemoTests {
     @Test func theHeadlessDemoShowsTheWholeShopAndEveryEpisode() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).jsonl").path

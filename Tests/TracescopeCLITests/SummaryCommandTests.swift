@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Drives the real `tracescope` binary, as a CI job would.
-@Suite("tracescope summary (the binary)")
+@Suite("tracescope summary (the binary)", .timeLimit(.minutes(5)))
 struct SummaryCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let checkout = root.appendingPathComponent("sample-traces/checkout-xray.jsonl").path
@@ -19,25 +20,11 @@ struct SummaryCommandTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tracescope")
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
+    static func run(_ arguments: [String], stdin: String? = nil, timeout: Duration = .seconds(120)) throws -> Run {
+        let outcome = try ChildProcess.run([binary.path] + arguments, stdin: stdin.map { Data($0.utf8) },
+                                           environment: ["NO_COLOR": "1"], timeout: timeout)
+        #expect(!outcome.timedOut, "tracescope \(arguments) did not finish within \(timeout)")
+        return Run(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
 
     static func temporaryFile(_ contents: String, suffix: String = ".jsonl") throws -> String {

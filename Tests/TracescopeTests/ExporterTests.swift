@@ -8,7 +8,7 @@ import TraceModel
 import Tracing
 @testable import Tracescope
 
-@Suite("Exporters", .serialized)
+@Suite("Exporters", .serialized, .timeLimit(.minutes(12)))
 struct ExporterTests {
     static func finished(_ tracer: TracescopeTracer, _ memory: InMemoryExporter) -> [FinishedSpan] {
         tracer.forceFlush()

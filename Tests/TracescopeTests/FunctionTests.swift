@@ -7,7 +7,7 @@ import TraceModel
 import Tracing
 @testable import Tracescope
 
-@Suite("Function invocations")
+@Suite("Function invocations", .timeLimit(.minutes(2)))
 struct FunctionTests {
     /// Runs the spans through the same analysis `tracescope summary` uses.
     static func analyze(_ spans: [FinishedSpan]) -> TraceAnalyzer {

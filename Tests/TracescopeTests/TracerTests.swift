@@ -4,7 +4,7 @@ import TraceModel
 import Tracing
 @testable import Tracescope
 
-@Suite("The tracer")
+@Suite("The tracer", .timeLimit(.minutes(2)))
 struct TracerTests {
     static func makeTracer(_ memory: InMemoryExporter, sampler: any TracescopeSampler = AlwaysSample()) -> TracescopeTracer {
         TracescopeTracer(serviceName: "orders", exporter: memory, sampler: sampler, flushInterval: .milliseconds(20))
