@@ -215,30 +215,13 @@ struct IngestBench: AsyncParsableCommand {
 
     @discardableResult
     static func python(_ script: String, _ arguments: [String]) throws -> String {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import opentelemetry.proto"]
-        try check.run()
-        check.waitUntilExit()
-        if check.terminationStatus != 0 {
-            let pip = Process()
-            pip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            pip.arguments = ["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "opentelemetry-proto"]
-            try pip.run()
-            pip.waitUntilExit()
+        if try Measure.run(["python3", "-c", "import opentelemetry.proto"], errorsToo: true).status != 0 {
+            try Measure.run(["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "opentelemetry-proto"],
+                            errorsToo: true)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw ValidationError("python failed: \(text)") }
-        return text
+        let run = try Measure.run(["python3", "-c", script] + arguments, errorsToo: true)
+        guard run.status == 0 else { throw ValidationError("python failed: \(run.output)") }
+        return run.output
     }
 
     struct LoopbackResult {

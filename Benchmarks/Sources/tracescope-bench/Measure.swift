@@ -18,19 +18,27 @@ enum Measure {
     /// Runs this benchmark binary again with `arguments`; returns its stdout, exit status and peak RSS in MiB.
     static func child(_ arguments: [String]) throws -> (output: String, status: Int32, peakMiB: Double) {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        return try run([executable] + arguments, errorsToo: false)
+    }
+
+    /// Runs a program (looked up on PATH) to its end; returns its output, exit status and peak RSS in MiB.
+    /// posix_spawn and wait4 rather than Foundation's Process: wait4 gives the child's peak memory, and Process's
+    /// waitUntilExit was seen to hang on Linux.
+    static func run(_ argvStrings: [String], errorsToo: Bool) throws -> (output: String, status: Int32, peakMiB: Double) {
         var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = argvStrings.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pipe: [Int32] = [0, 0]
         guard Glibc.pipe(&pipe) == 0 else { throw POSIXError(.EIO) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         posix_spawn_file_actions_adddup2(&actions, pipe[1], STDOUT_FILENO)
+        if errorsToo { posix_spawn_file_actions_adddup2(&actions, pipe[1], STDERR_FILENO) }
         posix_spawn_file_actions_addclose(&actions, pipe[0])
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let spawned = posix_spawnp(&pid, argvStrings[0], &actions, nil, argv, environ)
         posix_spawn_file_actions_destroy(&actions)
         close(pipe[1])
-        guard spawned == 0 else { throw POSIXError(.ENOEXEC) }
+        guard spawned == 0 else { close(pipe[0]); throw POSIXError(.ENOEXEC) }
         var output = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -42,8 +50,9 @@ enum Measure {
         var status: Int32 = 0
         var usage = rusage()
         wait4(pid, &status, 0, &usage)
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         // ru_maxrss is in KiB on Linux.
-        return (String(decoding: output, as: UTF8.self), status, Double(usage.ru_maxrss) / 1024)
+        return (String(decoding: output, as: UTF8.self), code, Double(usage.ru_maxrss) / 1024)
     }
 
     /// Finds the repository root (the folder holding sample-traces/) from the working directory upwards.
@@ -64,13 +73,9 @@ enum Measure {
         let path = dir.appendingPathComponent("stress-\(segments).jsonl").path
         if FileManager.default.fileExists(atPath: path) { return path }
         print("generating \(segments) segments into \(path) …")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", root.appendingPathComponent("sample-traces/generate.py").path, "stress",
-                             "--segments", String(segments), "--out", path + ".tmp"]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw POSIXError(.EIO) }
+        let generated = try run(["python3", root.appendingPathComponent("sample-traces/generate.py").path, "stress",
+                                 "--segments", String(segments), "--out", path + ".tmp"], errorsToo: false)
+        guard generated.status == 0 else { throw POSIXError(.EIO) }
         try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
         return path
     }
