@@ -12,6 +12,19 @@ import TraceModel
 ///   edge from the parent's node, measured on the callee's side since no caller-side measurement exists.
 public enum ServiceGraphBuilder {
     public static func add(_ trace: AssembledTrace, to graph: inout ServiceGraph) {
+        visit(trace, into: &graph)
+    }
+
+    /// The nodes and edges one trace touches, without statistics (for filters such as `service("x")`).
+    public static func topology(of trace: AssembledTrace) -> (nodes: Set<NodeKey>, edges: Set<EdgeKey>) {
+        var topology = Topology()
+        visit(trace, into: &topology)
+        return (topology.nodes, topology.edges)
+    }
+
+    /// Walks a trace by the rules above, reporting each node request and each edge call to `sink`. Generic rather
+    /// than closures so the graph's hot path is specialized and inlined.
+    static func visit<Sink: GraphSink>(_ trace: AssembledTrace, into graph: inout Sink) {
         let spans = trace.spans
         // Which call spans have an entry span as child (the instrumented callee). Most traces are a handful of
         // spans, where a scan beats building a dictionary; large ones get the dictionary.
@@ -79,5 +92,28 @@ public enum ServiceGraphBuilder {
             hops += 1
         }
         return false
+    }
+}
+
+/// What `ServiceGraphBuilder.visit` reports to.
+protocol GraphSink {
+    mutating func recordNode(_ node: NodeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64)
+    mutating func recordEdge(_ edge: EdgeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64)
+}
+
+extension ServiceGraph: GraphSink {}
+
+private struct Topology: GraphSink {
+    var nodes = Set<NodeKey>()
+    var edges = Set<EdgeKey>()
+
+    mutating func recordNode(_ node: NodeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
+        nodes.insert(node)
+    }
+
+    mutating func recordEdge(_ edge: EdgeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
+        nodes.insert(edge.from)
+        nodes.insert(edge.to)
+        edges.insert(edge)
     }
 }
