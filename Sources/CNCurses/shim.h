@@ -30,6 +30,8 @@ static inline int tracescope_key_npage(void) { return KEY_NPAGE; }
 static inline int tracescope_key_ppage(void) { return KEY_PPAGE; }
 static inline int tracescope_key_btab(void) { return KEY_BTAB; }
 static inline int tracescope_err(void) { return ERR; }
+/* Esc alone arrives after this many milliseconds instead of ncurses' default second. */
+static inline void tracescope_set_escdelay(int ms) { set_escdelay(ms); }
 /* Draws a run of characters with attributes and a colour pair. */
 static inline int tracescope_draw(int y, int x, const wchar_t *text, int length, attr_t attrs, short pair) {
     attr_set(attrs, pair, NULL);

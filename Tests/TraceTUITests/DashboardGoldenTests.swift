@@ -45,29 +45,152 @@ struct DashboardGoldenTests {
         #expect(actual == expected, "\(name) differs from its golden; regenerate with TRACESCOPE_UPDATE_GOLDENS=1 and review")
     }
 
+    /// The colour layer: one letter per cell for its style role (see `roleLetters`), `*` for selected cells.
+    static func checkStyles(_ name: String, _ buffer: ScreenBuffer) throws {
+        var lines: [String] = []
+        for y in 0..<buffer.height {
+            lines.append(String((0..<buffer.width).map { x -> Character in
+                let style = buffer[x, y].style
+                return style.selected ? "*" : roleLetters[style.role] ?? "?"
+            }))
+        }
+        var styled = ScreenBuffer(width: buffer.width, height: buffer.height)
+        for (y, line) in lines.enumerated() { styled.write(line, x: 0, y: y) }
+        try check(name + "-styles", styled)
+    }
+
+    static let roleLetters: [StyleRole: Character] = [
+        .plain: " ", .dim: ".", .title: "T", .border: "b", .header: "H", .ok: "o", .error: "E", .throttle: "P", .fault: "F",
+        .inferred: "i", .client: "c", .keyHint: "k", .barDwell: "d", .barInit: "I", .barHandler: "h", .barOverhead: "v",
+        .barSpan: "s",
+    ]
+
     @Test(arguments: [(80, 24), (120, 40), (200, 60)])
     func servicesAndTraces(size: (Int, Int)) throws {
         let state = AppState(width: size.0, height: size.1)
         try Self.check("checkout-\(size.0)x\(size.1)", DashboardView.render(state, Self.model(Self.checkout), glyphs: .unicode))
+        if size.0 == 120 { try Self.checkStyles("checkout-120x40", DashboardView.render(state, Self.model(Self.checkout), glyphs: .unicode)) }
         try Self.check("checkout-\(size.0)x\(size.1)-ascii", DashboardView.render(state, Self.model(Self.checkout), glyphs: .ascii))
     }
 
+    /// Feeds keys through `update`, rebuilding the model whenever the query changes, as the app does.
+    static func press(_ keys: [Key], _ state: inout AppState, _ model: inout DashboardModel, analyzer: TraceAnalyzer = checkout) {
+        for key in keys {
+            let before = state.query
+            state = update(state, with: .key(key), model: model)
+            if state.query != before {
+                model = DashboardModel.make(from: analyzer, source: "checkout-xray.jsonl", query: state.query,
+                                            now: analyzer.traces.lastEnd, rejected: 0)
+            }
+        }
+    }
+
+    static func type(_ text: String) -> [Key] { text.map { Key.character($0) } }
+
     @Test func helpAndNavigation() throws {
         var state = AppState(width: 120, height: 40)
-        let model = Self.model(Self.checkout)
-        for key in [Key.tab, .character("j"), .character("j"), .character("f")] {
-            state = update(state, with: .key(key), services: model.services.count, traces: model.recentTraces.count)
-        }
+        state.window = .all
+        var model = Self.model(Self.checkout)
+        Self.press([.tab, .character("j"), .character("j"), .character("f")], &state, &model)
         #expect(state.pane == .traces)
         #expect(state.selectedTrace == 2)
         #expect(state.frozen)
         try Self.check("checkout-120x40-traces-selected", DashboardView.render(state, model, glyphs: .unicode))
-        state = update(state, with: .key(.character("?")), services: 0, traces: 0)
+        Self.press([.character("?")], &state, &model)
         try Self.check("help-120x40", DashboardView.render(state, model, glyphs: .unicode))
-        state = update(state, with: .key(.escape), services: 0, traces: 0)
+        Self.press([.escape], &state, &model)
         #expect(!state.showHelp)
-        state = update(state, with: .key(.character("q")), services: 0, traces: 0)
+        Self.press([.character("q")], &state, &model)
         #expect(state.quit)
+    }
+
+    /// Slowest first, open the top trace (a cold start), see its phases; collapse; back.
+    @Test(arguments: [(80, 24), (120, 40), (200, 60)])
+    func openATraceTimeline(size: (Int, Int)) throws {
+        var state = AppState(width: size.0, height: size.1)
+        state.window = .all
+        var model = Self.model(Self.checkout)
+        Self.press([.tab, .character("s"), .enter], &state, &model)
+        guard case .trace(let id) = state.screen else { Issue.record("Enter did not open the trace"); return }
+        let timeline = try #require(model.timeline)
+        #expect(timeline.traceID == id)
+        #expect(timeline.rows.contains { $0.phase == .initialization })
+        #expect(timeline.rows.contains { $0.phase == .invocation })
+        #expect(timeline.rows.filter(\.onCriticalPath).count >= 3)
+        let buffer = DashboardView.render(state, model, glyphs: .unicode)
+        #expect(buffer.text.contains("Initialization"))
+        try Self.check("timeline-\(size.0)x\(size.1)", buffer)
+        if size.0 == 120 {
+            try Self.check("timeline-120x40-ascii", DashboardView.render(state, model, glyphs: .ascii))
+            try Self.checkStyles("timeline-120x40", DashboardView.render(state, model, glyphs: .unicode))
+            // Collapse the root: one row, and the worst class inside still marks it.
+            Self.press([.enter], &state, &model)
+            #expect(model.timeline?.visibleRows(collapsed: state.collapsed).count == 1)
+            let collapsed = DashboardView.render(state, model, glyphs: .unicode)
+            try Self.check("timeline-120x40-collapsed", collapsed)
+            Self.press([.character("l"), .character("j"), .character("j"), .character("j")], &state, &model)
+            #expect(state.timelineRow == 3)
+            Self.press([.escape], &state, &model)
+            #expect(state.screen == .dashboard)
+            #expect(model.timeline == nil)
+        }
+    }
+
+    @Test(arguments: [(80, 24), (120, 40), (200, 60)])
+    func aServicePanel(size: (Int, Int)) throws {
+        var state = AppState(width: size.0, height: size.1)
+        state.window = .all
+        var model = Self.model(Self.checkout)
+        // The second service in the list is the checkout function (worst first).
+        Self.press([.character("j"), .enter], &state, &model)
+        let detail = try #require(model.nodeDetail)
+        #expect(detail.node == NodeKey(name: "checkout", type: "AWS::Lambda::Function"))
+        #expect(detail.function?.coldStarts ?? 0 > 0)
+        #expect(!detail.incoming.isEmpty && !detail.outgoing.isEmpty)
+        let buffer = DashboardView.render(state, model, glyphs: .unicode)
+        try Self.check("service-panel-\(size.0)x\(size.1)", buffer)
+        if size.0 == 120 {
+            try Self.checkStyles("service-panel-120x40", buffer)
+            try Self.check("service-panel-120x40-ascii", DashboardView.render(state, model, glyphs: .ascii))
+            Self.press([.character("j")], &state, &model)
+            #expect(model.nodeDetail?.node == model.services[2].node)
+            Self.press([.escape], &state, &model)
+            #expect(state.screen == .dashboard && state.selectedService == 2)
+        }
+    }
+
+    @Test func filterTheTraces() throws {
+        var state = AppState(width: 120, height: 40)
+        state.window = .all
+        var model = Self.model(Self.checkout)
+        Self.press([.character("/")] + Self.type("responsetime > 0.6 AND servce"), &state, &model)
+        Self.press([.enter], &state, &model)
+        #expect(state.filterError != nil)
+        try Self.check("filter-error-120x40", DashboardView.render(state, model, glyphs: .unicode))
+        Self.press(Array(repeating: .backspace, count: 6) + Self.type("!throttle") + [.enter], &state, &model)
+        #expect(state.filterError == nil && state.filterDraft == nil)
+        #expect(state.filter?.text == "responsetime > 0.6 AND !throttle")
+        #expect(model.tracesMatched > 0 && model.tracesMatched < model.tracesInMemory)
+        try Self.check("filter-120x40", DashboardView.render(state, model, glyphs: .unicode))
+        // Every match is a cold start, so every opened trace shows an Initialization bar.
+        Self.press([.enter], &state, &model)
+        #expect(model.timeline?.rows.contains { $0.phase == .initialization } == true)
+        Self.press([.escape, .escape], &state, &model)
+        #expect(state.filter == nil)
+        #expect(model.tracesMatched == model.tracesInMemory)
+    }
+
+    @Test func focusAndPanTheMap() throws {
+        var state = AppState(width: 120, height: 40)
+        state.window = .all
+        var model = Self.model(Self.checkout)
+        // Select DynamoDB (4th, worst first) and focus: the client is three hops away and leaves the map.
+        Self.press([.character("j"), .character("j"), .character("j"), .character("z")], &state, &model)
+        let focused = DashboardView.render(state, model, glyphs: .unicode)
+        #expect(focused.text.contains("DynamoDB and 2 hops around it"))
+        try Self.check("map-focus-120x40", focused)
+        Self.press([.character("z"), .character("]"), .character("]")], &state, &model)
+        try Self.check("map-panned-120x40", DashboardView.render(state, model, glyphs: .unicode))
     }
 
     @Test func emptyAndTooSmall() throws {

@@ -71,6 +71,12 @@ public struct RequestStats: Sendable, StatusCounts {
 }
 
 extension RequestStats {
+    /// The latency distribution over a window ending at `now`, to the minute (all time for `.all`).
+    public func latency(in window: TimeWindow, now: EpochNanos) -> LatencyHistogram {
+        guard let seconds = window.seconds, let recent else { return latency }
+        return recent.merged(lastMinutes: (seconds + 59) / 60, now: now)
+    }
+
     /// Counts, rate and latency over a window ending at `now` (all time for `.all`).
     public func figures(in window: TimeWindow, now: EpochNanos) -> Summary.Figures {
         guard let seconds = window.seconds else {
@@ -93,7 +99,7 @@ extension RequestStats {
         // Right after start-up the data covers less than the window: rates are over what it covers.
         let covered = firstStart == .max ? Double(seconds) : Double(now - firstStart) / 1_000_000_000
         f.rps = Double(f.requests) / min(Double(seconds), max(1, covered))
-        let latency = recent?.merged(lastMinutes: (seconds + 59) / 60, now: now) ?? self.latency
+        let latency = latency(in: window, now: now)
         f.avgMillis = latency.meanMillis
         f.p50 = latency.percentileMillis(50)
         f.p90 = latency.percentileMillis(90)

@@ -59,9 +59,9 @@ public final class DashboardApp {
         while !terminal.shouldStop {
             if let event = terminal.nextEvent() {
                 let before = state
-                state = update(state, with: event, services: model.services.count, traces: model.recentTraces.count)
+                state = update(state, with: event, model: model)
                 if state.quit { break }
-                if state.window != before.window { model = makeModel(state) }
+                if state.query != before.query { model = makeModel(state) }
                 dirty = dirty || state != before
             }
             if !state.frozen, monotonicSeconds() - lastModel >= 1 {
@@ -82,7 +82,7 @@ public final class DashboardApp {
     private func makeModel(_ state: AppState) -> DashboardModel {
         let s = snapshot()
         builtVersion = s.version
-        return DashboardModel.make(from: s.analyzer, source: source, window: state.window, now: s.now, rejected: s.rejected)
+        return DashboardModel.make(from: s.analyzer, source: source, query: state.query, now: s.now, rejected: s.rejected)
     }
 
     private func monotonicSeconds() -> Double {

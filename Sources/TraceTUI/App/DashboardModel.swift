@@ -1,6 +1,27 @@
 import TraceAnalysis
 import TraceModel
 
+/// What the model is built for. Selection and scrolling are not part of it: they change per key press, the model only
+/// when this or the data does.
+public struct DashboardQuery: Sendable, Equatable {
+    public var window: TimeWindow
+    public var filter: TraceFilter?
+    public var order: AppState.TraceOrder
+    /// The trace whose timeline is open.
+    public var trace: TraceID?
+    /// The node whose panel is open.
+    public var node: NodeKey?
+
+    public init(window: TimeWindow, filter: TraceFilter? = nil, order: AppState.TraceOrder = .newest, trace: TraceID? = nil,
+                node: NodeKey? = nil) {
+        self.window = window
+        self.filter = filter
+        self.order = order
+        self.trace = trace
+        self.node = node
+    }
+}
+
 /// What the dashboard shows, computed from the analysis when data changes or time passes — never per frame, since
 /// percentiles scan histograms.
 public struct DashboardModel: Sendable {
@@ -30,17 +51,36 @@ public struct DashboardModel: Sendable {
         public var worst: StatusClass
     }
 
+    /// The node panel: rates by class over the window, the latency distribution, calls in and out, function phases.
+    public struct NodeDetail: Sendable {
+        public var node: NodeKey
+        public var figures: Summary.Figures
+        /// One bucket per second over the window (at most 15 minutes), oldest first.
+        public var series: [RateSeries.Bucket]
+        public var latency: LatencyHistogram
+        public var incoming: [Summary.Edge]
+        public var outgoing: [Summary.Edge]
+        /// For a function node: its invocations' dwell, init, handler and overhead (all time).
+        public var function: FunctionStats?
+    }
+
     public var source: String
     public var window: TimeWindow
     public var now: EpochNanos
     public var traces: Summary.Figures
     public var services: [ServiceRow]
     public var recentTraces: [TraceRow]
+    /// Traces in memory the list was chosen from, and how many the filter matched.
+    public var tracesInMemory = 0
+    public var tracesMatched = 0
     public var rejected: Int
     /// Every node (the client included) and edge, and their layered layout, computed with the model.
     public var mapNodes: [MapNode] = []
     public var mapEdges: [MapEdge] = []
     public var layout = LayeredLayout(nodes: [], edges: [])
+    /// The open trace, if it is still in memory.
+    public var timeline: TraceTimeline?
+    public var nodeDetail: NodeDetail?
 
     public init(source: String, window: TimeWindow, now: EpochNanos, traces: Summary.Figures = Summary.Figures(),
                 services: [ServiceRow] = [], recentTraces: [TraceRow] = [], rejected: Int = 0) {
@@ -53,9 +93,16 @@ public struct DashboardModel: Sendable {
         self.rejected = rejected
     }
 
-    /// Builds the model for `window` ending at `now`. Services come worst first, then by name.
     public static func make(from analyzer: TraceAnalyzer, source: String, window: TimeWindow, now: EpochNanos,
                             rejected: Int, maxTraces: Int = 500) -> DashboardModel {
+        make(from: analyzer, source: source, query: DashboardQuery(window: window), now: now, rejected: rejected,
+             maxTraces: maxTraces)
+    }
+
+    /// Builds the model for the query's window ending at `now`. Services come worst first, then by name.
+    public static func make(from analyzer: TraceAnalyzer, source: String, query: DashboardQuery, now: EpochNanos,
+                            rejected: Int, maxTraces: Int = 500) -> DashboardModel {
+        let window = query.window
         let summary = SummaryBuilder.build(from: analyzer, window: window, now: now)
         let nowSecond = now / 1_000_000_000
         let services = summary.services.filter { !$0.node.isClient }.map { service in
@@ -65,22 +112,77 @@ public struct DashboardModel: Sendable {
             let (ca, cb) = (a.figures.worstClass, b.figures.worstClass)
             return ca != cb ? ca > cb : a.node < b.node
         }
-        var rows: [TraceRow] = []
+        var model = DashboardModel(source: source, window: window, now: now, traces: summary.traces, services: services,
+                                   rejected: rejected)
         if let store = analyzer.store {
-            for trace in store.traces.reversed().prefix(maxTraces) {
-                let root = trace.root
-                let request = [root?.http?.method, root?.http?.url].compactMap { $0 }.joined(separator: " ")
-                rows.append(TraceRow(traceID: trace.traceID, start: trace.extent.start,
-                                     root: root.map { ServiceGraphRules.node(ofEntry: $0).name } ?? "?",
-                                     durationNanos: trace.durationNanos, statusClass: trace.statusClass,
-                                     request: request.isEmpty ? (root?.name ?? "") : request))
+            model.tracesInMemory = store.traces.count
+            model.chooseTraces(from: store, query: query, maxTraces: maxTraces)
+            if let id = query.trace, let trace = store.traces.last(where: { $0.traceID == id }) {
+                model.timeline = TraceTimeline(trace)
             }
         }
-        var model = DashboardModel(source: source, window: window, now: now, traces: summary.traces, services: services,
-                                   recentTraces: rows, rejected: rejected)
         model.mapNodes = summary.services.map { MapNode(node: $0.node, figures: $0.figures) }
         model.mapEdges = summary.edges.map { MapEdge(edge: $0.edge, worst: $0.figures.worstClass) }
         model.layout = LayeredLayout(nodes: model.mapNodes.map(\.node), edges: model.mapEdges.map(\.edge))
+        if let node = query.node, let stats = analyzer.graph.nodes[node] {
+            let seconds = min(window.seconds ?? 900, 900)
+            model.nodeDetail = NodeDetail(
+                node: node, figures: stats.figures(in: window, now: now),
+                series: stats.series.recent(seconds, endingAt: nowSecond),
+                latency: stats.latency(in: window, now: now),
+                incoming: summary.edges.filter { $0.edge.to == node }, outgoing: summary.edges.filter { $0.edge.from == node },
+                function: node.type == "AWS::Lambda::Function" || node.type == nil ? analyzer.functions[node.name] : nil)
+        }
         return model
+    }
+
+    /// The trace list: the filter's matches, in the query's order, at most `maxTraces` of them.
+    private mutating func chooseTraces(from store: TraceStore, query: DashboardQuery, maxTraces: Int) {
+        var chosen: [AssembledTrace] = []
+        var matched = 0
+        // Newest first; the order only needs every match when it is not by time.
+        for trace in store.traces.reversed() {
+            if let filter = query.filter, !filter.matches(trace) { continue }
+            matched += 1
+            if query.order == .newest, chosen.count >= maxTraces { continue }
+            chosen.append(trace)
+        }
+        tracesMatched = matched
+        switch query.order {
+        case .newest: break
+        case .slowest: chosen.sort { $0.durationNanos > $1.durationNanos }
+        case .worst:
+            chosen.sort { a, b in
+                let (ca, cb) = (a.statusClass, b.statusClass)
+                return ca != cb ? ca > cb : a.durationNanos > b.durationNanos
+            }
+        }
+        recentTraces = chosen.prefix(maxTraces).map { trace in
+            let root = trace.root
+            let request = [root?.http?.method, root?.http?.url].compactMap { $0 }.joined(separator: " ")
+            return TraceRow(traceID: trace.traceID, start: trace.extent.start,
+                            root: root.map { ServiceGraphRules.node(ofEntry: $0).name } ?? "?",
+                            durationNanos: trace.durationNanos, statusClass: trace.statusClass,
+                            request: request.isEmpty ? (root?.name ?? "") : request)
+        }
+    }
+
+    /// The same model with the map cut down to `center` and the nodes within two hops of it (either direction).
+    public func focused(around center: NodeKey, hops: Int = 2) -> DashboardModel {
+        var neighbours: [NodeKey: [NodeKey]] = [:]
+        for edge in mapEdges {
+            neighbours[edge.edge.from, default: []].append(edge.edge.to)
+            neighbours[edge.edge.to, default: []].append(edge.edge.from)
+        }
+        var kept: Set<NodeKey> = [center]
+        var frontier: [NodeKey] = [center]
+        for _ in 0..<hops {
+            frontier = frontier.flatMap { neighbours[$0] ?? [] }.filter { kept.insert($0).inserted }
+        }
+        var copy = self
+        copy.mapNodes = mapNodes.filter { kept.contains($0.node) }
+        copy.mapEdges = mapEdges.filter { kept.contains($0.edge.from) && kept.contains($0.edge.to) }
+        copy.layout = LayeredLayout(nodes: copy.mapNodes.map(\.node), edges: copy.mapEdges.map(\.edge))
+        return copy
     }
 }

@@ -18,6 +18,8 @@ public final class CursesTerminal {
     public init(noColor: Bool) {
         setlocale(LC_ALL, "")
         initscr()
+        // ncurses waits a second after Esc for the rest of an escape sequence; that feels broken for a Back key.
+        tracescope_set_escdelay(25)
         cbreak()
         noecho()
         keypad(tracescope_stdscr(), true)
@@ -130,6 +132,7 @@ public final class CursesTerminal {
             case tracescope_key_npage(): return .key(.pageDown)
             case tracescope_key_ppage(): return .key(.pageUp)
             case tracescope_key_btab(): return .key(.backTab)
+            case tracescope_key_backspace(): return .key(.backspace)
             default: return nil
             }
         }
@@ -137,6 +140,7 @@ public final class CursesTerminal {
         case 9: return .key(.tab)
         case 10, 13: return .key(.enter)
         case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
         default:
             guard let scalar = Unicode.Scalar(UInt32(bitPattern: code)) else { return nil }
             return .key(.character(Character(scalar)))

@@ -49,22 +49,33 @@ public struct Style: Sendable, Hashable {
 /// The characters the views draw with: box drawing and blocks, or plain ASCII for terminals that cannot (`--ascii`).
 public struct Glyphs: Sendable {
     public var horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: String
-    public var teeRight, teeLeft, arrowRight: String
+    public var teeRight, teeLeft, arrowRight, arrowLeft: String
     /// Corners where a map edge turns down (╮) or up (╯) after leaving its source.
     public var turnDown, turnUp: String
     public var bars: [String]
     public var fault, throttle, error: String
     public var fullBlock, lightBlock: String
+    /// Timeline bars: a plain span, and a function's dwell, init, handler and overhead — distinct shapes, so the
+    /// phases read apart without colour.
+    public var spanBar, dwellBar, initBar, handlerBar, overheadBar: String
+    /// Tree markers of the timeline, and the mark of a span on the critical path.
+    public var expanded, collapsed, criticalPath: String
+    /// "at most", before a histogram bucket's upper edge.
+    public var atMost: String
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
-        teeRight: "├", teeLeft: "┤", arrowRight: "▶", turnDown: "┐", turnUp: "┘", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
-        fault: "✖", throttle: "⧗", error: "!", fullBlock: "█", lightBlock: "░")
+        teeRight: "├", teeLeft: "┤", arrowRight: "▶", arrowLeft: "◀", turnDown: "┐", turnUp: "┘", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
+        fault: "✖", throttle: "⧗", error: "!", fullBlock: "█", lightBlock: "░",
+        spanBar: "▆", dwellBar: "░", initBar: "▓", handlerBar: "█", overheadBar: "▒", expanded: "▾", collapsed: "▸",
+        criticalPath: "●", atMost: "≤")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-        teeRight: "+", teeLeft: "+", arrowRight: ">", turnDown: "+", turnUp: "+", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
-        fault: "X", throttle: "T", error: "!", fullBlock: "#", lightBlock: ".")
+        teeRight: "+", teeLeft: "+", arrowRight: ">", arrowLeft: "<", turnDown: "+", turnUp: "+", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
+        fault: "X", throttle: "T", error: "!", fullBlock: "#", lightBlock: ".",
+        spanBar: "=", dwellBar: ".", initBar: "%", handlerBar: "#", overheadBar: "~", expanded: "-", collapsed: "+",
+        criticalPath: "*", atMost: "<=")
 
     public func marker(_ cls: StatusClass) -> String {
         switch cls {

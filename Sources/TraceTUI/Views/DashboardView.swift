@@ -20,11 +20,38 @@ public enum DashboardView {
         let (header, content) = buffer.area.splitTop(1)
         let (body, footer) = content.splitBottom(1)
         drawHeader(model, state: state, in: header, on: &buffer, glyphs: glyphs)
-        drawFooter(in: footer, on: &buffer)
+        drawFooter(state, in: footer, on: &buffer)
         if state.showHelp {
             drawHelp(in: body, on: &buffer, glyphs: glyphs)
             return buffer
         }
+        switch state.screen {
+        case .dashboard: break
+        case .trace:
+            TimelineView.draw(state, model, in: body, on: &buffer, glyphs: glyphs)
+            return buffer
+        case .node:
+            NodePanelView.draw(state, model, in: body, on: &buffer, glyphs: glyphs)
+            return buffer
+        }
+        drawDashboard(state, model, in: body, on: &buffer, glyphs: glyphs)
+        return buffer
+    }
+
+    /// The map, the services and the traces — or the traces alone below the map on a short terminal.
+    static func drawDashboard(_ state: AppState, _ model: DashboardModel, in area: Rect, on buffer: inout ScreenBuffer,
+                              glyphs: Glyphs) {
+        var body = area
+        if state.filterDraft != nil {
+            // The filter being typed sits above the lists, with its error under it.
+            let (prompt, rest) = body.splitTop(state.filterError == nil ? 1 : 2)
+            drawFilterPrompt(state, in: prompt, on: &buffer)
+            body = rest
+        }
+        // The selected service; the map follows it once the user moves it, and focuses on it with `z`.
+        let selectedNode = !model.services.isEmpty && (state.selectedService > 0 || state.mapFocus)
+            ? model.services[min(state.selectedService, model.services.count - 1)].node : nil
+        let model = state.mapFocus ? selectedNode.map { model.focused(around: $0) } ?? model : model
         var rest = body
         if state.showMap, !model.mapNodes.isEmpty {
             // The map takes up to half the height (what its tallest layer needs); a short terminal shows it alone
@@ -32,22 +59,22 @@ public enum DashboardView {
             let rows = (model.layout.layers.map(\.count).max() ?? 1) * (NodeMapView.boxHeight + NodeMapView.rowGap) + 1
             let mapHeight = body.height >= 26 ? min(body.height / 2, rows + 2) : max(6, body.height - 6)
             let (mapArea, below) = body.splitTop(mapHeight)
-            let inner = Box(title: "Service map", focused: false).draw(in: mapArea, on: &buffer, glyphs: glyphs)
-            // The map follows the selection once the user moves it; until then it shows the callers' side first.
-            let selected = state.pane == .services && state.selectedService > 0 && !model.services.isEmpty
-                ? model.services[min(state.selectedService, model.services.count - 1)].node : nil
-            NodeMapView.draw(model, selected: selected, in: inner, on: &buffer, glyphs: glyphs)
+            let title = state.mapFocus ? selectedNode.map { "Service map · \($0.name) and 2 hops around it" } ?? "Service map" : "Service map"
+            let inner = Box(title: title, focused: false).draw(in: mapArea, on: &buffer, glyphs: glyphs)
+            NodeMapView.draw(model, selected: state.pane == .services ? selectedNode : nil, pan: state.mapPan, in: inner,
+                             on: &buffer, glyphs: glyphs)
             rest = below
             if body.height < 26 {
                 drawTraces(model, state: state, in: rest, on: &buffer, glyphs: glyphs)
-                return buffer
+                return
             }
         }
-        let servicesHeight = max(6, min(rest.height - 5, model.services.count + 3))
+        // The focused list gets the room: the traces pane shrinks the services to a few rows.
+        let servicesRows = state.pane == .traces ? min(model.services.count, 4) : model.services.count
+        let servicesHeight = max(6, min(rest.height - 5, servicesRows + 3))
         let (top, bottom) = rest.splitTop(servicesHeight)
         drawServices(model, state: state, in: top, on: &buffer, glyphs: glyphs)
         drawTraces(model, state: state, in: bottom, on: &buffer, glyphs: glyphs)
-        return buffer
     }
 
     static func drawHeader(_ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
@@ -56,6 +83,7 @@ public enum DashboardView {
         text += "(\(Formatting.rate(t.rps))/s) · p99 \(Formatting.millis(t.p99)) · \(glyphs.fault) \(t.faults) "
         text += "\(glyphs.throttle) \(t.throttles) \(glyphs.error) \(t.errors)"
         if model.rejected > 0 { text += " · rejected \(model.rejected)" }
+        if let filter = state.filter { text += " · filter: \(filter.text)" }
         buffer.fill(rect, style: Style(.header))
         buffer.write(text, x: rect.x, y: rect.y, style: Style(.header, bold: true), clip: rect)
         if state.frozen {
@@ -64,9 +92,24 @@ public enum DashboardView {
         }
     }
 
-    static func drawFooter(in rect: Rect, on buffer: inout ScreenBuffer) {
-        let hints = KeyTable.bindings.filter(\.inFooter).map { "\($0.keys) \($0.action)" }.joined(separator: "  ")
+    static func drawFooter(_ state: AppState, in rect: Rect, on buffer: inout ScreenBuffer) {
+        let hints = KeyTable.bindings(for: state).filter(\.inFooter).map { "\($0.keys) \($0.action)" }.joined(separator: "  ")
         buffer.write(hints, x: rect.x, y: rect.y, style: Style(.keyHint), clip: rect)
+    }
+
+    static func drawFilterPrompt(_ state: AppState, in rect: Rect, on buffer: inout ScreenBuffer) {
+        var x = rect.x
+        x += buffer.write("filter: ", x: x, y: rect.y, style: Style(.title, bold: true), clip: rect)
+        // Show the end of a long draft, where the cursor is.
+        let draft = state.filterDraft ?? ""
+        let room = max(1, rect.maxX - x - 1)
+        var shown = draft
+        while DisplayWidth.of(TerminalSafe.escape(shown)) > room - 1 { shown.removeFirst() }
+        x += buffer.write(shown, x: x, y: rect.y, clip: rect)
+        buffer.write(" ", x: x, y: rect.y, style: Style(.plain, selected: true), clip: rect)
+        if let error = state.filterError {
+            buffer.write(error, x: rect.x + 8, y: rect.y + 1, style: Style(.fault, bold: true), clip: rect)
+        }
     }
 
     static func drawServices(_ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
@@ -117,9 +160,17 @@ public enum DashboardView {
     }
 
     static func drawTraces(_ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
-        let inner = Box(title: "Recent traces (\(model.recentTraces.count))", focused: state.pane == .traces)
+        var title = "Recent traces (\(model.recentTraces.count))"
+        if state.filter != nil { title = "Traces matching the filter (\(model.tracesMatched) of \(model.tracesInMemory))" }
+        if state.traceOrder != .newest { title += " · \(state.traceOrder.rawValue) first" }
+        let inner = Box(title: title, focused: state.pane == .traces)
             .draw(in: rect, on: &buffer, glyphs: glyphs)
-        guard !inner.isEmpty, !model.recentTraces.isEmpty else { return }
+        guard !inner.isEmpty else { return }
+        if model.recentTraces.isEmpty, state.filter != nil {
+            buffer.write("No trace in memory matches the filter. / edits it, Esc clears it.", x: inner.x, y: inner.y,
+                         style: Style(.dim), clip: inner)
+        }
+        guard !model.recentTraces.isEmpty else { return }
         let columns = [Table.Column("", width: 1), Table.Column("start (UTC)", width: 12), Table.Column("root", width: 22),
                        Table.Column("duration", width: 9, alignRight: true), Table.Column("request", width: 0)]
         let rows = model.recentTraces.map { t -> [Table.Cell] in
@@ -134,15 +185,35 @@ public enum DashboardView {
 
     static func drawHelp(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
         let inner = Box(title: "Help", focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
-        var y = inner.y
-        for binding in KeyTable.bindings where y < inner.maxY {
-            buffer.write(DisplayWidth.pad(binding.keys, to: 10), x: inner.x + 1, y: y, style: Style(.title, bold: true), clip: inner)
-            buffer.write(binding.action, x: inner.x + 12, y: y, clip: inner)
+        // Two columns when wide: the dashboard's keys on the left, the timeline's, the panel's and the filter on the right.
+        let wide = inner.width >= 100
+        let (left, right) = wide ? inner.splitLeft(inner.width / 2) : (inner, inner)
+        var y = left.y
+        func section(_ title: String, _ bindings: [KeyBinding], in column: Rect) {
+            guard y < column.maxY else { return }
+            buffer.write(title, x: column.x + 1, y: y, style: Style(.header, bold: true), clip: column)
+            y += 1
+            for binding in bindings where y < column.maxY {
+                buffer.write(DisplayWidth.pad(binding.keys, to: 10), x: column.x + 2, y: y, style: Style(.title, bold: true), clip: column)
+                buffer.write(binding.action, x: column.x + 13, y: y, clip: column)
+                y += 1
+            }
             y += 1
         }
-        if y + 1 < inner.maxY {
-            buffer.write("Markers: \(glyphs.fault) fault (5xx)  \(glyphs.throttle) throttle (429)  \(glyphs.error) error (4xx)",
-                         x: inner.x + 1, y: y + 1, style: Style(.dim), clip: inner)
+        section("Dashboard", KeyTable.dashboard, in: left)
+        if wide { y = right.y }
+        section("Trace timeline", KeyTable.timeline, in: right)
+        section("Service panel", KeyTable.node, in: right)
+        section("Filter (after /)", KeyTable.filter, in: right)
+        let notes = [
+            "Markers: \(glyphs.fault) fault (5xx)  \(glyphs.throttle) throttle (429)  \(glyphs.error) error (4xx)",
+            "Filters: service(\"a\") edge(\"a\",\"b\") responsetime>1 duration ok error throttle fault",
+            "         http.status http.url CONTAINS \"x\" annotation.key = v  AND OR ! ( )",
+        ]
+        y = max(y, inner.maxY - notes.count)
+        for note in notes where y < inner.maxY {
+            buffer.write(note, x: inner.x + 1, y: y, style: Style(.dim), clip: inner)
+            y += 1
         }
     }
 

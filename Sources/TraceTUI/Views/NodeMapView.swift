@@ -8,8 +8,9 @@ public enum NodeMapView {
     static let boxHeight = 4
     static let rowGap = 1
 
-    public static func draw(_ model: DashboardModel, selected: NodeKey?, in rect: Rect, on buffer: inout ScreenBuffer,
-                            glyphs: Glyphs) {
+    /// - Parameter pan: columns to scroll right beyond what keeps the selection in view (`[`/`]`), clamped to the map.
+    public static func draw(_ model: DashboardModel, selected: NodeKey?, pan: Int = 0, in rect: Rect,
+                            on buffer: inout ScreenBuffer, glyphs: Glyphs) {
         let layout = model.layout
         guard !layout.layers.isEmpty, rect.width >= 20, rect.height >= boxHeight else { return }
         let layers = layout.layers.count
@@ -25,6 +26,8 @@ public enum NodeMapView {
             if o.x + boxWidth > rect.width { scrollX = o.x + boxWidth - rect.width }
             if o.y + boxHeight > rect.height { scrollY = o.y + boxHeight - rect.height }
         }
+        let contentWidth = layers * (boxWidth + gap) - gap
+        scrollX = max(0, min(scrollX + pan, contentWidth - rect.width))
         let figures = Dictionary(model.mapNodes.map { ($0.node, $0) }, uniquingKeysWith: { a, _ in a })
 
         for edge in model.mapEdges {
@@ -33,7 +36,8 @@ public enum NodeMapView {
             let y0 = rect.y + from.y + 1 - scrollY, y1 = rect.y + to.y + 1 - scrollY
             let x0 = rect.x + from.x + boxWidth - scrollX, x1 = rect.x + to.x - 1 - scrollX
             let mid = x0 + 2
-            horizontal(from: x0, to: mid, y: y0, style: style, in: rect, on: &buffer, glyphs: glyphs)
+            // Up to the turn, not onto it: the corner glyph goes there (a line under it would join into a tee).
+            horizontal(from: x0, to: y1 == y0 ? mid : mid - 1, y: y0, style: style, in: rect, on: &buffer, glyphs: glyphs)
             if y1 != y0 {
                 for y in (min(y0, y1) + 1)..<max(y0, y1) { put(glyphs.vertical, mid, y, style, rect, &buffer) }
                 put(y1 > y0 ? glyphs.turnDown : glyphs.turnUp, mid, y0, style, rect, &buffer)
@@ -65,6 +69,13 @@ public enum NodeMapView {
             buffer.write(stats, x: box.x + 1, y: box.y + 2, style: Style(.dim, selected: isSelected), clip: inner)
             _ = position
         }
+        // Say that the map goes on beyond the edges, and how to get there.
+        if scrollX > 0 {
+            buffer.write("\(glyphs.arrowLeft) [", x: rect.x, y: rect.maxY - 1, style: Style(.keyHint, bold: true), clip: rect)
+        }
+        if contentWidth - scrollX > rect.width {
+            buffer.write("] \(glyphs.arrowRight)", x: rect.maxX - 3, y: rect.maxY - 1, style: Style(.keyHint, bold: true), clip: rect)
+        }
     }
 
     private static func drawBox(_ box: Rect, role: StyleRole, selected: Bool, clip: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
@@ -86,6 +97,28 @@ public enum NodeMapView {
     }
 
     private static func put(_ glyph: String, _ x: Int, _ y: Int, _ style: Style, _ rect: Rect, _ buffer: inout ScreenBuffer) {
-        buffer.write(glyph, x: x, y: y, style: style, clip: rect)
+        guard x >= rect.x, x < rect.maxX, y >= rect.y, y < rect.maxY else { return }
+        // Where two edges meet, join their lines (─ and ┐ make ┬; │ and └ make ├) instead of overwriting one.
+        let joined = LineJoin.join(buffer[x, y].text, glyph) ?? glyph
+        buffer.write(joined, x: x, y: y, style: style, clip: rect)
+    }
+}
+
+/// Joins box-drawing line glyphs by the directions they connect.
+enum LineJoin {
+    private static let up = 1, down = 2, left = 4, right = 8
+    private static let unicode: [String: Int] = [
+        "─": left | right, "│": up | down, "┌": down | right, "┐": down | left, "└": up | right, "┘": up | left,
+        "├": up | down | right, "┤": up | down | left, "┬": down | left | right, "┴": up | left | right,
+        "┼": up | down | left | right,
+    ]
+    private static let byMask: [Int: String] = Dictionary(unicode.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+    private static let ascii: Set<String> = ["-", "|", "+"]
+
+    /// The glyph joining `existing` and `new`, or nil when either is not a line glyph.
+    static func join(_ existing: String, _ new: String) -> String? {
+        if let a = unicode[existing], let b = unicode[new] { return byMask[a | b] }
+        if ascii.contains(existing), ascii.contains(new) { return existing == new ? new : "+" }
+        return nil
     }
 }

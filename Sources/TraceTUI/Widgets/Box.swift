@@ -26,4 +26,10 @@ public struct Box {
         }
         return rect.inner
     }
+
+    /// A box holding one dimmed line: what an empty or unavailable view says instead of its content.
+    public static func message(_ text: String, title: String, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+        let inner = Box(title: title, focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
+        buffer.write(text, x: inner.x, y: inner.y, style: Style(.dim), clip: inner)
+    }
 }
