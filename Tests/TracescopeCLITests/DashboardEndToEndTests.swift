@@ -20,10 +20,10 @@ struct DashboardEndToEndTests {
                              environment: ["DEBIAN_FRONTEND": "noninteractive"], timeout: .seconds(600))
     }
 
-    /// Polls the pane until `text` shows (five seconds at most).
-    static func waitFor(_ text: String, session: String) throws -> String {
+    /// Polls the pane until `text` shows (`seconds` at most).
+    static func waitFor(_ text: String, session: String, seconds: Int = 5) throws -> String {
         var screen = ""
-        for _ in 0..<50 {
+        for _ in 0..<(seconds * 10) {
             screen = try tmux(["capture-pane", "-t", session, "-p"], capture: true)
             if screen.contains(text) { return screen }
             Thread.sleep(forTimeInterval: 0.1)
@@ -35,7 +35,7 @@ struct DashboardEndToEndTests {
         try Self.ensureTmux()
         let session = "tracescope-e2e-\(getpid())"
         let binary = SummaryCommandTests.binary.path
-        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout); echo TERMINAL-RESTORED-$?; sleep 30"
+        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; echo TERMINAL-RESTORED-$?; sleep 30"
         try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
 
@@ -60,5 +60,20 @@ struct DashboardEndToEndTests {
         #expect(after.contains("TERMINAL-RESTORED-0"))
         // The dashboard is gone from the screen: endwin restored the normal screen.
         #expect(!after.contains("Recent traces"))
+    }
+
+    /// At 200× the sample's quarter of an hour plays in seconds: the header says so, and the services fill in.
+    @Test func aPacedReplayFillsTheDashboardOverTime() throws {
+        try Self.ensureTmux()
+        let session = "tracescope-e2e-paced-\(getpid())"
+        let binary = SummaryCommandTests.binary.path
+        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 200; sleep 30"
+        try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
+        defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
+        let early = try Self.waitFor("replay of", session: session)
+        #expect(early.contains("at 200×"))
+        let later = try Self.waitFor("email-sender", session: session, seconds: 20)
+        #expect(later.contains("shop-api/prod"))
+        try Self.tmux(["send-keys", "-t", session, "q"])
     }
 }

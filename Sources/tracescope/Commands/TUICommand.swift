@@ -11,15 +11,19 @@ struct TUICommand: AsyncParsableCommand {
         commandName: "tui",
         abstract: "The dashboard: services with req/s and error rates, latency percentiles, recent traces.",
         discussion: """
-            Live (the default): an embedded collector on --udp and --otlp feeds it. With --replay, the files are \
-            loaded (any format `summary` reads) and shown as of their last span. Keys: ? help, Tab pane, j/k move, \
-            w window (1m/5m/15m/all), f freeze, q quit. NO_COLOR or --no-color turns colour off (states keep their \
+            Live (the default): an embedded collector on --udp and --otlp feeds it. With --replay, the files (any \
+            format `summary` reads) play back at the pace they were recorded (--speed 10 is ten times faster; idle \
+            gaps over 5 s are cut to 1 s), or all at once with --speed 0. Keys: ? help, Tab pane, j/k move, Enter \
+            opens a trace's timeline or a service's panel, / filters traces, w window (1m/5m/15m/all), f freeze, q quit. NO_COLOR or --no-color turns colour off (states keep their \
             markers: ✖ fault, ⧗ throttle, ! error); --ascii draws with plain ASCII.
             """
     )
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Trace files to show instead of listening.", valueName: "file"))
     var replay: [String] = []
+
+    @Option(help: ArgumentHelp("Replay pace: 1 as recorded, 10 ten times faster, 0 everything at once.", valueName: "n"))
+    var speed: Double = 1
 
     @Option(help: ArgumentHelp("X-Ray daemon UDP address to listen on (live mode); `off` to disable.", valueName: "addr"))
     var udp = "127.0.0.1:2000"
@@ -33,6 +37,10 @@ struct TUICommand: AsyncParsableCommand {
     @Flag(help: "No colour (also when NO_COLOR is set).")
     var noColor = false
 
+    func validate() throws {
+        guard speed >= 0, speed.isFinite else { throw ValidationError("--speed takes a number ≥ 0 (0: all at once)") }
+    }
+
     func run() async throws {
         let glyphs = ascii ? Glyphs.ascii : Glyphs.unicode
         let mono = noColor || Terminal.noColor
@@ -41,24 +49,7 @@ struct TUICommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if !replay.isEmpty {
-            var analyzer = TraceAnalyzer(windowed: true)
-            analyzer.keepTraces(budgetBytes: 128 << 20)
-            var rejected = 0
-            for path in replay {
-                do throws(TraceFileReader.Failure) {
-                    rejected += try TraceFileReader.read(path: path) { analyzer.ingest($0) }.rejectedCount
-                } catch {
-                    Terminal.warn(error.description)
-                    throw ExitCode(2)
-                }
-            }
-            analyzer.finish()
-            let loaded = analyzer
-            let end = max(loaded.traces.lastEnd, 0)
-            let source = replay.count == 1 ? replay[0] : "\(replay.count) files"
-            DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: false, version: { 0 }) {
-                DashboardApp.Snapshot(analyzer: loaded, rejected: rejected, now: end, version: 0)
-            }.run()
+            try await runReplay(glyphs: glyphs, mono: mono)
             return
         }
         let pipeline = IngestPipeline(clock: { Clock.now() })
@@ -71,5 +62,43 @@ struct TUICommand: AsyncParsableCommand {
                                          version: stats.spans)
         }.run()
         try await collector.stop()
+    }
+
+    /// Replays the files: paced through a pipeline like live data, or (speed 0) analyzed at once and shown as of
+    /// their last span.
+    private func runReplay(glyphs: Glyphs, mono: Bool) async throws {
+        var spans: [Span] = []
+        var rejected = 0
+        for path in replay {
+            do throws(TraceFileReader.Failure) {
+                rejected += try TraceFileReader.read(path: path) { spans.append(contentsOf: $0) }.rejectedCount
+            } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
+            }
+        }
+        let name = replay.count == 1 ? replay[0] : "\(replay.count) files"
+        if speed == 0 {
+            var analyzer = TraceAnalyzer(windowed: true)
+            analyzer.keepTraces(budgetBytes: 128 << 20)
+            analyzer.ingest(spans)
+            analyzer.finish()
+            let loaded = analyzer
+            let end = max(loaded.traces.lastEnd, 0)
+            DashboardApp(source: name, glyphs: glyphs, noColor: mono, live: false, version: { 0 }) {
+                DashboardApp.Snapshot(analyzer: loaded, rejected: rejected, now: end, version: 0)
+            }.run()
+            return
+        }
+        let feeder = ReplayFeeder(schedule: ReplaySchedule(spans: spans, speed: speed), quietPeriodSeconds: 5)
+        spans = []
+        let pipeline = feeder.pipeline
+        let playback = Task.detached { await feeder.run() }
+        defer { playback.cancel() }
+        let source = "replay of \(name) at \(Formatting.number(speed))×"
+        DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
+            DashboardApp.Snapshot(analyzer: pipeline.analyzer, rejected: rejected, now: feeder.recordedNow(),
+                                  version: pipeline.stats.spans)
+        }.run()
     }
 }
