@@ -189,6 +189,11 @@ struct DashboardGoldenTests {
         let focused = DashboardView.render(state, model, glyphs: .unicode)
         #expect(focused.text.contains("DynamoDB and 2 hops around it"))
         try Self.check("map-focus-120x40", focused)
+        // Left from DynamoDB is the checkout function; right again is back in DynamoDB's layer.
+        Self.press([.character("h")], &state, &model)
+        #expect(model.services[state.selectedService].node == NodeKey(name: "checkout", type: "AWS::Lambda::Function"))
+        Self.press([.character("l")], &state, &model)
+        #expect(model.layout.positions[model.services[state.selectedService].node]?.layer == 4)
         Self.press([.character("z"), .character("]"), .character("]")], &state, &model)
         try Self.check("map-panned-120x40", DashboardView.render(state, model, glyphs: .unicode))
     }

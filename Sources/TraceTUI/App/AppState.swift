@@ -88,6 +88,7 @@ public enum KeyTable {
         KeyBinding(keys: "?", action: "help", inFooter: true),
         KeyBinding(keys: "Tab", action: "services/traces", inFooter: true),
         KeyBinding(keys: "j/k ↑/↓", action: "move", inFooter: true),
+        KeyBinding(keys: "h/l ←/→", action: "map: previous/next layer", inFooter: false),
         KeyBinding(keys: "Enter", action: "open", inFooter: true),
         KeyBinding(keys: "/", action: "filter", inFooter: true),
         KeyBinding(keys: "s", action: "sort traces newest/slowest/worst", inFooter: false),
@@ -191,6 +192,11 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
     }
     switch key {
     case .tab, .backTab: s.pane = s.pane == .services ? .traces : .services
+    case .left, .right, .character("h"), .character("l"):
+        // On the map: to the nearest service in the layer before or after the selected one.
+        guard s.pane == .services, let next = neighbour(of: s.selectedService, model,
+                                                      forward: key == .right || key == .character("l")) else { break }
+        s.selectedService = next
     case .enter:
         if s.pane == .traces, traces > 0 {
             s.screen = .trace(model.recentTraces[min(s.selectedTrace, traces - 1)].traceID)
@@ -218,6 +224,20 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
     default: break
     }
     return s
+}
+
+/// The index in the services list of the service nearest in row to `index`'s, one map layer left or right.
+private func neighbour(of index: Int, _ model: DashboardModel, forward: Bool) -> Int? {
+    guard index < model.services.count else { return nil }
+    let positions = model.layout.positions
+    guard let here = positions[model.services[index].node] else { return nil }
+    let layer = here.layer + (forward ? 1 : -1)
+    guard layer >= 0, layer < model.layout.layers.count else { return nil }
+    let candidates = model.layout.layers[layer].compactMap { node -> (Int, Int)? in
+        guard let i = model.services.firstIndex(where: { $0.node == node }), let p = positions[node] else { return nil }
+        return (i, abs(p.row - here.row))
+    }
+    return candidates.min { $0.1 < $1.1 }?.0
 }
 
 private func editFilter(_ state: AppState, _ key: Key) -> AppState {
