@@ -168,13 +168,15 @@ final class ExportPipeline: @unchecked Sendable {
         var batch: [SpanRecorder] = []
         while true {
             pthread_mutex_lock(&mutex)
-            if buffer.isEmpty && !flushRequested && !stopping {
-                var deadline = timespec()
-                clock_gettime(CLOCK_REALTIME, &deadline)
-                let total = Int64(deadline.tv_nsec) + intervalNanos
-                deadline.tv_sec += Int(total / 1_000_000_000)
-                deadline.tv_nsec = Int(total % 1_000_000_000)
-                _ = pthread_cond_timedwait(&wake, &mutex, &deadline)
+            // Wait out the interval unless the buffer fills, a flush asks or shutdown begins. In a loop: a spurious
+            // wake-up must not export a partial batch early.
+            var deadline = timespec()
+            clock_gettime(CLOCK_REALTIME, &deadline)
+            let total = Int64(deadline.tv_nsec) + intervalNanos
+            deadline.tv_sec += Int(total / 1_000_000_000)
+            deadline.tv_nsec = Int(total % 1_000_000_000)
+            while buffer.count < capacity / 2 && !flushRequested && !stopping {
+                if pthread_cond_timedwait(&wake, &mutex, &deadline) == ETIMEDOUT { break }
             }
             swap(&batch, &buffer)
             flushRequested = false
