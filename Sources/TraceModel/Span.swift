@@ -222,10 +222,17 @@ public struct Span: Sendable, Hashable {
         set { uniqueDetails().cause = newValue }
     }
 
-    /// OTLP span and resource attributes (resource attributes first, span attributes override).
+    /// OTLP span attributes (the resource's are in `resource`).
     public var attributes: [String: AttributeValue] {
         get { details.attributes }
         set { uniqueDetails().attributes = newValue }
+    }
+
+    /// OTLP resource attributes (`service.name`, `cloud.platform`, `faas.name`, …). Decoders give every span of a
+    /// resource the same dictionary, so a batch stores it once however many spans it has.
+    public var resource: [String: AttributeValue] {
+        get { details.resource }
+        set { uniqueDetails().resource = newValue }
     }
 
     /// The request's outcome class (DESIGN.md §2): X-Ray flags first, then the HTTP status, then an OTLP ERROR status
@@ -248,9 +255,11 @@ public struct Span: Sendable, Hashable {
     /// X-Ray: a subsegment that calls another service (`namespace` `aws` or `remote`). OTLP: a CLIENT or PRODUCER span.
     public var isDownstreamCall: Bool { kind == .client || kind == .producer }
 
-    /// Looks an attribute up among OTLP attributes, then annotations.
+    /// Looks an attribute up among OTLP span attributes, then resource attributes, then X-Ray annotations.
     public func attribute(_ key: String) -> AttributeValue? {
-        attributes[key] ?? annotations[key]
+        let details = details
+        if details.attributes.isEmpty && details.resource.isEmpty && details.annotations.isEmpty { return nil }
+        return details.attributes[key] ?? details.resource[key] ?? details.annotations[key]
     }
 }
 
@@ -267,6 +276,8 @@ final class SpanDetails: Hashable, @unchecked Sendable {
     var metadataJSON: String?
     var cause: Cause?
     var attributes: [String: AttributeValue]
+    /// OTLP resource attributes: one dictionary per batch, shared (not copied) by every span of the resource.
+    var resource: [String: AttributeValue] = [:]
 
     /// Shared by every span with no details, so such spans allocate nothing for them.
     static let empty = SpanDetails(statusMessage: nil, http: nil, aws: [:], sql: [:], annotations: [:], metadataJSON: nil,
@@ -285,14 +296,16 @@ final class SpanDetails: Hashable, @unchecked Sendable {
     }
 
     func copy() -> SpanDetails {
-        SpanDetails(statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
-                    metadataJSON: metadataJSON, cause: cause, attributes: attributes)
+        let copy = SpanDetails(statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
+                               metadataJSON: metadataJSON, cause: cause, attributes: attributes)
+        copy.resource = resource
+        return copy
     }
 
     static func == (lhs: SpanDetails, rhs: SpanDetails) -> Bool {
         lhs === rhs || (lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http && lhs.aws == rhs.aws
             && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations && lhs.metadataJSON == rhs.metadataJSON
-            && lhs.cause == rhs.cause && lhs.attributes == rhs.attributes)
+            && lhs.cause == rhs.cause && lhs.attributes == rhs.attributes && lhs.resource == rhs.resource)
     }
 
     func hash(into hasher: inout Hasher) {

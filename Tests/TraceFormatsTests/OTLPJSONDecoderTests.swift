@@ -42,7 +42,8 @@ struct OTLPJSONDecoderTests {
         #expect(server.duration == 250_000_000)
         #expect(server.http?.method == "POST")
         #expect(server.statusClass == .throttle)
-        #expect(server.attributes["cloud.region"] == .string("eu-west-1"))
+        #expect(server.resource["cloud.region"] == .string("eu-west-1"))
+        #expect(server.attribute("cloud.region") == .string("eu-west-1"))
         let client = spans[1]
         #expect(client.kind == .client)
         #expect(client.parentID == server.id)

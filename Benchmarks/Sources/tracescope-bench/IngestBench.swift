@@ -216,7 +216,7 @@ struct IngestBench: AsyncParsableCommand {
     @discardableResult
     static func python(_ script: String, _ arguments: [String]) throws -> String {
         if try Measure.run(["python3", "-c", "import opentelemetry.proto"], errorsToo: true).status != 0 {
-            try Measure.run(["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "opentelemetry-proto"],
+            _ = try Measure.run(["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "opentelemetry-proto"],
                             errorsToo: true)
         }
         let run = try Measure.run(["python3", "-c", script] + arguments, errorsToo: true)

@@ -37,13 +37,13 @@ public enum InvocationExtractor {
             return span.isSegment && span.origin == "AWS::Lambda::Function"
         case .otlp:
             guard span.kind == .server || span.kind == .consumer || span.parentID == nil else { return false }
-            return span.attributes["faas.trigger"] != nil || span.attributes["faas.invocation_id"] != nil
-                || span.attributes["faas.coldstart"] != nil || span.attributes["cloud.platform"]?.stringValue == "aws_lambda"
+            return span.attribute("faas.trigger") != nil || span.attribute("faas.invocation_id") != nil
+                || span.attribute("faas.coldstart") != nil || span.attribute("cloud.platform")?.stringValue == "aws_lambda"
         }
     }
 
     static func functionName(_ span: Span) -> String {
-        if span.source == .otlp { return span.attributes["faas.name"]?.description ?? span.serviceName ?? span.name }
+        if span.source == .otlp { return span.attribute("faas.name")?.description ?? span.serviceName ?? span.name }
         return span.name
     }
 

@@ -56,7 +56,7 @@ enum OTLPJSONDecoder {
         for i in first..<spans.count {
             spans[i].serviceName = service
             if !resource.isEmpty {
-                spans[i].attributes.merge(resource) { spanValue, _ in spanValue }
+                spans[i].resource = resource
             }
         }
     }

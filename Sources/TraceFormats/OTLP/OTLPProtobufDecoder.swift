@@ -50,7 +50,7 @@ public enum OTLPProtobufDecoder {
         let service = resource["service.name"]?.description ?? "unknown_service"
         for i in first..<spans.count {
             spans[i].serviceName = service
-            if !resource.isEmpty { spans[i].attributes.merge(resource) { spanValue, _ in spanValue } }
+            if !resource.isEmpty { spans[i].resource = resource }
         }
     }
 

@@ -206,9 +206,11 @@ public enum XRayDocumentEncoder {
         w.string(span.name)
         w.key("span.kind" as StaticString)
         w.string(span.kind.description)
-        for key in span.attributes.keys.sorted() {
+        // Resource attributes beside the span's own (the span's win on a shared key), as one flat set.
+        let attributes = span.resource.isEmpty ? span.attributes : span.resource.merging(span.attributes) { _, own in own }
+        for key in attributes.keys.sorted() {
             w.key(key)
-            if let value = span.attributes[key] { w.attribute(value) }
+            if let value = attributes[key] { w.attribute(value) }
         }
         w.endObject()
         w.endObject()

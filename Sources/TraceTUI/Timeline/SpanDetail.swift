@@ -41,6 +41,7 @@ public enum SpanDetail {
         for (key, value) in span.annotations.sorted(by: { $0.key < $1.key }) { lines.append(Line("annotation.\(key)", value.description)) }
         if span.source == .otlp {
             for (key, value) in span.attributes.sorted(by: { $0.key < $1.key }) { lines.append(Line(key, value.description, .dim)) }
+            for (key, value) in span.resource.sorted(by: { $0.key < $1.key }) { lines.append(Line("resource.\(key)", value.description, .dim)) }
         }
         if let metadata = span.metadataJSON { lines.append(Line("metadata", metadata, .dim)) }
         if let cause = span.cause {
