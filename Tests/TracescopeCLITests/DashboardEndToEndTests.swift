@@ -9,9 +9,12 @@ struct DashboardEndToEndTests {
     /// would inherit a pipe and keep it open forever.
     @discardableResult
     static func tmux(_ arguments: [String], capture: Bool = false) throws -> String {
-        let outcome = try ChildProcess.run(["tmux"] + arguments, captureOutput: capture, timeout: .seconds(20))
+        // A server of our own (-L): the tests never touch the user's tmux sessions.
+        let outcome = try ChildProcess.run(["tmux", "-L", socket] + arguments, captureOutput: capture, timeout: .seconds(20))
         return outcome.stdout
     }
+
+    static let socket = "tracescope-tests-\(getpid())"
 
     /// tmux is a Debian package; install it if this machine lacks it (CI runs as root with Debian's mirrors).
     static func ensureTmux() throws {
@@ -75,5 +78,48 @@ struct DashboardEndToEndTests {
         let later = try Self.waitFor("email-sender", session: session, seconds: 20)
         #expect(later.contains("shop-api/prod"))
         try Self.tmux(["send-keys", "-t", session, "q"])
+    }
+
+    /// A terminal that vanishes (its tmux server killed outright, so the pty just closes) ends the dashboard: it must
+    /// not spin on a dead terminal.
+    @Test func theDashboardLeavesWhenItsTerminalDies() throws {
+        try Self.ensureTmux()
+        let socket = "tracescope-tests-hup-\(getpid())"
+        let binary = SummaryCommandTests.binary.path
+        try ChildProcess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "hup", "-x", "100", "-y", "30",
+                              // Under a shell, as the CI hang had it: the shell gets the SIGHUP, the dashboard only a dead pty.
+                              "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; sleep 30"], captureOutput: false)
+        defer { _ = try? ChildProcess.run(["tmux", "-L", socket, "kill-server"], captureOutput: false) }
+        var screen = ""
+        for _ in 0..<50 where !screen.contains("email-sender") {
+            screen = try ChildProcess.run(["tmux", "-L", socket, "capture-pane", "-t", "hup", "-p"]).stdout
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(screen.contains("email-sender"))
+        let server = try #require(Int32(try ChildProcess.run(["tmux", "-L", socket, "display", "-p", "#{pid}"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let pane = try ChildProcess.run(["tmux", "-L", socket, "list-panes", "-t", "hup", "-F", "#{pane_pid}"]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let children = try ChildProcess.run(["pgrep", "-P", pane]).stdout.split(separator: "\n").map(String.init)
+        let dashboards = ([pane] + children).compactMap(Int32.init).filter { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "").hasPrefix("tracescope")
+        }
+        #expect(!dashboards.isEmpty, "the dashboard's process was not found")
+        kill(server, SIGKILL)
+        var alive = dashboards
+        for _ in 0..<50 where !alive.isEmpty {
+            Thread.sleep(forTimeInterval: 0.1)
+            alive = alive.filter { kill($0, 0) == 0 && !Self.isZombie($0) }
+        }
+        #expect(alive.isEmpty, "the dashboard kept running after its terminal died")
+        for pid in alive { kill(pid, SIGKILL) }
+        // The shell's `sleep` outlives its dead terminal: end the pane's whole process group.
+        if let group = Int32(pane) { kill(-group, SIGKILL) }
+    }
+
+    static func isZombie(_ pid: Int32) -> Bool {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        guard let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
     }
 }

@@ -38,6 +38,8 @@ public final class CursesTerminal {
         active = true
         signal(SIGINT) { _ in terminationRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in terminationRequested.store(true, ordering: .relaxed) }
+        // The terminal went away (its window closed, ssh dropped): leave instead of drawing into nothing.
+        signal(SIGHUP) { _ in terminationRequested.store(true, ordering: .relaxed) }
     }
 
     deinit { restore() }
@@ -115,11 +117,22 @@ public final class CursesTerminal {
         previous = buffer
     }
 
+    private func terminalIsGone() -> Bool {
+        var input = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        guard poll(&input, 1, 0) >= 0 else { return false }
+        return input.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     /// The next key or resize, or nil after 100 ms without input.
     public func nextEvent() -> AppEvent? {
         var ch: wint_t = 0
         let kind = wget_wch(tracescope_stdscr(), &ch)
-        if kind == tracescope_err() { return nil }
+        if kind == tracescope_err() {
+            // Normally the 100 ms timeout. But a terminal that is gone (pty closed, no SIGHUP for us) answers at once,
+            // forever: without this check the loop would spin a core until killed.
+            if terminalIsGone() { terminationRequested.store(true, ordering: .relaxed) }
+            return nil
+        }
         let code = Int32(bitPattern: ch)
         if kind == KEY_CODE_YES {
             switch code {

@@ -166,17 +166,21 @@ final class ExportPipeline: @unchecked Sendable {
 
     private func run() {
         var batch: [SpanRecorder] = []
+        var lastHadSpans = false
         while true {
             pthread_mutex_lock(&mutex)
-            // Wait out the interval unless the buffer fills, a flush asks or shutdown begins. In a loop: a spurious
-            // wake-up must not export a partial batch early.
-            var deadline = timespec()
-            clock_gettime(CLOCK_REALTIME, &deadline)
-            let total = Int64(deadline.tv_nsec) + intervalNanos
-            deadline.tv_sec += Int(total / 1_000_000_000)
-            deadline.tv_nsec = Int(total % 1_000_000_000)
-            while buffer.count < capacity / 2 && !flushRequested && !stopping {
-                if pthread_cond_timedwait(&wake, &mutex, &deadline) == ETIMEDOUT { break }
+            // Under load (the last batch had spans and more are waiting) keep draining, in parallel with the callers.
+            // Otherwise wait out the interval unless the buffer fills, a flush asks or shutdown begins — in a loop, so a
+            // spurious wake-up never exports a partial batch early.
+            if !lastHadSpans || buffer.isEmpty {
+                var deadline = timespec()
+                clock_gettime(CLOCK_REALTIME, &deadline)
+                let total = Int64(deadline.tv_nsec) + intervalNanos
+                deadline.tv_sec += Int(total / 1_000_000_000)
+                deadline.tv_nsec = Int(total % 1_000_000_000)
+                while buffer.count < capacity / 2 && !flushRequested && !stopping {
+                    if pthread_cond_timedwait(&wake, &mutex, &deadline) == ETIMEDOUT { break }
+                }
             }
             swap(&batch, &buffer)
             flushRequested = false
@@ -204,8 +208,9 @@ final class ExportPipeline: @unchecked Sendable {
             if finishing && buffer.isEmpty { stopped = true }
             pthread_cond_broadcast(&done)
             pthread_mutex_unlock(&mutex)
-            batch.removeAll(keepingCapacity: true)
             if finishing && stopped { return }
+            lastHadSpans = !batch.isEmpty
+            batch.removeAll(keepingCapacity: true)
         }
     }
 }
