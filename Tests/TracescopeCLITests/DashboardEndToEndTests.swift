@@ -38,7 +38,7 @@ struct DashboardEndToEndTests {
         try Self.ensureTmux()
         let session = "tracescope-e2e-\(getpid())"
         let binary = SummaryCommandTests.binary.path
-        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; echo TERMINAL-RESTORED-$?; sleep 30"
+        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; echo TERMINAL-RESTORED-$?; read"
         try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
 
@@ -70,7 +70,7 @@ struct DashboardEndToEndTests {
         try Self.ensureTmux()
         let session = "tracescope-e2e-paced-\(getpid())"
         let binary = SummaryCommandTests.binary.path
-        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 200; sleep 30"
+        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 200; read"
         try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
         let early = try Self.waitFor("replay of", session: session)
@@ -88,7 +88,7 @@ struct DashboardEndToEndTests {
         let binary = SummaryCommandTests.binary.path
         try ChildProcess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "hup", "-x", "100", "-y", "30",
                               // Under a shell, as the CI hang had it: the shell gets the SIGHUP, the dashboard only a dead pty.
-                              "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; sleep 30"], captureOutput: false)
+                              "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; read"], captureOutput: false)
         defer { _ = try? ChildProcess.run(["tmux", "-L", socket, "kill-server"], captureOutput: false) }
         var screen = ""
         for _ in 0..<50 where !screen.contains("email-sender") {
