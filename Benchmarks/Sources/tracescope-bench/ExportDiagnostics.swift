@@ -28,6 +28,20 @@ struct ExportCost: ParsableCommand {
             }
             return n
         }
+        let models = spans.map(XRayMapping.span)
+        let (bytes, encodeSeconds) = Measure.time { () -> Int in
+            var writer = JSONWriter(capacity: 256 * 1024)
+            var total = 0
+            var offset = 0
+            while offset < models.count {
+                writer.reset()
+                XRayDocumentEncoder.writeLines(for: Array(models[offset..<min(offset + 512, models.count)]), into: &writer)
+                total += writer.bytes.count
+                offset += 512
+            }
+            return total
+        }
+        print("encode only \(Measure.format(encodeSeconds * 1e9 / Double(count))) ns/span (\(bytes / count) bytes each)")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-cost-\(getpid()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let exporter = try JSONLinesFileExporter(path: path)

@@ -4,7 +4,12 @@ import TraceModel
 /// write is always valid JSON whatever bytes a span name carried.
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
-    private var needsComma: [Bool] = [false]
+    /// Whether the next value at each nesting level needs a comma first: one bit per level, the current level in
+    /// bit 0. A bit stack rather than an array, so writing a document allocates nothing but its bytes; levels beyond
+    /// 64 (only hostile input nests that deep) spill into `deeperLevels`.
+    private var commaBits: UInt64 = 0
+    private var deeperLevels: [UInt64] = []
+    private var depth = 0
 
     public init(capacity: Int = 512) {
         bytes.reserveCapacity(capacity)
@@ -15,30 +20,43 @@ public struct JSONWriter: Sendable {
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
-        needsComma.removeLast()
+        pop()
     }
 
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
-        needsComma.append(false)
+        push()
     }
 
     public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
-        needsComma.removeLast()
+        pop()
+    }
+
+    @inline(__always)
+    private mutating func push() {
+        depth += 1
+        if depth % 64 == 0 { deeperLevels.append(commaBits); commaBits = 0 } else { commaBits <<= 1 }
+    }
+
+    @inline(__always)
+    private mutating func pop() {
+        guard depth > 0 else { return }
+        if depth % 64 == 0 { commaBits = deeperLevels.popLast() ?? 0 } else { commaBits >>= 1 }
+        depth -= 1
     }
 
     public mutating func key(_ k: String) {
         separate()
         appendString(k)
         bytes.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
+        commaBits &= ~1
     }
 
     /// A key known at compile time to need no escaping (`"start_time"`): copied, not scanned.
@@ -48,12 +66,19 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
+        commaBits &= ~1
     }
 
+    @inline(__always)
     private mutating func separate() {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        if commaBits & 1 != 0 { bytes.append(UInt8(ascii: ",")) }
+        commaBits |= 1
+    }
+
+    /// Bytes known at compile time (`true`, `null`), copied without building an array.
+    @inline(__always)
+    private mutating func append(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     public mutating func string(_ s: String) {
@@ -76,24 +101,24 @@ public struct JSONWriter: Sendable {
         if v.isFinite {
             bytes.append(contentsOf: Array(String(v).utf8))
         } else {
-            bytes.append(contentsOf: Array("null".utf8))
+            append("null")
         }
     }
 
     public mutating func bool(_ v: Bool) {
         separate()
-        bytes.append(contentsOf: Array((v ? "true" : "false").utf8))
+        if v { append("true") } else { append("false") }
     }
 
     public mutating func null() {
         separate()
-        bytes.append(contentsOf: Array("null".utf8))
+        append("null")
     }
 
     /// Inserts JSON text that is already valid (e.g. `metadata` kept verbatim from a decoded document).
     public mutating func raw(_ json: String) {
         separate()
-        bytes.append(contentsOf: Array(json.utf8))
+        bytes.append(contentsOf: json.utf8)
     }
 
     /// Epoch seconds with up to nine decimals, exact from integer nanoseconds (`1700000000.123456789`).
@@ -149,7 +174,7 @@ public struct JSONWriter: Sendable {
     /// A trace id in X-Ray form (`"1-5759e988-bd862e3fe1be46a994272793"`), written in place.
     public mutating func xrayTraceID(_ id: TraceID) {
         separate()
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "1"), UInt8(ascii: "-")])
+        append("\"1-")
         appendHex(id.high >> 32, digits: 8)
         bytes.append(UInt8(ascii: "-"))
         appendHex(id.high & 0xFFFF_FFFF, digits: 8)
@@ -157,11 +182,19 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// The low `digits` hex digits of `value` (at most 16), formatted on the stack and appended in one copy.
     private mutating func appendHex(_ value: UInt64, digits: Int) {
-        var shift = (digits - 1) * 4
-        while shift >= 0 {
-            bytes.append(Self.hex[Int((value >> UInt64(shift)) & 0xF)])
-            shift -= 4
+        var buffer: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &buffer) { out in
+            var v = value
+            var i = digits - 1
+            while i >= 0 {
+                let d = UInt8(truncatingIfNeeded: v & 0xF)
+                out[i] = d < 10 ? d &+ 0x30 : d &+ 0x57
+                v >>= 4
+                i -= 1
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<digits]))
         }
     }
 
@@ -174,7 +207,9 @@ public struct JSONWriter: Sendable {
     /// the next document follows the last one (JSON lines).
     public mutating func reset(keepingBytes: Bool = false) {
         if !keepingBytes { bytes.removeAll(keepingCapacity: true) }
-        needsComma = [false]
+        commaBits = 0
+        deeperLevels.removeAll(keepingCapacity: true)
+        depth = 0
     }
 
     public mutating func attribute(_ v: AttributeValue) {

@@ -39,6 +39,8 @@ public enum XRayDocumentEncoder {
 
     /// Which spans start a document, and the children of each span that are nested in its document.
     private static func plan(_ spans: [Span]) -> (roots: [Int], children: [SpanID: [Int]]) {
+        // A batch of segments alone (a service's requests) needs no id set at all.
+        if !spans.contains(where: { !$0.isSegment && $0.parentID != nil }) { return (Array(spans.indices), [:]) }
         var children: [SpanID: [Int]] = [:]
         var ids = Set<SpanID>()
         for span in spans { ids.insert(span.id) }
@@ -133,7 +135,7 @@ public enum XRayDocumentEncoder {
             writeOTelMetadata(span, &w)
         }
         if let cause = span.cause { writeCause(cause, &w) }
-        if let kids = children[span.id], !kids.isEmpty, depth < 64 {
+        if !children.isEmpty, let kids = children[span.id], !kids.isEmpty, depth < 64 {
             w.key("subsegments" as StaticString)
             w.beginArray()
             for child in kids.sorted(by: { spans[$0].start < spans[$1].start }) {
@@ -186,13 +188,19 @@ public enum XRayDocumentEncoder {
         w.endObject()
     }
 
-    private static func writeMap(_ name: String, _ map: [String: AttributeValue], _ w: inout JSONWriter) {
+    /// Keys sorted, so equal spans give equal bytes; a single entry (a segment's `operation`) needs no sort.
+    private static func writeMap(_ name: StaticString, _ map: [String: AttributeValue], _ w: inout JSONWriter) {
         guard !map.isEmpty else { return }
         w.key(name)
         w.beginObject()
-        for key in map.keys.sorted() {
+        if map.count == 1, let (key, value) = map.first {
             w.key(key)
-            if let value = map[key] { w.attribute(value) }
+            w.attribute(value)
+        } else {
+            for (key, value) in map.sorted(by: { $0.key < $1.key }) {
+                w.key(key)
+                w.attribute(value)
+            }
         }
         w.endObject()
     }

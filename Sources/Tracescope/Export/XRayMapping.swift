@@ -38,7 +38,7 @@ public enum XRayMapping {
             namespace = awsService == nil ? "remote" : "aws"
             name = awsService ?? OTelPeer.node(f.attributes)?.name ?? f.operationName
         }
-        let http = OTLPSemantics.http(from: f.attributes)
+        let http = f.attributes.isEmpty ? nil : OTLPSemantics.http(from: f.attributes)
         var fault = false, error = false, throttle = false
         if let status = http?.status, let cls = StatusClass.forHTTPStatus(status) {
             switch cls {

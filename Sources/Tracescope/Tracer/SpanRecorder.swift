@@ -54,13 +54,18 @@ final class SpanRecorder: Sendable {
     /// The finished span in plain values (called on the export thread).
     func finished() -> FinishedSpan {
         state.withLock { s in
+            // Most spans carry no attributes: then no dictionary is built or searched.
             var attributes: [String: AttributeValue] = [:]
-            s.attributes.forEach { key, value in
-                if let v = value.modelValue { attributes[key] = v }
+            var origin: String?
+            var service = defaultService
+            if !s.attributes.isEmpty {
+                s.attributes.forEach { key, value in
+                    if let v = value.modelValue { attributes[key] = v }
+                }
+                origin = attributes[XRayAttribute.origin]?.stringValue
+                service = attributes[XRayAttribute.serviceName]?.stringValue ?? defaultService
             }
-            let origin = attributes[XRayAttribute.origin]?.stringValue
             let isSegment = isLocalRoot || origin != nil
-            let service = attributes[XRayAttribute.serviceName]?.stringValue ?? defaultService
             return FinishedSpan(
                 traceID: traceID, spanID: spanID, parentID: parentID, operationName: s.name, kind: kind.model,
                 serviceName: service, isSegment: isSegment, origin: origin ?? (isSegment ? defaultOrigin : nil),
