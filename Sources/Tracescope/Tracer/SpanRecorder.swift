@@ -4,7 +4,7 @@ import Tracing
 
 /// The recording side of a sampled span. Spans may be touched from several tasks, so its mutable state sits behind
 /// a mutex; once ended it is immutable and handed to the export pipeline.
-final class SpanRecorder: Sendable {
+final class SpanRecorder: SpanContextHolder {
     struct State {
         var name: String
         var attributes = SpanAttributes()
@@ -23,10 +23,16 @@ final class SpanRecorder: Sendable {
     let pipeline: ExportPipeline
     let defaultService: String
     let defaultOrigin: String?
+    /// Header fields passed through to children and outgoing calls (see `TracescopeSpanContext`).
+    let xrayExtra: String?
+    let traceState: String?
     let state: Mutex<State>
 
     init(name: String, traceID: TraceID, spanID: SpanID, parentID: SpanID?, kind: Tracing.SpanKind, isLocalRoot: Bool,
-         start: EpochNanos, pipeline: ExportPipeline, defaultService: String, defaultOrigin: String?) {
+         start: EpochNanos, pipeline: ExportPipeline, defaultService: String, defaultOrigin: String?,
+         xrayExtra: String? = nil, traceState: String? = nil) {
+        self.xrayExtra = xrayExtra
+        self.traceState = traceState
         self.traceID = traceID
         self.spanID = spanID
         self.parentID = parentID
@@ -50,6 +56,12 @@ final class SpanRecorder: Sendable {
     }
 
     var isRecording: Bool { state.withLock { $0.end == nil } }
+
+    /// The context children see: this span, sampled, local.
+    var spanContext: TracescopeSpanContext {
+        TracescopeSpanContext(traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: xrayExtra,
+                              traceState: traceState)
+    }
 
     /// The finished span in plain values (called on the export thread).
     func finished() -> FinishedSpan {

@@ -38,15 +38,37 @@ public struct TracescopeSpanContext: Sendable, Hashable {
     public var isSampled: Bool { sampling == .sampled }
 }
 
+/// What the instrumentation context holds for Tracescope: a reference. A `TracescopeSpanContext` stored directly is
+/// too large for an existential's inline buffer and would be boxed — one more allocation per span. A sampled span's
+/// recorder is its own holder, so starting one allocates the recorder and nothing else for its context.
+protocol SpanContextHolder: AnyObject, Sendable {
+    var spanContext: TracescopeSpanContext { get }
+}
+
+/// The holder for contexts that have no recorder: extracted headers, unsampled traces, Lambda's facade.
+final class PlainSpanContext: SpanContextHolder {
+    let spanContext: TracescopeSpanContext
+
+    init(_ spanContext: TracescopeSpanContext) {
+        self.spanContext = spanContext
+    }
+}
+
 /// The instrumentation-context key under which Tracescope keeps the current span's context.
-public enum TracescopeContextKey: InstrumentationContextKey {
-    public typealias Value = TracescopeSpanContext
-    public static var nameOverride: String? { "tracescope-span-context" }
+enum TracescopeContextKey: InstrumentationContextKey {
+    typealias Value = any SpanContextHolder
+    static var nameOverride: String? { "tracescope-span-context" }
 }
 
 extension InstrumentationContext {
     /// The Tracescope span context, if any.
     public var tracescopeSpanContext: TracescopeSpanContext? {
+        get { self[TracescopeContextKey.self]?.spanContext }
+        set { self[TracescopeContextKey.self] = newValue.map { PlainSpanContext($0) } }
+    }
+
+    /// The holder itself, for the tracer: reading it builds no struct, storing a recorder allocates nothing.
+    var tracescopeHolder: (any SpanContextHolder)? {
         get { self[TracescopeContextKey.self] }
         set { self[TracescopeContextKey.self] = newValue }
     }

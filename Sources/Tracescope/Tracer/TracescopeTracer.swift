@@ -58,6 +58,8 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         let sampled: Bool
         if let parent, parent.sampling == .sampled {
             sampled = true
+        } else if let fixed = sampler.fixedDecision {
+            sampled = fixed
         } else {
             sampled = sampler.shouldSample((empty ? nil : context.samplingHints) ?? SamplingRequest(serviceName: serviceName))
         }
@@ -78,27 +80,26 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         let recorder = SpanRecorder(
             name: operationName, traceID: traceID, spanID: spanID, parentID: parent?.spanID, kind: kind,
             isLocalRoot: parent == nil || (parent?.isRemote == true && parent?.parentIsFacade == false), start: start, pipeline: pipeline,
-            defaultService: serviceName, defaultOrigin: origin
+            defaultService: serviceName, defaultOrigin: origin, xrayExtra: parent?.xrayExtra, traceState: parent?.traceState
         )
-        context.tracescopeSpanContext = TracescopeSpanContext(
-            traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: parent?.xrayExtra,
-            traceState: parent?.traceState
-        )
+        // The recorder is the children's context: no second allocation for it.
+        context.tracescopeHolder = recorder
         return TracescopeSpan(context: context, recorder: recorder)
     }
 
-    private static let unsampledMarker = TracescopeSpanContext(traceID: nil, spanID: nil, sampling: .notSampled, isRemote: false)
+    private static let unsampledMarker = PlainSpanContext(
+        TracescopeSpanContext(traceID: nil, spanID: nil, sampling: .notSampled, isRemote: false))
 
     private static func unsampledContext(from context: InstrumentationContext) -> InstrumentationContext {
         var copy = context
-        copy.tracescopeSpanContext = unsampledMarker
+        copy.tracescopeHolder = unsampledMarker
         return copy
     }
 
     /// The context of every new unsampled trace (built once per tracer, so no lazy-global check per span).
     private let sharedUnsampled: InstrumentationContext = {
         var context = InstrumentationContext.topLevel
-        context.tracescopeSpanContext = TracescopeTracer.unsampledMarker
+        context.tracescopeHolder = TracescopeTracer.unsampledMarker
         return context
     }()
 
