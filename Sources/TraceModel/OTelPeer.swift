@@ -6,18 +6,25 @@ public enum OTelPeer {
     /// The callee's node: its name and type (`database`, `queue` or `remote`); nil when nothing names it.
     public static func node(_ attributes: [String: AttributeValue]) -> (name: String, type: String)? {
         guard !attributes.isEmpty else { return nil }
-        let type: String
-        if attributes["db.system"] != nil || attributes["db.system.name"] != nil {
-            type = "database"
-        } else if attributes["messaging.system"] != nil {
-            type = "queue"
-        } else {
-            type = "remote"
+        // One pass over the span's (few) attributes rather than a dozen hashed look-ups: this runs for every call span.
+        // `best` is the index in `nameKeys` of the best name found so far.
+        var isDatabase = false, isQueue = false
+        var best = nameKeys.count
+        var name: String?
+        for (key, value) in attributes {
+            guard let first = key.utf8.first, first == UInt8(ascii: "p") || first == UInt8(ascii: "s")
+                || first == UInt8(ascii: "n") || first == UInt8(ascii: "d") || first == UInt8(ascii: "m") else { continue }
+            if key == "db.system" || key == "db.system.name" { isDatabase = true }
+            if key == "messaging.system" { isQueue = true }
+            guard let rank = nameKeys.firstIndex(of: key), rank < best else { continue }
+            let text = value.description
+            if !text.isEmpty {
+                best = rank
+                name = text
+            }
         }
-        for key in nameKeys {
-            if let value = attributes[key]?.description, !value.isEmpty { return (value, type) }
-        }
-        return nil
+        guard let name else { return nil }
+        return (name, isDatabase ? "database" : isQueue ? "queue" : "remote")
     }
 
     static let nameKeys = ["peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",

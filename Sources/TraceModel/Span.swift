@@ -257,9 +257,12 @@ public struct Span: Sendable, Hashable {
 
     /// Looks an attribute up among OTLP span attributes, then resource attributes, then X-Ray annotations.
     public func attribute(_ key: String) -> AttributeValue? {
+        // Empty dictionaries are skipped before hashing the key: most spans fill one or two of the three.
         let details = details
-        if details.attributes.isEmpty && details.resource.isEmpty && details.annotations.isEmpty { return nil }
-        return details.attributes[key] ?? details.resource[key] ?? details.annotations[key]
+        if !details.attributes.isEmpty, let value = details.attributes[key] { return value }
+        if !details.resource.isEmpty, let value = details.resource[key] { return value }
+        if !details.annotations.isEmpty, let value = details.annotations[key] { return value }
+        return nil
     }
 }
 

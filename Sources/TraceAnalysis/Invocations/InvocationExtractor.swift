@@ -37,9 +37,22 @@ public enum InvocationExtractor {
             return span.isSegment && span.origin == "AWS::Lambda::Function"
         case .otlp:
             guard span.kind == .server || span.kind == .consumer || span.parentID == nil else { return false }
-            return span.attribute("faas.trigger") != nil || span.attribute("faas.invocation_id") != nil
-                || span.attribute("faas.coldstart") != nil || span.attribute("cloud.platform")?.stringValue == "aws_lambda"
+            return hasFunctionAttributes(span)
         }
+    }
+
+    /// `faas.trigger`, `faas.invocation_id` or `faas.coldstart`, or `cloud.platform = aws_lambda`, on the span or its
+    /// resource: an OTLP span of a function. One pass over each dictionary instead of four hashed look-ups in each.
+    public static func hasFunctionAttributes(_ span: Span) -> Bool {
+        func scan(_ attributes: [String: AttributeValue]) -> Bool {
+            for (key, value) in attributes {
+                guard let first = key.utf8.first, first == UInt8(ascii: "f") || first == UInt8(ascii: "c") else { continue }
+                if key == "faas.trigger" || key == "faas.invocation_id" || key == "faas.coldstart" { return true }
+                if key == "cloud.platform", value.stringValue == "aws_lambda" { return true }
+            }
+            return false
+        }
+        return scan(span.attributes) || scan(span.resource)
     }
 
     static func functionName(_ span: Span) -> String {

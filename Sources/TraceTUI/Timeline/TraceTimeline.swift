@@ -116,8 +116,7 @@ public struct TraceTimeline: Sendable {
     /// A function's phases (and the dwell under the `AWS::Lambda` service segment) are drawn in their own styles.
     private static func isFunctionEntry(_ span: Span) -> Bool {
         if span.source == .xray { return span.isSegment && (span.origin == "AWS::Lambda::Function" || span.origin == "AWS::Lambda") }
-        return span.attribute("faas.trigger") != nil || span.attribute("faas.invocation_id") != nil
-            || span.attribute("cloud.platform")?.stringValue == "aws_lambda"
+        return InvocationExtractor.hasFunctionAttributes(span)
     }
 
     /// The critical path: from a span's end, walk back through the child that finished last before the cursor, then
