@@ -1,13 +1,28 @@
 /// A node of the service graph: a name and a type, because one name can be two nodes (a Lambda function is both
 /// `AWS::Lambda` and `AWS::Lambda::Function`).
 public struct NodeKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var name: String
+    public let name: String
     /// The X-Ray origin (`AWS::Lambda::Function`), `client`, `remote`, `database`, `queue`, or nil for a plain service.
-    public var type: String?
+    public let type: String?
+    /// Hashed once, when the key is made: the graph looks nodes and edges up several times per span, and an edge key
+    /// would otherwise hash four strings on every look-up.
+    private let hashCode: Int
 
     public init(name: String, type: String?) {
         self.name = name
         self.type = type
+        var hasher = Hasher()
+        hasher.combine(name)
+        hasher.combine(type)
+        hashCode = hasher.finalize()
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(hashCode)
+    }
+
+    public static func == (lhs: NodeKey, rhs: NodeKey) -> Bool {
+        lhs.hashCode == rhs.hashCode && lhs.name == rhs.name && lhs.type == rhs.type
     }
 
     /// The caller of requests that have no traced parent.
