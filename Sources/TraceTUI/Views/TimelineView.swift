@@ -17,8 +17,9 @@ public enum TimelineView {
         let (top, bottom) = rect.splitBottom(detailHeight)
         let root = timeline.spans.first.map { _ in timeline.rows.first.map { timeline.label(of: $0) } ?? "" } ?? ""
         let worst = timeline.rows.map(\.subtreeWorst).max() ?? .ok
-        let title = "Trace \(timeline.traceID) · \(root) · \(Formatting.millis(Double(timeline.durationNanos) / 1e6))"
-            + " · \(worst == .ok ? "ok" : "\(worst)") · \(timeline.spans.count) spans"
+        // What matters first, so a narrow terminal cuts only the id.
+        let title = "\(root) · \(Formatting.millis(Double(timeline.durationNanos) / 1e6))"
+            + " · \(worst == .ok ? "ok" : "\(worst)") · \(timeline.spans.count) spans · trace \(timeline.traceID)"
         let inner = Box(title: title, focused: true).draw(in: top, on: &buffer, glyphs: glyphs)
         guard inner.width >= 30, inner.height >= 3 else { return }
 
