@@ -104,3 +104,25 @@ struct IngestCost: ParsableCommand {
         }
     }
 }
+
+/// `tracer-cost`: ours alone, sampled and exported to a file, for profiling the caller's and the export thread's
+/// shares (diagnostics; not a comparison).
+struct TracerCost: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tracer-cost", shouldDisplay: false)
+
+    @Option var spans = 2_000_000
+
+    func run() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracer-cost-\(getpid()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let tracer = TracescopeTracer(serviceName: "bench", exporter: try JSONLinesFileExporter(path: path),
+                                      sampler: AlwaysSample(), queueCapacity: 1 << 16)
+        let start = Measure.now()
+        for _ in 0..<spans { tracer.withSpan("op") { _ in } }
+        let caller = Measure.now() - start
+        tracer.forceFlush()
+        let total = Measure.now() - start
+        tracer.shutdown()
+        print("caller \(Measure.format(caller * 1e9 / Double(spans))) ns/span, with export \(Measure.format(total * 1e9 / Double(spans))) ns/span, dropped \(tracer.exportStats.dropped)")
+    }
+}
