@@ -265,3 +265,42 @@ struct LayeredLayoutTests {
         try DashboardGoldenTests.check("sixty-nodes-200x60", buffer)
     }
 }
+
+@Suite("Trace timeline model")
+struct TraceTimelineTests {
+    static let ms: Int64 = 1_000_000
+
+    static func span(_ id: UInt64, parent: UInt64?, _ name: String, _ start: Int64, _ end: Int64) -> Span {
+        Span(traceID: TraceID(high: 1, low: 1), id: SpanID(id), parentID: parent.map { SpanID($0) }, name: name,
+             isSegment: parent == nil, start: start * ms, end: end * ms)
+    }
+
+    @Test func theCriticalPathFollowsWhatTheParentWaitedOn() {
+        let trace = AssembledTrace(traceID: TraceID(high: 1, low: 1), spans: [
+            Self.span(1, parent: nil, "root", 0, 100),
+            Self.span(2, parent: 1, "first", 0, 40),
+            Self.span(3, parent: 1, "overlapping", 10, 30),
+            Self.span(4, parent: 1, "second", 40, 100),
+            Self.span(5, parent: 4, "inside", 50, 100),
+            Self.span(6, parent: 1, "leaf tie", 60, 100),
+        ])
+        let timeline = TraceTimeline(trace)
+        let critical = Set(timeline.rows.filter(\.onCriticalPath).map { timeline.spans[$0.span].name })
+        // "second" and "leaf tie" both end last: the one with children wins, so the path can go inside it.
+        #expect(critical == ["root", "second", "inside", "first"])
+        #expect(timeline.rows.map { timeline.spans[$0.span].name } == ["root", "first", "overlapping", "second", "inside", "leaf tie"])
+        #expect(timeline.rows.map(\.depth) == [0, 1, 1, 1, 2, 1])
+        #expect(timeline.rows[0].descendants == 5)
+        #expect(timeline.visibleRows(collapsed: [SpanID(4)]).count == 5)
+        #expect(timeline.visibleRows(collapsed: [SpanID(1)]).count == 1)
+    }
+
+    @Test func aParentCycleIsShownNotLoopedOver() {
+        let trace = AssembledTrace(traceID: TraceID(high: 1, low: 1), spans: [
+            Self.span(1, parent: 2, "a", 0, 10),
+            Self.span(2, parent: 1, "b", 0, 10),
+        ])
+        let timeline = TraceTimeline(trace)
+        #expect(timeline.rows.count == 2)
+    }
+}

@@ -125,7 +125,11 @@ public struct TraceTimeline: Sendable {
                                          _ critical: inout Set<Int>) {
         guard critical.insert(i).inserted else { return }
         var cursor = min(cursorEnd, spans[i].end ?? cursorEnd)
-        let byEnd = children[i].sorted { (spans[$0].end ?? spans[$0].start) > (spans[$1].end ?? spans[$1].start) }
+        // Latest end first; on a tie the child with children of its own, whose inside the path can then show.
+        let byEnd = children[i].sorted { a, b in
+            let (ea, eb) = (spans[a].end ?? spans[a].start, spans[b].end ?? spans[b].start)
+            return ea != eb ? ea > eb : children[a].count > children[b].count
+        }
         for child in byEnd {
             let childEnd = spans[child].end ?? spans[child].start
             guard childEnd <= cursor, spans[child].start >= spans[i].start else { continue }
