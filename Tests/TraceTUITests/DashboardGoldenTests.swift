@@ -304,3 +304,23 @@ struct TraceTimelineTests {
         #expect(timeline.rows.count == 2)
     }
 }
+
+@Suite("Filter cache")
+struct FilterCacheTests {
+    @Test func theCacheAgreesWithAFreshEvaluation() throws {
+        let analyzer = DashboardGoldenTests.checkout
+        let cache = TraceFilterCache()
+        func make(_ text: String, cache: TraceFilterCache?) throws -> DashboardModel {
+            DashboardModel.make(from: analyzer, source: "checkout", query: DashboardQuery(window: .all, filter: try TraceFilter(text)),
+                                now: analyzer.traces.lastEnd, rejected: 0, filterCache: cache)
+        }
+        for text in ["responsetime > 0.6 AND !throttle", "fault", "responsetime > 0.6 AND !throttle"] {
+            let fresh = try make(text, cache: nil)
+            let first = try make(text, cache: cache)
+            let second = try make(text, cache: cache)
+            #expect(fresh.tracesMatched > 0)
+            #expect(first.tracesMatched == fresh.tracesMatched && second.tracesMatched == fresh.tracesMatched, "\(text)")
+            #expect(second.recentTraces.map(\.traceID) == fresh.recentTraces.map(\.traceID), "\(text)")
+        }
+    }
+}

@@ -29,6 +29,7 @@ public final class DashboardApp {
     private let snapshot: () -> Snapshot
     private let version: () -> UInt64
     private var builtVersion: UInt64?
+    private let filterCache = TraceFilterCache()
     private let isLive: Bool
 
     /// - Parameters:
@@ -82,7 +83,8 @@ public final class DashboardApp {
     private func makeModel(_ state: AppState) -> DashboardModel {
         let s = snapshot()
         builtVersion = s.version
-        return DashboardModel.make(from: s.analyzer, source: source, query: state.query, now: s.now, rejected: s.rejected)
+        return DashboardModel.make(from: s.analyzer, source: source, query: state.query, now: s.now, rejected: s.rejected,
+                                   filterCache: filterCache)
     }
 
     private func monotonicSeconds() -> Double {

@@ -100,8 +100,10 @@ public struct DashboardModel: Sendable {
     }
 
     /// Builds the model for the query's window ending at `now`. Services come worst first, then by name.
+    /// - Parameter filterCache: remembers which stored traces the filter matched, so a live dashboard re-evaluates
+    ///   only the traces that arrived since the last second (a store can hold tens of thousands).
     public static func make(from analyzer: TraceAnalyzer, source: String, query: DashboardQuery, now: EpochNanos,
-                            rejected: Int, maxTraces: Int = 500) -> DashboardModel {
+                            rejected: Int, maxTraces: Int = 500, filterCache: TraceFilterCache? = nil) -> DashboardModel {
         let window = query.window
         let summary = SummaryBuilder.build(from: analyzer, window: window, now: now)
         let nowSecond = now / 1_000_000_000
@@ -116,7 +118,7 @@ public struct DashboardModel: Sendable {
                                    rejected: rejected)
         if let store = analyzer.store {
             model.tracesInMemory = store.traces.count
-            model.chooseTraces(from: store, query: query, maxTraces: maxTraces)
+            model.chooseTraces(from: store, query: query, maxTraces: maxTraces, cache: filterCache)
             if let id = query.trace, let trace = store.traces.last(where: { $0.traceID == id }) {
                 model.timeline = TraceTimeline(trace)
             }
@@ -137,15 +139,31 @@ public struct DashboardModel: Sendable {
     }
 
     /// The trace list: the filter's matches, in the query's order, at most `maxTraces` of them.
-    private mutating func chooseTraces(from store: TraceStore, query: DashboardQuery, maxTraces: Int) {
+    private mutating func chooseTraces(from store: TraceStore, query: DashboardQuery, maxTraces: Int, cache: TraceFilterCache?) {
         var chosen: [AssembledTrace] = []
         var matched = 0
-        // Newest first; the order only needs every match when it is not by time.
-        for trace in store.traces.reversed() {
-            if let filter = query.filter, !filter.matches(trace) { continue }
-            matched += 1
-            if query.order == .newest, chosen.count >= maxTraces { continue }
-            chosen.append(trace)
+        if query.filter == nil, query.order == .newest {
+            // Nothing to evaluate: the newest, as they are.
+            chosen = Array(store.traces.suffix(maxTraces).reversed())
+            matched = store.traces.count
+        } else {
+            cache?.prepare(for: query.filter, storeCount: store.traces.count)
+            // Newest first; the order only needs every match when it is not by time.
+            for trace in store.traces.reversed() {
+                if let filter = query.filter {
+                    let matches: Bool
+                    if let known = cache?.lookup(trace) {
+                        matches = known
+                    } else {
+                        matches = filter.matches(trace)
+                        cache?.remember(trace, matches: matches)
+                    }
+                    guard matches else { continue }
+                }
+                matched += 1
+                if query.order == .newest, chosen.count >= maxTraces { continue }
+                chosen.append(trace)
+            }
         }
         tracesMatched = matched
         switch query.order {
@@ -184,5 +202,38 @@ public struct DashboardModel: Sendable {
         copy.mapEdges = mapEdges.filter { kept.contains($0.edge.from) && kept.contains($0.edge.to) }
         copy.layout = LayeredLayout(nodes: copy.mapNodes.map(\.node), edges: copy.mapEdges.map(\.edge))
         return copy
+    }
+}
+
+/// Which stored traces the current filter matched. Completed traces do not change, so a result stays true until the
+/// filter does; entries are keyed by trace id and span count (a late fragment of a trace is a new entry). Used on the
+/// dashboard's thread only.
+public final class TraceFilterCache {
+    private var filterText: String?
+    private var results: [Key: Bool] = [:]
+
+    private struct Key: Hashable {
+        var traceID: TraceID
+        var spans: Int
+    }
+
+    public init() {}
+
+    /// Forgets everything when the filter changed, and entries of evicted traces when they pile up.
+    func prepare(for filter: TraceFilter?, storeCount: Int) {
+        if filter?.text != filterText {
+            filterText = filter?.text
+            results.removeAll(keepingCapacity: true)
+        } else if results.count > 2 * storeCount + 1024 {
+            results.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func lookup(_ trace: AssembledTrace) -> Bool? {
+        results[Key(traceID: trace.traceID, spans: trace.spans.count)]
+    }
+
+    func remember(_ trace: AssembledTrace, matches: Bool) {
+        results[Key(traceID: trace.traceID, spans: trace.spans.count)] = matches
     }
 }
