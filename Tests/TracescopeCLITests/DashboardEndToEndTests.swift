@@ -34,12 +34,18 @@ struct DashboardEndToEndTests {
         return screen
     }
 
+    /// Starts `tracescope ARGUMENTS` in a new 120×36 session; the pane stays open after it exits, running `after`.
+    static func startSession(_ name: String, _ arguments: String, after: String = "read") throws -> String {
+        try ensureTmux()
+        let session = "tracescope-e2e-\(name)-\(getpid())"
+        let command = "\(SummaryCommandTests.binary.path) \(arguments); \(after)"
+        try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
+        return session
+    }
+
     @Test func replayTheCheckoutSampleThenQuit() throws {
-        try Self.ensureTmux()
-        let session = "tracescope-e2e-\(getpid())"
-        let binary = SummaryCommandTests.binary.path
-        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; echo TERMINAL-RESTORED-$?; read"
-        try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
+        let session = try Self.startSession("replay", "tui --replay \(SummaryCommandTests.checkout) --speed 0",
+                                            after: "echo TERMINAL-RESTORED-$?; read")
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
 
         let screen = try Self.waitFor("email-sender", session: session)
@@ -67,11 +73,7 @@ struct DashboardEndToEndTests {
 
     /// At 200× the sample's quarter of an hour plays in seconds: the header says so, and the services fill in.
     @Test func aPacedReplayFillsTheDashboardOverTime() throws {
-        try Self.ensureTmux()
-        let session = "tracescope-e2e-paced-\(getpid())"
-        let binary = SummaryCommandTests.binary.path
-        let command = "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 200; read"
-        try Self.tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
+        let session = try Self.startSession("paced", "tui --replay \(SummaryCommandTests.checkout) --speed 200")
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
         let early = try Self.waitFor("replay of", session: session)
         #expect(early.contains("at 200×"))

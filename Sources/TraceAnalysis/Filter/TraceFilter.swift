@@ -108,19 +108,23 @@ private struct Parser {
     }
 
     mutating func parseOr() throws(TraceFilterError) -> Expression {
-        var left = try parseAnd()
-        while isWord("OR") || current == .symbol("||") {
-            try advance()
-            left = .or(left, try parseAnd())
-        }
-        return left
+        try parseChain(word: "OR", symbol: "||", operand: { (p: inout Parser) throws(TraceFilterError) in try p.parseAnd() },
+                       combine: Expression.or)
     }
 
     mutating func parseAnd() throws(TraceFilterError) -> Expression {
-        var left = try parseUnary()
-        while isWord("AND") || current == .symbol("&&") {
+        try parseChain(word: "AND", symbol: "&&", operand: { (p: inout Parser) throws(TraceFilterError) in try p.parseUnary() },
+                       combine: Expression.and)
+    }
+
+    /// `operand (OP operand)*`, left-associative, where OP is the word or the symbol.
+    mutating func parseChain(word: String, symbol: String,
+                             operand: (inout Parser) throws(TraceFilterError) -> Expression,
+                             combine: (Expression, Expression) -> Expression) throws(TraceFilterError) -> Expression {
+        var left = try operand(&self)
+        while isWord(word) || current == .symbol(symbol) {
             try advance()
-            left = .and(left, try parseUnary())
+            left = combine(left, try operand(&self))
         }
         return left
     }
