@@ -324,3 +324,26 @@ struct FilterCacheTests {
         }
     }
 }
+
+@Suite("Selection across refreshes")
+struct SelectionTests {
+    @Test func theSelectionStaysOnTheSameServiceAndTrace() {
+        let old = DashboardGoldenTests.model(DashboardGoldenTests.checkout)
+        var state = AppState(width: 120, height: 40)
+        state.selectedService = 2
+        state.selectedTrace = 5
+        // The refreshed lists in another order: services reversed, two new traces on top.
+        var new = old
+        new.services.reverse()
+        let newcomer = DashboardModel.TraceRow(traceID: TraceID(high: 9, low: 9), start: 0, root: "new", durationNanos: 1,
+                                               statusClass: .ok, request: "")
+        new.recentTraces.insert(contentsOf: [newcomer, newcomer], at: 0)
+        let kept = keepSelection(state, from: old, to: new)
+        #expect(new.services[kept.selectedService].node == old.services[2].node)
+        #expect(new.recentTraces[kept.selectedTrace].traceID == old.recentTraces[5].traceID)
+        // Gone from the list: the index stays, clamped to the new list.
+        var shorter = old
+        shorter.recentTraces = Array(old.recentTraces.prefix(3))
+        #expect(keepSelection(state, from: old, to: shorter).selectedTrace == 2)
+    }
+}

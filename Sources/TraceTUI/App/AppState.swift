@@ -226,6 +226,24 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
     return s
 }
 
+/// After the model is rebuilt, the selection stays on the same service and the same trace — live data reorders
+/// both lists every second (services worst first, traces newest first), and a selection that slides to another row
+/// would open the wrong thing. Something that left the list leaves the index where it was, clamped.
+public func keepSelection(_ state: AppState, from old: DashboardModel, to new: DashboardModel) -> AppState {
+    var s = state
+    if state.selectedService < old.services.count {
+        let node = old.services[state.selectedService].node
+        if let index = new.services.firstIndex(where: { $0.node == node }) { s.selectedService = index }
+    }
+    if state.selectedTrace < old.recentTraces.count {
+        let id = old.recentTraces[state.selectedTrace].traceID
+        if let index = new.recentTraces.firstIndex(where: { $0.traceID == id }) { s.selectedTrace = index }
+    }
+    s.selectedService = max(0, min(s.selectedService, new.services.count - 1))
+    s.selectedTrace = max(0, min(s.selectedTrace, new.recentTraces.count - 1))
+    return s
+}
+
 /// The index in the services list of the service nearest in row to `index`'s, one map layer left or right.
 private func neighbour(of index: Int, _ model: DashboardModel, forward: Bool) -> Int? {
     guard index < model.services.count else { return nil }

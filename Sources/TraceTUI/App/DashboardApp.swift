@@ -62,6 +62,7 @@ public final class DashboardApp {
                 let before = state
                 state = update(state, with: event, model: model)
                 if state.quit { break }
+                // A new query starts its lists at the top (update() reset the indices); no selection to keep.
                 if state.query != before.query { model = makeModel(state) }
                 dirty = dirty || state != before
             }
@@ -69,7 +70,9 @@ public final class DashboardApp {
                 lastModel = monotonicSeconds()
                 // Rebuild when the data changed, or when live time may move requests out of the window.
                 if version() != builtVersion || (state.window != .all && model.traces.requests > 0 && isLive) {
+                    let previous = model
                     model = makeModel(state)
+                    state = keepSelection(state, from: previous, to: model)
                     dirty = true
                 }
             }
