@@ -67,21 +67,12 @@ struct TUICommand: AsyncParsableCommand {
     /// Replays the files: paced through a pipeline like live data, or (speed 0) analyzed at once and shown as of
     /// their last span.
     private func runReplay(glyphs: Glyphs, mono: Bool) async throws {
-        var spans: [Span] = []
-        var rejected = 0
-        for path in replay {
-            do throws(TraceFileReader.Failure) {
-                rejected += try TraceFileReader.read(path: path) { spans.append(contentsOf: $0) }.rejectedCount
-            } catch {
-                Terminal.warn(error.description)
-                throw ExitCode(2)
-            }
-        }
         let name = replay.count == 1 ? replay[0] : "\(replay.count) files"
         if speed == 0 {
+            // All at once: spans stream straight into the analysis, so memory is bounded by the trace store.
             var analyzer = TraceAnalyzer(windowed: true)
             analyzer.keepTraces(budgetBytes: 128 << 20)
-            analyzer.ingest(spans)
+            let rejected = try readReplayFiles { analyzer.ingest($0) }
             analyzer.finish()
             let loaded = analyzer
             let end = max(loaded.traces.lastEnd, 0)
@@ -90,6 +81,9 @@ struct TUICommand: AsyncParsableCommand {
             }.run()
             return
         }
+        // Paced: every span is held until its turn (ordered by when it was sent), so memory grows with the files.
+        var spans: [Span] = []
+        let rejected = try readReplayFiles { spans.append(contentsOf: $0) }
         let feeder = ReplayFeeder(schedule: ReplaySchedule(spans: spans, speed: speed), quietPeriodSeconds: 5)
         spans = []
         let pipeline = feeder.pipeline
@@ -100,5 +94,20 @@ struct TUICommand: AsyncParsableCommand {
             DashboardApp.Snapshot(analyzer: pipeline.analyzer, rejected: rejected, now: feeder.recordedNow(),
                                   version: pipeline.stats.spans)
         }.run()
+    }
+
+    /// Reads every replay file into `sink`; returns how many records were rejected. A file that cannot be read ends
+    /// the command (exit 2) with the reason.
+    private func readReplayFiles(_ sink: ([Span]) -> Void) throws -> Int {
+        var rejected = 0
+        for path in replay {
+            do throws(TraceFileReader.Failure) {
+                rejected += try TraceFileReader.read(path: path) { sink($0) }.rejectedCount
+            } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
+            }
+        }
+        return rejected
     }
 }
