@@ -20,6 +20,8 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
     /// The X-Ray origin of this service's segments, e.g. `AWS::EC2::Instance`; nil for none.
     public let origin: String?
     public let sampler: any TracescopeSampler
+    /// The sampler's answer when it never depends on the request, read once here rather than asked per span.
+    private let fixedDecision: Bool?
     let ids: IDGenerator
     let pipeline: ExportPipeline
     private let clock: @Sendable () -> EpochNanos
@@ -36,6 +38,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         self.serviceName = serviceName
         self.origin = origin
         self.sampler = sampler
+        fixedDecision = sampler.fixedDecision
         self.clock = clock
         self.ids = ids
         pipeline = ExportPipeline(exporter: exporter, capacity: queueCapacity, interval: flushInterval)
@@ -58,7 +61,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         let sampled: Bool
         if let parent, parent.sampling == .sampled {
             sampled = true
-        } else if let fixed = sampler.fixedDecision {
+        } else if let fixed = fixedDecision {
             sampled = fixed
         } else {
             sampled = sampler.shouldSample((empty ? nil : context.samplingHints) ?? SamplingRequest(serviceName: serviceName))
