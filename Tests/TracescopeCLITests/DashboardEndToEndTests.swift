@@ -102,7 +102,7 @@ struct DashboardEndToEndTests {
             .trimmingCharacters(in: .whitespacesAndNewlines)))
         let pane = try ChildProcess.run(["tmux", "-L", socket, "list-panes", "-t", "hup", "-F", "#{pane_pid}"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let children = try ChildProcess.run(["pgrep", "-P", pane]).stdout.split(separator: "\n").map(String.init)
+        let children = Self.children(of: Int32(pane) ?? -1).map(String.init)
         let dashboards = ([pane] + children).compactMap(Int32.init).filter { pid in
             ((try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? "").hasPrefix("tracescope")
         }
@@ -117,6 +117,18 @@ struct DashboardEndToEndTests {
         for pid in alive { kill(pid, SIGKILL) }
         // The shell's `sleep` outlives its dead terminal: end the pane's whole process group.
         if let group = Int32(pane) { kill(-group, SIGKILL) }
+    }
+
+    /// The processes whose parent is `pid`, from /proc (no procps needed).
+    static func children(of pid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { candidate in
+            let stat = (try? String(contentsOfFile: "/proc/\(candidate)/stat", encoding: .utf8)) ?? ""
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            // After "pid (comm) ": state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid
+        }
     }
 
     static func isZombie(_ pid: Int32) -> Bool {
