@@ -34,7 +34,7 @@ public final class XRayLinesFile: Sendable {
         let failure: WriteError? = writer.withLock { w in
             w.reset()
             XRayDocumentEncoder.writeLines(for: spans, into: &w)
-            return w.bytes.withUnsafeBytes { raw -> WriteError? in
+            return w.withUnsafeBytes { raw -> WriteError? in
                 guard let base = raw.baseAddress else { return nil }
                 var offset = 0
                 while offset < raw.count {

@@ -36,7 +36,7 @@ struct ExportCost: ParsableCommand {
             while offset < models.count {
                 writer.reset()
                 XRayDocumentEncoder.writeLines(for: Array(models[offset..<min(offset + 512, models.count)]), into: &writer)
-                total += writer.bytes.count
+                total += writer.count
                 offset += 512
             }
             return total

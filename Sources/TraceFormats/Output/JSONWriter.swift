@@ -1,9 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TraceModel
 
 /// Appends JSON text to a byte buffer. Strings are escaped per RFC 8259, control characters included, so what we
 /// write is always valid JSON whatever bytes a span name carried.
+///
+/// The buffer is written through a pointer after one capacity check per value — an exporter writes a few dozen values
+/// per span, and `Array.append(contentsOf:)` costs more per call than the bytes it copies. The writer is a value type:
+/// a copy shares the buffer until either side writes (copy on write), like an array.
 public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8] = []
+    private var storage: ByteBuffer
     /// Whether the next value at each nesting level needs a comma first: one bit per level, the current level in
     /// bit 0. A bit stack rather than an array, so writing a document allocates nothing but its bytes; levels beyond
     /// 64 (only hostile input nests that deep) spill into `deeperLevels`.
@@ -12,30 +21,43 @@ public struct JSONWriter: Sendable {
     private var depth = 0
 
     public init(capacity: Int = 512) {
-        bytes.reserveCapacity(capacity)
+        storage = ByteBuffer(capacity: max(64, capacity))
     }
 
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// The bytes written so far (a copy; `withUnsafeBytes` reads them in place).
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
+
+    public var count: Int { storage.count }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: storage.base, count: storage.count))
+    }
+
+    public var text: String {
+        String(decoding: UnsafeBufferPointer(start: storage.base, count: storage.count), as: UTF8.self)
+    }
+
+    // MARK: Structure
 
     public mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        put(UInt8(ascii: "{"))
         push()
     }
 
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        put(UInt8(ascii: "}"))
         pop()
     }
 
     public mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        put(UInt8(ascii: "["))
         push()
     }
 
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        put(UInt8(ascii: "]"))
         pop()
     }
 
@@ -52,34 +74,33 @@ public struct JSONWriter: Sendable {
         depth -= 1
     }
 
+    @inline(__always)
+    private mutating func separate() {
+        if commaBits & 1 != 0 { put(UInt8(ascii: ",")) }
+        commaBits |= 1
+    }
+
     public mutating func key(_ k: String) {
         separate()
         appendString(k)
-        bytes.append(UInt8(ascii: ":"))
+        put(UInt8(ascii: ":"))
         commaBits &= ~1
     }
 
     /// A key known at compile time to need no escaping (`"start_time"`): copied, not scanned.
     public mutating func key(_ k: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        let n = k.utf8CodeUnitCount
+        let p = reserve(n + 3)
+        p[0] = UInt8(ascii: "\"")
+        (p + 1).update(from: k.utf8Start, count: n)
+        p[n + 1] = UInt8(ascii: "\"")
+        p[n + 2] = UInt8(ascii: ":")
+        storage.count += n + 3
         commaBits &= ~1
     }
 
-    @inline(__always)
-    private mutating func separate() {
-        if commaBits & 1 != 0 { bytes.append(UInt8(ascii: ",")) }
-        commaBits |= 1
-    }
-
-    /// Bytes known at compile time (`true`, `null`), copied without building an array.
-    @inline(__always)
-    private mutating func append(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
+    // MARK: Values
 
     public mutating func string(_ s: String) {
         separate()
@@ -89,7 +110,7 @@ public struct JSONWriter: Sendable {
     public mutating func int<I: BinaryInteger>(_ v: I) {
         separate()
         if v < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            put(UInt8(ascii: "-"))
             appendDecimal(UInt64(v.magnitude))
         } else {
             appendDecimal(UInt64(v))
@@ -99,7 +120,7 @@ public struct JSONWriter: Sendable {
     public mutating func double(_ v: Double) {
         separate()
         if v.isFinite {
-            bytes.append(contentsOf: Array(String(v).utf8))
+            appendRaw(String(v))
         } else {
             append("null")
         }
@@ -118,14 +139,14 @@ public struct JSONWriter: Sendable {
     /// Inserts JSON text that is already valid (e.g. `metadata` kept verbatim from a decoded document).
     public mutating func raw(_ json: String) {
         separate()
-        bytes.append(contentsOf: json.utf8)
+        appendRaw(json)
     }
 
     /// Epoch seconds with up to nine decimals, exact from integer nanoseconds (`1700000000.123456789`).
     public mutating func epochSeconds(_ nanos: EpochNanos) {
         separate()
         let magnitude = nanos.magnitude
-        if nanos < 0 { bytes.append(UInt8(ascii: "-")) }
+        if nanos < 0 { put(UInt8(ascii: "-")) }
         appendDecimal(magnitude / 1_000_000_000)
         var fraction = magnitude % 1_000_000_000
         guard fraction > 0 else { return }
@@ -134,79 +155,54 @@ public struct JSONWriter: Sendable {
             fraction /= 10
             digits -= 1
         }
-        bytes.append(UInt8(ascii: "."))
-        // Leading zeros of the fraction, then its significant digits.
-        var width = 1
-        var probe = fraction
-        while probe >= 10 {
-            probe /= 10
-            width += 1
+        // The point, then the fraction's digits with their leading zeros, right to left.
+        let p = reserve(digits + 1)
+        p[0] = UInt8(ascii: ".")
+        var i = digits
+        while i > 0 {
+            p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10)
+            fraction /= 10
+            i -= 1
         }
-        for _ in 0..<(digits - width) { bytes.append(UInt8(ascii: "0")) }
-        appendDecimal(fraction)
-    }
-
-    /// An unsigned integer's digits, without going through `String`.
-    private mutating func appendDecimal(_ value: UInt64) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var v = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[19 - count] = UInt8(ascii: "0") &+ UInt8(v % 10)
-                v /= 10
-                count += 1
-            } while v > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
-        }
+        storage.count += digits + 1
     }
 
     /// A span id as a quoted 16-digit hex string, written in place.
     public mutating func spanID(_ id: SpanID) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        appendHex(id.value, digits: 16)
-        bytes.append(UInt8(ascii: "\""))
+        let p = reserve(18)
+        p[0] = UInt8(ascii: "\"")
+        Self.writeHex(id.value, digits: 16, to: p + 1)
+        p[17] = UInt8(ascii: "\"")
+        storage.count += 18
     }
 
     /// A trace id in X-Ray form (`"1-5759e988-bd862e3fe1be46a994272793"`), written in place.
     public mutating func xrayTraceID(_ id: TraceID) {
         separate()
-        append("\"1-")
-        appendHex(id.high >> 32, digits: 8)
-        bytes.append(UInt8(ascii: "-"))
-        appendHex(id.high & 0xFFFF_FFFF, digits: 8)
-        appendHex(id.low, digits: 16)
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// The low `digits` hex digits of `value` (at most 16), formatted on the stack and appended in one copy.
-    private mutating func appendHex(_ value: UInt64, digits: Int) {
-        var buffer: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &buffer) { out in
-            var v = value
-            var i = digits - 1
-            while i >= 0 {
-                let d = UInt8(truncatingIfNeeded: v & 0xF)
-                out[i] = d < 10 ? d &+ 0x30 : d &+ 0x57
-                v >>= 4
-                i -= 1
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: out[0..<digits]))
-        }
+        let p = reserve(37)
+        p[0] = UInt8(ascii: "\"")
+        p[1] = UInt8(ascii: "1")
+        p[2] = UInt8(ascii: "-")
+        Self.writeHex(id.high >> 32, digits: 8, to: p + 3)
+        p[11] = UInt8(ascii: "-")
+        Self.writeHex(id.high & 0xFFFF_FFFF, digits: 8, to: p + 12)
+        Self.writeHex(id.low, digits: 16, to: p + 20)
+        p[36] = UInt8(ascii: "\"")
+        storage.count += 37
     }
 
     /// Appends raw bytes (a newline between documents).
     public mutating func rawByte(_ byte: UInt8) {
-        bytes.append(byte)
+        put(byte)
     }
 
     /// Empties the buffer for reuse, keeping its capacity; with `keepingBytes`, only the nesting state is reset so
     /// the next document follows the last one (JSON lines).
     public mutating func reset(keepingBytes: Bool = false) {
-        if !keepingBytes { bytes.removeAll(keepingCapacity: true) }
+        if !keepingBytes {
+            if isKnownUniquelyReferenced(&storage) { storage.count = 0 } else { storage = ByteBuffer(capacity: storage.capacity) }
+        }
         commaBits = 0
         deeperLevels.removeAll(keepingCapacity: true)
         depth = 0
@@ -225,45 +221,148 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    // MARK: Bytes
+
+    /// Room for `n` more bytes, the buffer made unique first; returns where they go. The caller adds to `count`.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = storage.copy(minimumCapacity: storage.count + n)
+        } else if storage.count + n > storage.capacity {
+            storage.grow(toAtLeast: storage.count + n)
+        }
+        return storage.base + storage.count
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        reserve(1).pointee = byte
+        storage.count += 1
+    }
+
+    /// Bytes known at compile time (`true`, `null`).
+    @inline(__always)
+    private mutating func append(_ text: StaticString) {
+        let n = text.utf8CodeUnitCount
+        reserve(n).update(from: text.utf8Start, count: n)
+        storage.count += n
+    }
+
+    private mutating func appendRaw(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            guard let source = utf8.baseAddress else { return }
+            reserve(utf8.count).update(from: source, count: utf8.count)
+            storage.count += utf8.count
+        }
+    }
+
+    /// An unsigned integer's digits, right to left into place.
+    private mutating func appendDecimal(_ value: UInt64) {
+        var width = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            width += 1
+        }
+        let p = reserve(width)
+        var v = value
+        var i = width - 1
+        repeat {
+            p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
+            v /= 10
+            i -= 1
+        } while i >= 0
+        storage.count += width
+    }
+
+    /// The low `digits` hex digits of `value`.
+    @inline(__always)
+    private static func writeHex(_ value: UInt64, digits: Int, to p: UnsafeMutablePointer<UInt8>) {
+        var v = value
+        var i = digits - 1
+        while i >= 0 {
+            let d = UInt8(truncatingIfNeeded: v & 0xF)
+            p[i] = d < 10 ? d &+ 0x30 : d &+ 0x57
+            v >>= 4
+            i -= 1
+        }
+    }
 
     private mutating func appendString(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
-        // Most strings need no escaping: scan their bytes and copy them in one go.
-        let copied: Bool? = s.utf8.withContiguousStorageIfAvailable { utf8 in
-            for b in utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if copied == true {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(b)
-            case UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(b)
-            case 0x0A:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "n"))
-            case 0x0D:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "r"))
-            case 0x09:
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20, 0x7F:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          Self.hex[Int(b >> 4)], Self.hex[Int(b & 0xF)]])
-            default:
-                bytes.append(b)
+        var s = s
+        s.withUTF8 { utf8 in
+            // Most strings need no escaping: scan their bytes, then copy them in one go.
+            var clean = true
+            for b in utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F {
+                clean = false
+                break
             }
+            let n = utf8.count
+            if clean {
+                let p = reserve(n + 2)
+                p[0] = UInt8(ascii: "\"")
+                if let source = utf8.baseAddress { (p + 1).update(from: source, count: n) }
+                p[n + 1] = UInt8(ascii: "\"")
+                storage.count += n + 2
+                return
+            }
+            // At most six bytes per input byte (`\u001f`), and the quotes.
+            let p = reserve(6 * n + 2)
+            var o = 0
+            p[o] = UInt8(ascii: "\""); o += 1
+            for b in utf8 {
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    p[o] = UInt8(ascii: "\\"); p[o + 1] = b; o += 2
+                case 0x0A:
+                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "n"); o += 2
+                case 0x0D:
+                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "r"); o += 2
+                case 0x09:
+                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "t"); o += 2
+                case 0..<0x20, 0x7F:
+                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "u"); p[o + 2] = UInt8(ascii: "0"); p[o + 3] = UInt8(ascii: "0")
+                    Self.writeHex(UInt64(b), digits: 2, to: p + o + 4)
+                    o += 6
+                default:
+                    p[o] = b; o += 1
+                }
+            }
+            p[o] = UInt8(ascii: "\""); o += 1
+            storage.count += o
         }
-        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+/// The writer's bytes: a growable buffer owned by one writer at a time (`JSONWriter` copies it before writing when
+/// shared). `@unchecked Sendable`: it is only mutated through a writer that holds the sole reference.
+final class ByteBuffer: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    var count = 0
+    private(set) var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    func grow(toAtLeast needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    func copy(minimumCapacity: Int) -> ByteBuffer {
+        let copy = ByteBuffer(capacity: max(capacity, minimumCapacity))
+        copy.base.update(from: base, count: count)
+        copy.count = count
+        return copy
     }
 }
 
