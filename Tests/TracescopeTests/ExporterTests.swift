@@ -20,10 +20,10 @@ struct ExporterTests {
         defer { receiver.close() }
         let exporter = try XRayUDPExporter(address: "127.0.0.1:\(receiver.port)")
         let tracer = TracescopeTracer(serviceName: "orders-api", exporter: exporter, sampler: AlwaysSample())
-        await tracer.withSpan("GET /orders/42", ofKind: .server) { span in
+        tracer.withSpan("GET /orders/42", ofKind: .server) { span in
             span.attributes["http.request.method"] = "GET"
             span.attributes["http.response.status_code"] = 200
-            await tracer.withSpan("SELECT", ofKind: .client) { db in db.attributes["db.system"] = "postgresql" }
+            tracer.withSpan("SELECT", ofKind: .client) { db in db.attributes["db.system"] = "postgresql" }
         }
         tracer.shutdown()
         let datagrams = receiver.receiveAll()
@@ -53,11 +53,11 @@ struct ExporterTests {
         let exporter = try XRayUDPExporter(address: "127.0.0.1:\(receiver.port)", maxDatagramBytes: 4_000)
         let tracer = TracescopeTracer(serviceName: "batch", exporter: exporter, sampler: AlwaysSample(),
                                       flushInterval: .seconds(60))
-        await tracer.withSpan("nightly job", ofKind: .server) { _ in
+        tracer.withSpan("nightly job", ofKind: .server) { _ in
             for i in 0..<60 {
-                await tracer.withSpan("step \(i)") { span in span.attributes["detail"] = String(repeating: "x", count: 500) }
+                tracer.withSpan("step \(i)") { span in span.attributes["detail"] = String(repeating: "x", count: 500) }
             }
-            await tracer.withSpan("huge") { span in span.attributes["blob"] = String(repeating: "y", count: 100_000) }
+            tracer.withSpan("huge") { span in span.attributes["blob"] = String(repeating: "y", count: 100_000) }
         }
         tracer.shutdown()
         let datagrams = receiver.receiveAll()
@@ -78,7 +78,7 @@ struct ExporterTests {
         let tracer = TracescopeTracer(serviceName: "web", exporter: try JSONLinesFileExporter(path: path), sampler: AlwaysSample())
         for status in [200, 404, 503] {
             _ = try await tracer.handle(TracedHTTPRequest(method: "GET", url: "http://shop/cart", headers: ["Host": "shop"])) { _ in
-                await tracer.withSpan("fetch cart", ofKind: .client) { span in
+                tracer.withSpan("fetch cart", ofKind: .client) { span in
                     span.attributes["peer.service"] = "cart-db"
                 }
                 return (status, "")
@@ -103,7 +103,7 @@ struct ExporterTests {
         let tracer = TracescopeTracer(serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
         let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { "db" }
         _ = try await function.invoke { _ in
-            await tracer.withSpan("load", ofKind: .client) { span in span.attributes["db.system"] = "dynamodb" }
+            tracer.withSpan("load", ofKind: .client) { span in span.attributes["db.system"] = "dynamodb" }
         }
         tracer.shutdown()
         let request = try #require(server.request())
@@ -130,7 +130,7 @@ struct ExporterTests {
                                       sampler: AlwaysSample(), flushInterval: .seconds(60))
         let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { () }
         _ = try? await function.invoke { _ in
-            try await tracer.withSpan("load", ofKind: .client) { span in
+            try tracer.withSpan("load", ofKind: .client) { span in
                 span.attributes["db.system"] = "dynamodb"
                 span.attributes["retries"] = [1, 2]
                 throw CancellationError()

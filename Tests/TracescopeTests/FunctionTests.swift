@@ -108,7 +108,7 @@ struct FunctionTests {
         context.tracescopeSpanContext = TracescopeSpanContext(
             traceID: TraceID(xray: "1-5759e988-bd862e3fe1be46a994272793"), spanID: SpanID(hex: "53995c3f42cd8ad8"),
             sampling: .sampled, isRemote: true, parentIsFacade: true)
-        _ = try await fn.invoke(context: context) { _ in await tracer.withSpan("work") { _ in } }
+        _ = try await fn.invoke(context: context) { _ in tracer.withSpan("work") { _ in } }
         tracer.shutdown()
         let spans = memory.spans
         #expect(spans.count == 2)

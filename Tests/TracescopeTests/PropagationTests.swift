@@ -40,7 +40,7 @@ struct PropagationTests {
     @Test func injectThenExtractContinuesTheTraceBothWays() async throws {
         let tracer = TracescopeTracer(serviceName: "a", exporter: InMemoryExporter(), sampler: AlwaysSample())
         defer { tracer.shutdown() }
-        let (headers, sent) = await tracer.withSpan("call", ofKind: .client) { span in
+        let (headers, sent) = tracer.withSpan("call", ofKind: .client) { span in
             (tracer.headers(for: span.context), span.context.tracescopeSpanContext)
         }
         #expect(headers["X-Amzn-Trace-Id"] != nil)
@@ -62,7 +62,7 @@ struct PropagationTests {
         var context = InstrumentationContext.topLevel
         tracer.extract(["traceparent": "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01", "tracestate": "vendor=x"],
                        into: &context, using: DictionaryExtractor())
-        let headers = await tracer.withSpan("hop", context: context) { span in tracer.headers(for: span.context) }
+        let headers = tracer.withSpan("hop", context: context) { span in tracer.headers(for: span.context) }
         #expect(headers["tracestate"] == "vendor=x")
         #expect(headers["traceparent"]?.hasPrefix("00-5759e988bd862e3fe1be46a994272793-") == true)
     }

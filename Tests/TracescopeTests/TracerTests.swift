@@ -17,7 +17,7 @@ struct TracerTests {
             async let left: Void = tracer.withSpan("async-let") { _ in }
             await withTaskGroup(of: Void.self) { group in
                 for i in 0..<3 {
-                    group.addTask { await tracer.withSpan("group-\(i)") { _ in await tracer.withSpan("grandchild-\(i)") { _ in } } }
+                    group.addTask { tracer.withSpan("group-\(i)") { _ in tracer.withSpan("grandchild-\(i)") { _ in } } }
                 }
             }
             await left
@@ -44,9 +44,9 @@ struct TracerTests {
     @Test func detachedWorkContinuesTheContextItIsGiven() async throws {
         let memory = InMemoryExporter()
         let tracer = Self.makeTracer(memory)
-        let context = await tracer.withSpan("request") { span in span.context }
+        let context = tracer.withSpan("request") { span in span.context }
         await Task.detached {
-            await tracer.withSpan("background", context: context) { _ in }
+            tracer.withSpan("background", context: context) { _ in }
         }.value
         tracer.forceFlush()
         let request = try #require(memory.spans.first { $0.operationName == "request" })
@@ -81,9 +81,9 @@ struct TracerTests {
     @Test func unsampledTracesRecordNothingAndTellDownstream() async {
         let memory = InMemoryExporter()
         let tracer = Self.makeTracer(memory, sampler: NeverSample())
-        let headers = await tracer.withSpan("root") { root -> [String: String] in
+        let headers = tracer.withSpan("root") { root -> [String: String] in
             #expect(!root.isRecording)
-            return await tracer.withSpan("child") { child in
+            return tracer.withSpan("child") { child in
                 #expect(!child.isRecording)
                 #expect(child.context.tracescopeSpanContext?.sampling == .notSampled)
                 return tracer.headers(for: child.context)
@@ -101,7 +101,7 @@ struct TracerTests {
         var context = InstrumentationContext.topLevel
         tracer.extract(["X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"],
                        into: &context, using: DictionaryExtractor())
-        await tracer.withSpan("handler", context: context, ofKind: .server) { _ in }
+        tracer.withSpan("handler", context: context, ofKind: .server) { _ in }
         tracer.forceFlush()
         let span = memory.spans.first
         #expect(span?.traceID == TraceID(xray: "1-5759e988-bd862e3fe1be46a994272793"))
