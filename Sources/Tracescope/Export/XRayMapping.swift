@@ -33,7 +33,12 @@ public enum XRayMapping {
         var namespace: String?
         if f.isSegment {
             name = f.serviceName
-            if annotations["operation"] == nil { annotations["operation"] = .string(f.operationName) }
+            // Usually the only annotation: made as a one-entry literal, without first probing an empty dictionary.
+            if annotations.isEmpty {
+                annotations = ["operation": .string(f.operationName)]
+            } else if annotations["operation"] == nil {
+                annotations["operation"] = .string(f.operationName)
+            }
         } else if isCall {
             namespace = awsService == nil ? "remote" : "aws"
             name = awsService ?? OTelPeer.node(f.attributes)?.name ?? f.operationName
