@@ -144,7 +144,8 @@ struct DashboardGoldenTests {
         // The second service in the list is the checkout function (worst first).
         Self.press([.character("j"), .enter], &state, &model)
         let detail = try #require(model.nodeDetail)
-        #expect(detail.node == NodeKey(name: "checkout", type: "AWS::Lambda::Function"))
+        let checkoutFunction = NodeKey(name: "checkout", type: "AWS::Lambda::Function")
+        #expect(detail.subject == .node(checkoutFunction))
         #expect(detail.function?.coldStarts ?? 0 > 0)
         #expect(!detail.incoming.isEmpty && !detail.outgoing.isEmpty)
         let buffer = DashboardView.render(state, model, glyphs: .unicode)
@@ -152,8 +153,20 @@ struct DashboardGoldenTests {
         if size.0 == 120 {
             try Self.checkStyles("service-panel-120x40", buffer)
             try Self.check("service-panel-120x40-ascii", DashboardView.render(state, model, glyphs: .ascii))
+            // Tab selects the second call (the callers come first), Enter opens that edge's panel, Esc comes back.
+            Self.press([.tab, .tab], &state, &model)
+            #expect(state.panelCall == 1)
+            try Self.check("service-panel-120x40-call-selected", DashboardView.render(state, model, glyphs: .unicode))
+            let call = detail.incoming.count > 1 ? detail.incoming[1].edge : detail.outgoing[1 - detail.incoming.count].edge
+            Self.press([.enter], &state, &model)
+            #expect(state.screen == .edge(call, from: checkoutFunction))
+            #expect(model.nodeDetail?.subject == .edge(call))
+            #expect(model.nodeDetail?.figures.requests ?? 0 > 0)
+            try Self.check("edge-panel-120x40", DashboardView.render(state, model, glyphs: .unicode))
+            Self.press([.escape], &state, &model)
+            #expect(state.screen == .node(checkoutFunction))
             Self.press([.character("j")], &state, &model)
-            #expect(model.nodeDetail?.node == model.services[2].node)
+            #expect(model.nodeDetail?.subject == .node(model.services[2].node))
             Self.press([.escape], &state, &model)
             #expect(state.screen == .dashboard && state.selectedService == 2)
         }

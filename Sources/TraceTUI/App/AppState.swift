@@ -13,6 +13,8 @@ public struct AppState: Sendable, Equatable {
         case dashboard
         case trace(TraceID)
         case node(NodeKey)
+        /// An edge's panel, opened from the panel of `from` (where Esc returns).
+        case edge(EdgeKey, from: NodeKey)
     }
 
     public enum TraceOrder: String, Sendable, CaseIterable {
@@ -44,6 +46,9 @@ public struct AppState: Sendable, Equatable {
     /// Why the draft did not parse, shown under it.
     public var filterError: String?
 
+    /// In a service's panel, the selected call (callers first, then callees); nil until Tab selects one.
+    public var panelCall: Int?
+
     /// The timeline's selected row and the spans whose children are hidden.
     public var timelineRow = 0
     public var collapsed: Set<SpanID> = []
@@ -55,13 +60,14 @@ public struct AppState: Sendable, Equatable {
 
     /// What the model has to be built for: it changes with these, not with selection or scrolling.
     public var query: DashboardQuery {
-        var trace: TraceID?, node: NodeKey?
+        var trace: TraceID?, node: NodeKey?, edge: EdgeKey?
         switch screen {
         case .dashboard: break
         case .trace(let id): trace = id
         case .node(let key): node = key
+        case .edge(let key, _): edge = key
         }
-        return DashboardQuery(window: window, filter: filter, order: traceOrder, trace: trace, node: node)
+        return DashboardQuery(window: window, filter: filter, order: traceOrder, trace: trace, node: node, edge: edge)
     }
 }
 
@@ -113,9 +119,18 @@ public enum KeyTable {
     ]
 
     public static let node: [KeyBinding] = [
-        KeyBinding(keys: "j/k ↑/↓", action: "previous/next service", inFooter: true),
-        KeyBinding(keys: "w", action: "window 1m/5m/15m/all", inFooter: true),
+        KeyBinding(keys: "j/k ↑/↓", action: "services", inFooter: true),
+        KeyBinding(keys: "Tab", action: "select a call", inFooter: true),
+        KeyBinding(keys: "Enter", action: "open it", inFooter: true),
+        KeyBinding(keys: "w", action: "window 1m/5m/15m/all", inFooter: false),
         KeyBinding(keys: "Esc", action: "back", inFooter: true),
+        KeyBinding(keys: "?", action: "help", inFooter: true),
+        KeyBinding(keys: "q", action: "quit", inFooter: true),
+    ]
+
+    public static let edge: [KeyBinding] = [
+        KeyBinding(keys: "w", action: "window 1m/5m/15m/all", inFooter: true),
+        KeyBinding(keys: "Esc", action: "back to the service", inFooter: true),
         KeyBinding(keys: "?", action: "help", inFooter: true),
         KeyBinding(keys: "q", action: "quit", inFooter: true),
     ]
@@ -132,6 +147,7 @@ public enum KeyTable {
         case .dashboard: return dashboard
         case .trace: return timeline
         case .node: return node
+        case .edge: return edge
         }
     }
 }
@@ -164,6 +180,9 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
         case .dashboard: return dashboardKey(s, key, model)
         case .trace: return timelineKey(s, key, model)
         case .node: return nodeKey(s, key, model)
+        case .edge(_, let from):
+            if key == .escape || key == .backspace { s.screen = .node(from) }
+            return s
         }
     }
 }
@@ -204,6 +223,7 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
             s.collapsed = []
         } else if s.pane == .services, services > 0 {
             s.screen = .node(model.services[min(s.selectedService, services - 1)].node)
+            s.panelCall = nil
         }
     case .character("/"):
         s.filterDraft = s.filter?.text ?? ""
@@ -334,16 +354,26 @@ private func timelineKey(_ state: AppState, _ key: Key, _ model: DashboardModel)
 
 private func nodeKey(_ state: AppState, _ key: Key, _ model: DashboardModel) -> AppState {
     var s = state
+    guard case .node(let current) = s.screen else { return s }
+    let calls = (model.nodeDetail?.incoming ?? []) + (model.nodeDetail?.outgoing ?? [])
     switch key {
     case .escape, .backspace:
         s.screen = .dashboard
+    case .tab, .backTab:
+        guard !calls.isEmpty else { break }
+        let step = key == .tab ? 1 : calls.count - 1
+        s.panelCall = s.panelCall.map { ($0 + step) % calls.count } ?? (key == .tab ? 0 : calls.count - 1)
+    case .enter:
+        guard let index = s.panelCall, index < calls.count else { break }
+        s.screen = .edge(calls[index].edge, from: current)
     case .character("j"), .down, .character("k"), .up:
         // Step through the services in the order of the list, keeping the list's selection in step.
-        guard !model.services.isEmpty, case .node(let current) = s.screen else { return s }
+        guard !model.services.isEmpty else { return s }
         let index = model.services.firstIndex { $0.node == current } ?? s.selectedService
         let next = moved(index, by: key, count: model.services.count) ?? index
         s.selectedService = next
         s.screen = .node(model.services[next].node)
+        s.panelCall = nil
     default: break
     }
     return s

@@ -11,14 +11,17 @@ public struct DashboardQuery: Sendable, Equatable {
     public var trace: TraceID?
     /// The node whose panel is open.
     public var node: NodeKey?
+    /// The edge whose panel is open.
+    public var edge: EdgeKey?
 
     public init(window: TimeWindow, filter: TraceFilter? = nil, order: AppState.TraceOrder = .newest, trace: TraceID? = nil,
-                node: NodeKey? = nil) {
+                node: NodeKey? = nil, edge: EdgeKey? = nil) {
         self.window = window
         self.filter = filter
         self.order = order
         self.trace = trace
         self.node = node
+        self.edge = edge
     }
 }
 
@@ -51,13 +54,20 @@ public struct DashboardModel: Sendable {
         public var worst: StatusClass
     }
 
-    /// The node panel: rates by class over the window, the latency distribution, calls in and out, function phases.
+    /// A node's or an edge's panel: rates by class over the window, the latency distribution, and for a node its
+    /// calls in and out and function phases.
     public struct NodeDetail: Sendable {
-        public var node: NodeKey
+        public enum Subject: Sendable, Equatable {
+            case node(NodeKey)
+            case edge(EdgeKey)
+        }
+
+        public var subject: Subject
         public var figures: Summary.Figures
         /// One bucket per second over the window (at most 15 minutes), oldest first.
         public var series: [RateSeries.Bucket]
         public var latency: LatencyHistogram
+        /// Calls into and out of the node (empty for an edge).
         public var incoming: [Summary.Edge]
         public var outgoing: [Summary.Edge]
         /// For a function node: its invocations' dwell, init, handler and overhead (all time).
@@ -126,14 +136,19 @@ public struct DashboardModel: Sendable {
         model.mapNodes = summary.services.map { MapNode(node: $0.node, figures: $0.figures) }
         model.mapEdges = summary.edges.map { MapEdge(edge: $0.edge, worst: $0.figures.worstClass) }
         model.layout = LayeredLayout(nodes: model.mapNodes.map(\.node), edges: model.mapEdges.map(\.edge))
+        let seconds = min(window.seconds ?? 900, 900)
         if let node = query.node, let stats = analyzer.graph.nodes[node] {
-            let seconds = min(window.seconds ?? 900, 900)
             model.nodeDetail = NodeDetail(
-                node: node, figures: stats.figures(in: window, now: now),
+                subject: .node(node), figures: stats.figures(in: window, now: now),
                 series: stats.series.recent(seconds, endingAt: nowSecond),
                 latency: stats.latency(in: window, now: now),
                 incoming: summary.edges.filter { $0.edge.to == node }, outgoing: summary.edges.filter { $0.edge.from == node },
                 function: node.type == "AWS::Lambda::Function" || node.type == nil ? analyzer.functions[node.name] : nil)
+        } else if let edge = query.edge, let stats = analyzer.graph.edges[edge] {
+            model.nodeDetail = NodeDetail(
+                subject: .edge(edge), figures: stats.figures(in: window, now: now),
+                series: stats.series.recent(seconds, endingAt: nowSecond), latency: stats.latency(in: window, now: now),
+                incoming: [], outgoing: [], function: nil)
         }
         return model
     }

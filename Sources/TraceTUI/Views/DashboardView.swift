@@ -30,7 +30,7 @@ public enum DashboardView {
         case .trace:
             TimelineView.draw(state, model, in: body, on: &buffer, glyphs: glyphs)
             return buffer
-        case .node:
+        case .node, .edge:
             NodePanelView.draw(state, model, in: body, on: &buffer, glyphs: glyphs)
             return buffer
         }
@@ -204,6 +204,7 @@ public enum DashboardView {
         if wide { y = right.y }
         section("Trace timeline", KeyTable.timeline, in: right)
         section("Service panel", KeyTable.node, in: right)
+        section("Call panel", KeyTable.edge, in: right)
         section("Filter (after /)", KeyTable.filter, in: right)
         let notes = [
             "Markers: \(glyphs.fault) fault (5xx)  \(glyphs.throttle) throttle (429)  \(glyphs.error) error (4xx)",

@@ -1,18 +1,24 @@
 import TraceAnalysis
 import TraceModel
 
-/// One node in depth: requests per second over the window stacked by class, error/throttle/fault rates, the latency
-/// distribution with its long tail and p50/p90/p99 marked, the calls in and out, and for a function its
+/// One node — or one edge, the calls from one node to another — in depth: requests per second over the window stacked
+/// by class, error/throttle/fault rates, the latency distribution with its long tail and p50/p90/p99 marked; for a
+/// node also the calls in and out (Tab selects one, Enter opens its panel) and, for a function, its
 /// dwell/init/handler/overhead and cold-start rate.
 public enum NodePanelView {
     public static func draw(_ state: AppState, _ model: DashboardModel, in rect: Rect, on buffer: inout ScreenBuffer,
                             glyphs: Glyphs) {
         guard let detail = model.nodeDetail else {
-            Box.message("No requests for this node in the window. w changes the window; Esc goes back.", title: "Service", in: rect, on: &buffer, glyphs: glyphs)
+            Box.message("No requests here in the window. w changes the window; Esc goes back.", title: "Service",
+                        in: rect, on: &buffer, glyphs: glyphs)
             return
         }
-        let node = detail.node
-        let title = "\(node.name)\(node.type.map { " (\($0))" } ?? "") · window \(model.window.rawValue)"
+        func label(_ node: NodeKey) -> String { "\(node.name)\(node.type.map { " (\($0))" } ?? "")" }
+        let title: String
+        switch detail.subject {
+        case .node(let node): title = "\(label(node)) · window \(model.window.rawValue)"
+        case .edge(let edge): title = "calls \(label(edge.from)) \(glyphs.arrowRight) \(label(edge.to)) · window \(model.window.rawValue)"
+        }
         let inner = Box(title: title, focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
         guard inner.width >= 30, inner.height >= 4 else { return }
         let f = detail.figures
@@ -40,7 +46,26 @@ public enum NodePanelView {
         let (histogramArea, below) = rest.splitTop(max(0, histogramRows + 1))
         latency(detail, in: histogramArea, on: &buffer, glyphs: glyphs)
         let tables = wide ? right : below
-        calls(detail, function: detail.function, in: tables, on: &buffer, glyphs: glyphs)
+        if case .edge(let edge) = detail.subject {
+            explainEdge(edge, in: tables, on: &buffer)
+        } else {
+            calls(detail, selected: state.panelCall, in: tables, on: &buffer, glyphs: glyphs)
+        }
+    }
+
+    /// What an edge's figures are: the caller's measurements of its calls (X-Ray's rule), or the callee's own when
+    /// the caller has no call span (a Lambda function under its service).
+    static func explainEdge(_ edge: EdgeKey, in rect: Rect, on buffer: inout ScreenBuffer) {
+        let lines = [
+            "Every request from \(edge.from.name)",
+            "to \(edge.to.name) in the window, timed on",
+            "the caller's side (its call span) as X-Ray's",
+            "service map does; where the caller records",
+            "no call, on the callee's side.",
+        ]
+        for (i, line) in lines.enumerated() where rect.y + i < rect.maxY {
+            buffer.write(line, x: rect.x + 1, y: rect.y + i, style: Style(.dim), clip: rect)
+        }
     }
 
     /// Requests per second, one column per second (or per few seconds when the window is wider than the area),
@@ -146,8 +171,10 @@ public enum NodePanelView {
     }
 
     /// Calls in and out of the node, and a function's phases.
-    static func calls(_ detail: DashboardModel.NodeDetail, function: FunctionStats?, in rect: Rect, on buffer: inout ScreenBuffer,
+    static func calls(_ detail: DashboardModel.NodeDetail, selected: Int?, in rect: Rect, on buffer: inout ScreenBuffer,
                       glyphs: Glyphs) {
+        let function = detail.function
+        var row = 0
         guard rect.height >= 2, rect.width >= 30 else { return }
         var y = rect.y
         func heading(_ text: String) {
@@ -168,18 +195,28 @@ public enum NodePanelView {
                 + DisplayWidth.pad(Formatting.millis(figures.p50), to: 8, alignRight: true)
                 + DisplayWidth.pad(Formatting.millis(figures.p99), to: 8, alignRight: true)
             buffer.write(figuresText, x: x, y: y, style: Style(.dim), clip: rect)
+            if row == selected { buffer.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { $0.selected = true } }
             y += 1
         }
         heading(DisplayWidth.pad("called by", to: max(8, rect.width - 37) + 2) + "    req/s   fail     p50     p99")
-        if detail.incoming.isEmpty { edgeRow("(no callers in the window)", Summary.Figures()) }
-        for edge in detail.incoming { edgeRow(edge.edge.from.name, edge.figures) }
+        if detail.incoming.isEmpty, y < rect.maxY {
+            buffer.write("  (no callers in the window)", x: rect.x + 1, y: y, style: Style(.dim), clip: rect)
+            y += 1
+        }
+        for edge in detail.incoming {
+            edgeRow(edge.edge.from.name, edge.figures)
+            row += 1
+        }
         y += 1
         heading("calls")
         if detail.outgoing.isEmpty, y < rect.maxY {
             buffer.write("  (nothing downstream)", x: rect.x + 1, y: y, style: Style(.dim), clip: rect)
             y += 1
         }
-        for edge in detail.outgoing { edgeRow(edge.edge.to.name, edge.figures) }
+        for edge in detail.outgoing {
+            edgeRow(edge.edge.to.name, edge.figures)
+            row += 1
+        }
         guard let function, function.invocations > 0 else { return }
         y += 1
         heading("function phases (all time)")
