@@ -199,24 +199,21 @@ public enum NodePanelView {
             y += 1
         }
         heading(DisplayWidth.pad("called by", to: max(8, rect.width - 37) + 2) + "    req/s   fail     p50     p99")
-        if detail.incoming.isEmpty, y < rect.maxY {
-            buffer.write("  (no callers in the window)", x: rect.x + 1, y: y, style: Style(.dim), clip: rect)
-            y += 1
+        // Callers, then callees: the order Tab walks them in.
+        func section(_ edges: [Summary.Edge], emptyText: String, name: (EdgeKey) -> String) {
+            if edges.isEmpty, y < rect.maxY {
+                buffer.write(emptyText, x: rect.x + 1, y: y, style: Style(.dim), clip: rect)
+                y += 1
+            }
+            for edge in edges {
+                edgeRow(name(edge.edge), edge.figures)
+                row += 1
+            }
         }
-        for edge in detail.incoming {
-            edgeRow(edge.edge.from.name, edge.figures)
-            row += 1
-        }
+        section(detail.incoming, emptyText: "  (no callers in the window)") { $0.from.name }
         y += 1
         heading("calls")
-        if detail.outgoing.isEmpty, y < rect.maxY {
-            buffer.write("  (nothing downstream)", x: rect.x + 1, y: y, style: Style(.dim), clip: rect)
-            y += 1
-        }
-        for edge in detail.outgoing {
-            edgeRow(edge.edge.to.name, edge.figures)
-            row += 1
-        }
+        section(detail.outgoing, emptyText: "  (nothing downstream)") { $0.to.name }
         guard let function, function.invocations > 0 else { return }
         y += 1
         heading("function phases (all time)")
