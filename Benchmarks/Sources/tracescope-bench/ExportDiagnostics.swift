@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TraceModel
 import TraceAnalysis
+import TraceCollector
 import TraceFormats
 import Tracescope
 
@@ -79,11 +80,30 @@ struct IngestCost: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest-cost", shouldDisplay: false)
 
     @Flag var decodeOnly = false
+    /// Through the collector's `IngestPipeline` (as `ingest` measures) instead of a bare analyzer.
+    @Flag var pipeline = false
     @Option var rounds = 3
 
     func run() throws {
         let batches = try IngestBench.otlpBatches(traces: 10_000)
         for _ in 0..<rounds {
+            if pipeline {
+                let (count, seconds) = Measure.time { () -> Int in
+                    let ingest = IngestPipeline(quietPeriodSeconds: 30, clock: { 0 })
+                    var spans: [Span] = []
+                    for body in batches.bodies {
+                        spans.removeAll(keepingCapacity: true)
+                        body.withUnsafeBytes { raw in
+                            do throws(DecodeFailure) { try OTLPProtobufDecoder.decode(raw, into: &spans) } catch {}
+                        }
+                        ingest.ingest(spans)
+                    }
+                    ingest.finish()
+                    return Int(ingest.stats.spans)
+                }
+                print("\(count) spans, \(Measure.format(seconds * 1e9 / Double(count))) ns/span (pipeline)")
+                continue
+            }
             let (count, seconds) = Measure.time { () -> Int in
                 var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, maxOpenTraces: 20_000, windowed: true)
                 analyzer.keepTraces(budgetBytes: 64 << 20)
