@@ -120,6 +120,15 @@ struct DashboardGoldenTests {
         let buffer = DashboardView.render(state, model, glyphs: .unicode)
         #expect(buffer.text.contains("Initialization"))
         try Self.check("timeline-\(size.0)x\(size.1)", buffer)
+        if size.0 == 80 {
+            // The details do not fit: Tab gives them the keys, G scrolls to their end, Esc gives the keys back.
+            Self.press([.tab, .character("G")], &state, &model)
+            #expect(state.detailsFocused && state.detailsScroll > 0)
+            try Self.check("timeline-80x24-details-scrolled", DashboardView.render(state, model, glyphs: .unicode))
+            Self.press([.escape], &state, &model)
+            #expect(!state.detailsFocused)
+            #expect(state.screen == .trace(id))
+        }
         if size.0 == 120 {
             try Self.check("timeline-120x40-ascii", DashboardView.render(state, model, glyphs: .ascii))
             try Self.checkStyles("timeline-120x40", DashboardView.render(state, model, glyphs: .unicode))

@@ -52,6 +52,9 @@ public struct AppState: Sendable, Equatable {
     /// The timeline's selected row and the spans whose children are hidden.
     public var timelineRow = 0
     public var collapsed: Set<SpanID> = []
+    /// The details pane has the keys (Tab): j/k scroll it, by `detailsScroll` lines.
+    public var detailsFocused = false
+    public var detailsScroll = 0
 
     public init(width: Int, height: Int) {
         self.width = width
@@ -110,8 +113,9 @@ public enum KeyTable {
 
     public static let timeline: [KeyBinding] = [
         KeyBinding(keys: "j/k ↑/↓", action: "move", inFooter: true),
-        KeyBinding(keys: "Enter", action: "collapse/expand", inFooter: true),
-        KeyBinding(keys: "←/→ h/l", action: "collapse/expand", inFooter: false),
+        KeyBinding(keys: "Enter", action: "fold/unfold", inFooter: true),
+        KeyBinding(keys: "←/→ h/l", action: "fold (then to the parent)/unfold", inFooter: false),
+        KeyBinding(keys: "Tab", action: "scroll details", inFooter: true),
         KeyBinding(keys: "g/G", action: "first/last", inFooter: false),
         KeyBinding(keys: "Esc", action: "back", inFooter: true),
         KeyBinding(keys: "?", action: "help", inFooter: true),
@@ -221,6 +225,8 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
             s.screen = .trace(model.recentTraces[min(s.selectedTrace, traces - 1)].traceID)
             s.timelineRow = 0
             s.collapsed = []
+            s.detailsFocused = false
+            s.detailsScroll = 0
         } else if s.pane == .services, services > 0 {
             s.screen = .node(model.services[min(s.selectedService, services - 1)].node)
             s.panelCall = nil
@@ -320,7 +326,23 @@ private func editFilter(_ state: AppState, _ key: Key) -> AppState {
 private func timelineKey(_ state: AppState, _ key: Key, _ model: DashboardModel) -> AppState {
     var s = state
     let rows = model.timeline?.visibleRows(collapsed: s.collapsed) ?? []
+    if key == .tab || key == .backTab {
+        s.detailsFocused.toggle()
+        return s
+    }
+    if s.detailsFocused {
+        // The details pane scrolls; Esc gives the keys back to the waterfall.
+        if key == .escape || key == .backspace {
+            s.detailsFocused = false
+        } else if let timeline = model.timeline, !rows.isEmpty {
+            let span = timeline.spans[rows[min(s.timelineRow, rows.count - 1)].span]
+            let count = SpanDetail.lines(of: span, traceStart: timeline.start).count
+            s.detailsScroll = moved(s.detailsScroll, by: key, count: count) ?? s.detailsScroll
+        }
+        return s
+    }
     if let index = moved(s.timelineRow, by: key, count: rows.count) {
+        if index != s.timelineRow { s.detailsScroll = 0 }
         s.timelineRow = index
         return s
     }
@@ -328,6 +350,7 @@ private func timelineKey(_ state: AppState, _ key: Key, _ model: DashboardModel)
         s.screen = .dashboard
         s.collapsed = []
         s.timelineRow = 0
+        s.detailsScroll = 0
         return s
     }
     guard let timeline = model.timeline, !rows.isEmpty else { return s }

@@ -58,7 +58,8 @@ public enum TimelineView {
             }
         }
         if detailHeight > 0, !rows.isEmpty {
-            detail(timeline.spans[rows[selected].span], traceStart: timeline.start, in: bottom, on: &buffer, glyphs: glyphs)
+            detail(timeline.spans[rows[selected].span], traceStart: timeline.start, scroll: state.detailsScroll,
+                   focused: state.detailsFocused, in: bottom, on: &buffer, glyphs: glyphs)
         }
     }
 
@@ -111,23 +112,25 @@ public enum TimelineView {
         buffer.write(String(repeating: glyph, count: length), x: x + start, y: y, style: Style(role), clip: clip)
     }
 
-    static func detail(_ span: Span, traceStart: EpochNanos, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
-        let inner = Box(title: "Details", focused: false).draw(in: rect, on: &buffer, glyphs: glyphs)
-        guard !inner.isEmpty else { return }
+    /// The selected span's details from line `scroll`; the title says which lines show when not all fit.
+    static func detail(_ span: Span, traceStart: EpochNanos, scroll: Int, focused: Bool, in rect: Rect,
+                       on buffer: inout ScreenBuffer, glyphs: Glyphs) {
         let lines = SpanDetail.lines(of: span, traceStart: traceStart)
+        let room = max(0, rect.height - 2)
+        let first = max(0, min(scroll, lines.count - room))
+        let shown = lines[first..<min(lines.count, first + room)]
+        var title = "Details"
+        if lines.count > room {
+            title += " · lines \(first + 1)–\(first + shown.count) of \(lines.count)" + (focused ? " · j/k scroll" : " · Tab to scroll")
+        }
+        let inner = Box(title: title, focused: focused).draw(in: rect, on: &buffer, glyphs: glyphs)
+        guard !inner.isEmpty else { return }
         let labelWidth = min(24, max(8, lines.map { DisplayWidth.of($0.label) }.max() ?? 8))
-        var y = inner.y
-        for line in lines {
-            guard y < inner.maxY else { break }
-            if y == inner.maxY - 1, line != lines.last {
-                buffer.write("… \(lines.count - (y - inner.y)) more lines", x: inner.x + 1, y: y, style: Style(.dim), clip: inner)
-                break
-            }
+        for (y, line) in zip(inner.y..., shown) {
             buffer.write(DisplayWidth.truncate(line.label, to: labelWidth), x: inner.x + 1, y: y, style: Style(.dim, bold: true), clip: inner)
             let valueX = inner.x + 2 + labelWidth
             buffer.write(DisplayWidth.truncate(line.value, to: max(0, inner.maxX - valueX)), x: valueX, y: y,
                          style: Style(line.role), clip: inner)
-            y += 1
         }
     }
 }
