@@ -255,6 +255,18 @@ public struct Span: Sendable, Hashable {
     /// X-Ray: a subsegment that calls another service (`namespace` `aws` or `remote`). OTLP: a CLIENT or PRODUCER span.
     public var isDownstreamCall: Bool { kind == .client || kind == .producer }
 
+    /// Bytes the descriptive part adds to a span in memory, roughly (for memory budgets). Read in place from the
+    /// details box: copying out HTTP info or dictionaries just to count them cost more than the estimate is worth.
+    /// Resource attributes are shared by a batch's spans and not counted here.
+    public var estimatedDetailBytes: Int {
+        let d = details
+        if d === SpanDetails.empty { return 0 }
+        var total = (d.metadataJSON?.utf8.count ?? 0) + (d.http?.url?.utf8.count ?? 0)
+        total += 192 * (d.attributes.count + d.annotations.count + d.aws.count)
+        if let exceptions = d.cause?.exceptions.count { total += 256 * max(1, exceptions) }
+        return total
+    }
+
     /// Looks an attribute up among OTLP span attributes, then resource attributes, then X-Ray annotations.
     public func attribute(_ key: String) -> AttributeValue? {
         // Empty dictionaries are skipped before hashing the key: most spans fill one or two of the three.

@@ -32,10 +32,7 @@ public struct TraceStore: Sendable {
         var total = 512
         for span in trace.spans {
             total += 640 + span.name.utf8.count + (span.serviceName?.utf8.count ?? 0) + (span.origin?.utf8.count ?? 0)
-            total += (span.metadataJSON?.utf8.count ?? 0) + (span.http?.url?.utf8.count ?? 0)
-            // Resource attributes are shared by the batch's spans: not counted per span.
-            total += 192 * (span.attributes.count + span.annotations.count + span.aws.count)
-            if let cause = span.cause { total += 256 * max(1, cause.exceptions.count) }
+            total += span.estimatedDetailBytes
         }
         return total
     }

@@ -39,7 +39,7 @@ public enum ServiceGraphBuilder {
             if spans.count > 32 { return calleesOfCall[call] }
             var found: [Int]?
             for i in spans.indices where spans[i].parentID == call && ServiceGraphRules.isEntry(spans[i]) {
-                found = (found ?? []) + [i]
+                if found == nil { found = [i] } else { found!.append(i) }
             }
             return found
         }
@@ -64,6 +64,12 @@ public enum ServiceGraphBuilder {
             } else if span.isDownstreamCall, !isNestedCall(i, in: trace) {
                 let caller = trace.ownerNode(of: i)
                 if let callees = callees(of: span.id) {
+                    // Almost always one callee: no set needed to keep targets distinct.
+                    if callees.count == 1 {
+                        let target = ServiceGraphRules.node(ofEntry: spans[callees[0]])
+                        graph.recordEdge(EdgeKey(from: caller, to: target), cls, start: span.start, duration: span.duration)
+                        continue
+                    }
                     var seen = Set<NodeKey>()
                     for callee in callees {
                         let target = ServiceGraphRules.node(ofEntry: spans[callee])
