@@ -60,7 +60,7 @@ struct FunctionTests {
         let fn = TracedFunction(name: "checkout", tracer: tracer, mode: .platform) { () }
         await #expect(throws: Boom.self) {
             try await fn.invoke { _ in
-                try await tracer.withSpan("DynamoDB PutItem", ofKind: .client) { span in
+                try tracer.withSpan("DynamoDB PutItem", ofKind: .client) { span in
                     span.attributes[XRayAttribute.awsService] = "DynamoDB"
                     span.attributes["aws.operation"] = "PutItem"
                     throw Boom()

@@ -58,8 +58,8 @@ struct TracerTests {
         struct PaymentDeclined: Error, CustomStringConvertible { var description: String { "card declined" } }
         let memory = InMemoryExporter()
         let tracer = Self.makeTracer(memory)
-        await #expect(throws: PaymentDeclined.self) {
-            try await tracer.withSpan("charge", ofKind: .client) { span in
+        #expect(throws: PaymentDeclined.self) {
+            try tracer.withSpan("charge", ofKind: .client) { span in
                 span.attributes["peer.service"] = "payments"
                 span.attributes["annotation.customer_tier"] = "gold"
                 span.addEvent("retrying")
