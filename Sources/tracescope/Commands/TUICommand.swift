@@ -9,7 +9,7 @@ import TraceTUI
 struct TUICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tui",
-        abstract: "The dashboard: services with req/s and error rates, latency percentiles, recent traces.",
+        abstract: "The dashboard: service map, req/s and errors per service, latency, traces and their timelines.",
         discussion: """
             Live (the default): an embedded collector on --udp and --otlp feeds it. With --replay, the files (any \
             format `summary` reads) play back at the pace they were recorded (--speed 10 is ten times faster; idle \
