@@ -14,13 +14,14 @@ public final class JSONLinesFileExporter: SpanExporter {
     public typealias OpenError = XRayLinesFile.OpenError
 
     private let file: XRayLinesFile
+    private let operations = OperationAnnotations()
 
     public init(path: String) throws(OpenError) {
         file = try XRayLinesFile(path: path)
     }
 
     public func export(_ spans: [FinishedSpan]) throws {
-        try file.append(spans.map(XRayMapping.span))
+        try file.append(spans.map { XRayMapping.span($0, operations: operations) })
     }
 
     public func shutdown() {

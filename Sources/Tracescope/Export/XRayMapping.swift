@@ -13,6 +13,12 @@ import TraceModel
 ///   fill the `http` block; recorded errors become the `cause`.
 public enum XRayMapping {
     public static func span(_ f: FinishedSpan) -> Span {
+        span(f, operations: nil)
+    }
+
+    /// - Parameter operations: shares the `operation` annotation among segments of the same operation (an exporter
+    ///   keeps one), so a batch of requests to one endpoint builds that dictionary once.
+    static func span(_ f: FinishedSpan, operations: OperationAnnotations?) -> Span {
         var annotations: [String: AttributeValue] = [:]
         var aws: [String: AttributeValue] = [:]
         var metadata: [String: AttributeValue] = [:]
@@ -35,7 +41,7 @@ public enum XRayMapping {
             name = f.serviceName
             // Usually the only annotation: made as a one-entry literal, without first probing an empty dictionary.
             if annotations.isEmpty {
-                annotations = ["operation": .string(f.operationName)]
+                annotations = operations?.annotations(for: f.operationName) ?? ["operation": .string(f.operationName)]
             } else if annotations["operation"] == nil {
                 annotations["operation"] = .string(f.operationName)
             }
@@ -96,5 +102,21 @@ public enum XRayMapping {
     static func sqlHint(_ attributes: [String: AttributeValue]) -> [String: AttributeValue] {
         guard !attributes.isEmpty, let system = attributes["db.system"] ?? attributes["db.system.name"] else { return [:] }
         return ["database_type": system]
+    }
+}
+
+/// The `["operation": name]` annotations of recent operations, shared rather than rebuilt per segment. Used by one
+/// exporter on the export thread only (`@unchecked Sendable`: never touched concurrently); bounded, so a service
+/// with unbounded operation names cannot grow it.
+final class OperationAnnotations: @unchecked Sendable {
+    private var byName: [String: [String: AttributeValue]] = [:]
+    static let limit = 256
+
+    func annotations(for operation: String) -> [String: AttributeValue] {
+        if let known = byName[operation] { return known }
+        let made: [String: AttributeValue] = ["operation": .string(operation)]
+        if byName.count >= Self.limit { byName.removeAll(keepingCapacity: true) }
+        byName[operation] = made
+        return made
     }
 }

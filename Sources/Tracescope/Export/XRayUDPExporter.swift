@@ -21,6 +21,7 @@ public final class XRayUDPExporter: SpanExporter {
     private let socket: Int32
     private let headerBytes = Array(DaemonDatagram.header.utf8)
     private let limit: Int
+    private let operations = OperationAnnotations()
     private let oversizedCount = Atomic<Int>(0)
     private let failedSends = Atomic<Int>(0)
     /// Spans whose document had to be cut to fit a datagram.
@@ -63,7 +64,7 @@ public final class XRayUDPExporter: SpanExporter {
     }
 
     public func export(_ spans: [FinishedSpan]) throws {
-        let mapped = spans.map(XRayMapping.span)
+        let mapped = spans.map { XRayMapping.span($0, operations: operations) }
         for document in datagramDocuments(mapped) { send(document) }
     }
 
