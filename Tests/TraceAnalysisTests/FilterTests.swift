@@ -52,6 +52,8 @@ struct FilterTests {
         (#"responsetime > "slow""#, "column 16: this field compares with a number"),
         ("fault ok", "column 7: expected AND, OR or the end, found 'ok'"),
         ("fault # 1", "column 7: unexpected character '#'"),
+        (String(repeating: "(", count: 100) + "fault" + String(repeating: ")", count: 100), "column 65: nested more than 64 deep"),
+        (String(repeating: "!", count: 100) + "fault", "column 65: nested more than 64 deep"),
     ])
     func badExpressionsSayWhereAndWhy(expression: String, message: String) {
         #expect(throws: TraceFilterError.self) { try TraceFilter(expression) }

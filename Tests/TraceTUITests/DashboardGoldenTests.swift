@@ -317,6 +317,17 @@ struct TraceTimelineTests {
         #expect(timeline.visibleRows(collapsed: [SpanID(1)]).count == 1)
     }
 
+    @Test func aVeryDeepChainNeedsNoDeepStack() {
+        let depth = 20_000
+        let spans = (1...depth).map { n in
+            Self.span(UInt64(n), parent: n == 1 ? nil : UInt64(n - 1), "level \(n)", Int64(n), Int64(2 * depth - n))
+        }
+        let timeline = TraceTimeline(AssembledTrace(traceID: TraceID(high: 1, low: 1), spans: spans))
+        #expect(timeline.rows.count == depth)
+        #expect(timeline.rows.filter(\.onCriticalPath).count == depth)
+        #expect(timeline.rows[0].descendants == depth - 1)
+    }
+
     @Test func aParentCycleIsShownNotLoopedOver() {
         let trace = AssembledTrace(traceID: TraceID(high: 1, low: 1), spans: [
             Self.span(1, parent: 2, "a", 0, 10),

@@ -17,6 +17,9 @@ struct FilterParser {
     /// Column of the token `current` (1-based).
     var tokenColumn = 1
     var current: FilterToken = .end
+    /// How many `(` and `!` enclose the current position: bounded, so no expression can exhaust the stack.
+    var nesting = 0
+    static let maximumNesting = 64
 
     init(_ text: String) {
         characters = Array(text)
@@ -54,15 +57,26 @@ struct FilterParser {
 
     mutating func parseUnary() throws(TraceFilterError) -> Expression {
         if current == .symbol("!") || isWord("NOT") {
+            try enter()
+            defer { nesting -= 1 }
             try advance()
             return .not(try parseUnary())
         }
         return try parsePrimary()
     }
 
+    mutating func enter() throws(TraceFilterError) {
+        nesting += 1
+        guard nesting <= Self.maximumNesting else {
+            throw TraceFilterError(message: "nested more than \(Self.maximumNesting) deep", column: tokenColumn)
+        }
+    }
+
     mutating func parsePrimary() throws(TraceFilterError) -> Expression {
         switch current {
         case .symbol("("):
+            try enter()
+            defer { nesting -= 1 }
             try advance()
             let inner = try parseOr()
             guard current == .symbol(")") else { throw unexpected("')'") }
