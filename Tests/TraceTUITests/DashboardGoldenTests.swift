@@ -273,6 +273,15 @@ struct LayeredLayoutTests {
         #expect(LayeredLayout(nodes: [c, .client, b, a], edges: edges.reversed()) == first)
     }
 
+    @Test func aLongChainOfServicesNeedsNoDeepStack() {
+        let chain = (0..<5_000).map { Self.node("svc-\($0)") }
+        let edges = [EdgeKey(from: .client, to: chain[0])] + zip(chain, chain.dropFirst()).map { EdgeKey(from: $0, to: $1) }
+            + [EdgeKey(from: chain[4_999], to: chain[0])]
+        let layout = LayeredLayout(nodes: chain + [.client], edges: edges)
+        #expect(layout.layers.count == 5_001)
+        #expect(layout.backEdges == [EdgeKey(from: chain[4_999], to: chain[0])])
+    }
+
     @Test func sixtyNodesFitAndTheMapRenders() throws {
         var docs: [String] = []
         for i in 0..<60 {

@@ -14,39 +14,54 @@ public struct LayeredLayout: Sendable, Equatable {
         var outgoing: [NodeKey: [NodeKey]] = [:]
         for edge in edges.sorted() { outgoing[edge.from, default: []].append(edge.to) }
 
-        // Depth-first from the roots (the client first), marking edges into the current path as back edges.
+        // Depth-first from the roots (the client first), marking edges into the current path as back edges. With an
+        // explicit stack: a chain of services as long as hostile input likes must not exhaust the thread's stack.
         var back = Set<EdgeKey>()
         var state: [NodeKey: Int] = [:] // 1 on the path, 2 done
-        func visit(_ node: NodeKey) {
-            state[node] = 1
-            for next in outgoing[node] ?? [] {
+        func visit(_ start: NodeKey) {
+            var stack: [(node: NodeKey, next: Int)] = [(start, 0)]
+            state[start] = 1
+            while let top = stack.last {
+                let targets = outgoing[top.node] ?? []
+                if top.next == targets.count {
+                    state[top.node] = 2
+                    stack.removeLast()
+                    continue
+                }
+                stack[stack.count - 1].next += 1
+                let next = targets[top.next]
                 switch state[next] {
-                case 1: back.insert(EdgeKey(from: node, to: next))
+                case 1: back.insert(EdgeKey(from: top.node, to: next))
                 case 2: continue
-                default: visit(next)
+                default:
+                    state[next] = 1
+                    stack.append((next, 0))
                 }
             }
-            state[node] = 2
         }
         let incoming = Set(edges.map(\.to))
         let roots = sorted.filter { $0.isClient } + sorted.filter { !$0.isClient && !incoming.contains($0) }
         for root in roots where state[root] == nil { visit(root) }
         for node in sorted where state[node] == nil { visit(node) }
 
-        // Longest path over the forward edges.
+        // Longest path over the forward edges (acyclic once back edges are out), in topological order: linear in the
+        // graph's size.
         var layer: [NodeKey: Int] = [:]
-        var changed = true
-        for node in sorted { layer[node] = 0 }
-        var rounds = 0
-        while changed && rounds <= sorted.count {
-            changed = false
-            rounds += 1
-            for edge in edges where !back.contains(edge) {
-                let candidate = (layer[edge.from] ?? 0) + 1
-                if candidate > (layer[edge.to] ?? 0) {
-                    layer[edge.to] = candidate
-                    changed = true
-                }
+        var remaining: [NodeKey: Int] = [:]
+        var forward: [NodeKey: [NodeKey]] = [:]
+        for node in sorted { layer[node] = 0; remaining[node] = 0 }
+        let known = Set(sorted)
+        for edge in edges.sorted() where !back.contains(edge) && edge.from != edge.to
+            && known.contains(edge.from) && known.contains(edge.to) {
+            forward[edge.from, default: []].append(edge.to)
+            remaining[edge.to, default: 0] += 1
+        }
+        var ready = sorted.filter { remaining[$0] == 0 }
+        while let node = ready.popLast() {
+            for next in forward[node] ?? [] {
+                layer[next] = max(layer[next] ?? 0, (layer[node] ?? 0) + 1)
+                remaining[next, default: 1] -= 1
+                if remaining[next] == 0 { ready.append(next) }
             }
         }
         let depth = (layer.values.max() ?? 0) + 1
