@@ -19,8 +19,9 @@ public final class IngestPipeline: Sendable {
 
     /// - Parameters:
     ///   - quietPeriodSeconds: a trace completes when nothing arrived for it for this long.
-    ///   - memoryBudgetBytes: what traces may use: half for recent completed traces (oldest evicted first), a quarter
-    ///     for traces still open (the oldest completes early beyond it). Aggregates are never evicted.
+    ///   - memoryBudgetBytes: half for recent completed traces (oldest evicted first), a quarter for traces still open
+    ///     (the oldest completes early beyond it), a quarter for the service graph (distinct nodes and edges beyond
+    ///     it fold into `(other)`, counted). Aggregates are never evicted.
     ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file.
     public init(quietPeriodSeconds: Double = 30, memoryBudgetBytes: Int = 256 << 20,
                 clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil) {
@@ -28,6 +29,8 @@ public final class IngestPipeline: Sendable {
         var analyzer = TraceAnalyzer(quietPeriodSeconds: quietPeriodSeconds,
                                      maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true)
         analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 2)
+        // The last quarter is the graph's: a windowed node or edge takes up to ~400 KB (16 minute histograms).
+        analyzer.limitGraph(entries: max(64, memoryBudgetBytes / 4 / 400_000))
         state = Mutex(State(analyzer: analyzer))
         self.sink = sink
         self.clock = clock

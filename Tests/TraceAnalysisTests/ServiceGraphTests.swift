@@ -134,3 +134,29 @@ struct ServiceGraphTests {
         #expect(a.graph.edges[edge(node("cart"), node("kafka", "queue"))]?.total == 1)
     }
 }
+
+@Suite("Service graph size limit")
+struct ServiceGraphLimitTests {
+    @Test func newNodesFoldIntoOtherOnceTheGraphIsFull() {
+        var graph = ServiceGraph()
+        graph.maxEntries = 3
+        let (a, b, c, d) = (node("a"), node("b"), node("c"), node("d"))
+        graph.recordNode(a, .ok, start: 0, duration: 1)
+        graph.recordNode(b, .ok, start: 0, duration: 1)
+        graph.recordEdge(edge(a, b), .ok, start: 0, duration: 1)
+        #expect(graph.foldedRequests == 0)
+        // Full: c is (other), and so is the call from a to d; known nodes and edges still count as usual.
+        graph.recordNode(c, .fault, start: 0, duration: 1)
+        graph.recordEdge(edge(a, d), .ok, start: 0, duration: 1)
+        graph.recordEdge(edge(a, b), .error, start: 0, duration: 1)
+        #expect(graph.nodes[c] == nil && graph.nodes[d] == nil)
+        #expect(graph.nodes[.overflow]?.faults == 1)
+        #expect(graph.edges[edge(a, .overflow)]?.total == 1)
+        #expect(graph.edges[edge(a, b)]?.total == 2)
+        #expect(graph.foldedRequests == 2)
+        // However many new names arrive, the graph stays at its limit plus the (other) entries.
+        for i in 0..<1_000 { graph.recordNode(node("runaway-\(i)"), .ok, start: 0, duration: 1) }
+        #expect(graph.nodes.count + graph.edges.count <= 5)
+        #expect(graph.foldedRequests == 1_002)
+    }
+}

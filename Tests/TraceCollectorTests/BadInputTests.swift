@@ -115,6 +115,21 @@ struct BadInputTests {
         #expect(stats.rejected[.unknownRecord] == 1)
     }
 
+    /// A service naming itself after each request (a request id in `service.name`) must not grow the graph forever.
+    @Test func runawayServiceNamesFoldIntoOther() {
+        let pipeline = IngestPipeline(quietPeriodSeconds: 0, memoryBudgetBytes: 16 << 20, clock: { 0 })
+        for i in 0..<2_000 {
+            let span = Span(traceID: TraceID(high: 1, low: UInt64(i + 1)), id: SpanID(UInt64(i + 1)), name: "svc-req-\(i)",
+                            start: 1_700_000_000_000_000_000, end: 1_700_000_000_100_000_000)
+            pipeline.ingest([span])
+        }
+        pipeline.finish()
+        let graph = pipeline.analyzer.graph
+        #expect(graph.nodes.count + graph.edges.count <= (graph.maxEntries ?? 0) + 4)
+        #expect(graph.foldedRequests > 1_800)
+        #expect(graph.nodes[.overflow] != nil)
+    }
+
     static func gzip(_ text: String) throws -> [UInt8] {
         try ChildProcess.run(["gzip", "-c"], stdin: Data(text.utf8)).stdoutBytes
     }

@@ -27,6 +27,11 @@ public struct TraceAnalyzer: Sendable {
         traces = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed)
     }
 
+    /// Bounds the service graph to `entries` distinct nodes and edges (see `ServiceGraph.maxEntries`).
+    public mutating func limitGraph(entries: Int) {
+        graph.maxEntries = entries
+    }
+
     /// Keeps recent completed traces for a trace list, within `budgetBytes`.
     public mutating func keepTraces(budgetBytes: Int) {
         store = TraceStore(budgetBytes: budgetBytes)

@@ -29,6 +29,8 @@ public struct NodeKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static let client = NodeKey(name: "client", type: "client")
     /// The owner of subsegments whose segment never arrived.
     public static let unknown = NodeKey(name: "unknown", type: "unknown")
+    /// Where requests to new nodes go once a graph is at its size limit (`ServiceGraph.maxEntries`).
+    public static let overflow = NodeKey(name: "(other)", type: "overflow")
 
     public var isClient: Bool { self == .client }
 
@@ -36,7 +38,7 @@ public struct NodeKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var kind: NodeKind {
         if self == .client { return .client }
         switch type {
-        case "remote", "database", "queue": return .inferred
+        case "remote", "database", "queue", "overflow": return .inferred
         case let t? where t.hasPrefix("AWS::") && !Self.instrumentedAWSTypes.contains(t): return .inferred
         default: return .service
         }

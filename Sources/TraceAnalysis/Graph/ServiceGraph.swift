@@ -10,13 +10,26 @@ public struct ServiceGraph: Sendable {
     public var seriesCapacity: Int
     /// Keep per-minute latency for live windows (the collector); off for files.
     public var windowed: Bool
+    /// The most distinct nodes and edges kept (nil: no limit). Past it, requests to new nodes are folded into the
+    /// `(other)` node and counted in `foldedRequests`: runaway names — a request id in a service name, a host per
+    /// call — cannot grow a live collector's memory without bound (a windowed entry can take ~400 KB).
+    public var maxEntries: Int?
+    public private(set) var foldedRequests: UInt64 = 0
 
     public init(seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false) {
         self.seriesCapacity = seriesCapacity
         self.windowed = windowed
     }
 
+    /// A node the graph has room for: itself when known or while under the limit, else `(other)`.
+    private func admitted(_ node: NodeKey) -> NodeKey {
+        guard let maxEntries, nodes.count + edges.count >= maxEntries, nodes.index(forKey: node) == nil else { return node }
+        return .overflow
+    }
+
     public mutating func recordNode(_ node: NodeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
+        let node = admitted(node)
+        if node == .overflow { foldedRequests += 1 }
         if let i = nodes.index(forKey: node) {
             nodes.values[i].record(cls, start: start, durationNanos: duration)
         } else {
@@ -32,6 +45,12 @@ public struct ServiceGraph: Sendable {
     }
 
     public mutating func recordEdge(_ edge: EdgeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
+        var edge = edge
+        if let maxEntries, nodes.count + edges.count >= maxEntries, edges.index(forKey: edge) == nil {
+            // Full: the call still counts, on an edge into `(other)` (one per caller at most).
+            edge = EdgeKey(from: admitted(edge.from), to: .overflow)
+            foldedRequests += 1
+        }
         if let i = edges.index(forKey: edge) {
             edges.values[i].record(cls, start: start, durationNanos: duration)
         } else {

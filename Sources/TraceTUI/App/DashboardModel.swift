@@ -84,6 +84,8 @@ public struct DashboardModel: Sendable {
     public var tracesInMemory = 0
     public var tracesMatched = 0
     public var rejected: Int
+    /// Requests folded into the `(other)` node because the graph is at its size limit.
+    public var foldedRequests: UInt64 = 0
     /// Every node (the client included) and edge, and their layered layout, computed with the model.
     public var mapNodes: [MapNode] = []
     public var mapEdges: [MapEdge] = []
@@ -126,6 +128,7 @@ public struct DashboardModel: Sendable {
         }
         var model = DashboardModel(source: source, window: window, now: now, traces: summary.traces, services: services,
                                    rejected: rejected)
+        model.foldedRequests = analyzer.graph.foldedRequests
         if let store = analyzer.store {
             model.tracesInMemory = store.traces.count
             model.chooseTraces(from: store, query: query, maxTraces: maxTraces, cache: filterCache)

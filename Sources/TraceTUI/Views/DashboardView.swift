@@ -83,6 +83,7 @@ public enum DashboardView {
         text += "(\(Formatting.rate(t.rps))/s) · p99 \(Formatting.millis(t.p99)) · \(glyphs.fault) \(t.faults) "
         text += "\(glyphs.throttle) \(t.throttles) \(glyphs.error) \(t.errors)"
         if model.rejected > 0 { text += " · rejected \(model.rejected)" }
+        if model.foldedRequests > 0 { text += " · \(model.foldedRequests) requests folded into (other): graph at its size limit" }
         if let filter = state.filter { text += " · filter: \(filter.text)" }
         buffer.fill(rect, style: Style(.header))
         buffer.write(text, x: rect.x, y: rect.y, style: Style(.header, bold: true), clip: rect)
