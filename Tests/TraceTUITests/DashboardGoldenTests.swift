@@ -181,6 +181,27 @@ struct DashboardGoldenTests {
         }
     }
 
+    /// Help and an edge's panel at every size (the other views are covered by the tests above at all three).
+    @Test(arguments: [(80, 24), (200, 60)])
+    func helpAndEdgePanelAtOtherSizes(size: (Int, Int)) throws {
+        var state = AppState(width: size.0, height: size.1)
+        state.window = .all
+        var model = Self.model(Self.checkout)
+        Self.press([.character("?")], &state, &model)
+        try Self.check("help-\(size.0)x\(size.1)", DashboardView.render(state, model, glyphs: .unicode))
+        if size.0 == 80 {
+            // It does not fit: j scrolls, and stops at the end.
+            Self.press(Array(repeating: .character("j"), count: 100), &state, &model)
+            #expect(state.helpScroll == DashboardView.helpScrollLimit(width: 80, height: 24))
+            #expect(state.helpScroll > 0)
+            try Self.check("help-80x24-scrolled", DashboardView.render(state, model, glyphs: .unicode))
+        }
+        Self.press([.escape, .character("j"), .enter, .tab, .enter], &state, &model)
+        guard case .edge = state.screen else { Issue.record("no edge panel opened"); return }
+        try Self.check("edge-panel-\(size.0)x\(size.1)", DashboardView.render(state, model, glyphs: .unicode))
+        try Self.check("edge-panel-\(size.0)x\(size.1)-ascii", DashboardView.render(state, model, glyphs: .ascii))
+    }
+
     @Test func filterTheTraces() throws {
         var state = AppState(width: 120, height: 40)
         state.window = .all

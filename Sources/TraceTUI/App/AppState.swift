@@ -36,6 +36,8 @@ public struct AppState: Sendable, Equatable {
     /// Columns the map is scrolled right by (`[` and `]`).
     public var mapPan = 0
     public var showHelp = false
+    /// Lines the help is scrolled by, when it does not fit.
+    public var helpScroll = 0
     public var quit = false
 
     public var traceOrder: TraceOrder = .newest

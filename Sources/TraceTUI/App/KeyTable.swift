@@ -57,8 +57,14 @@ public enum KeyTable {
         KeyBinding(keys: "Esc", action: "cancel", inFooter: true),
     ]
 
+    public static let help: [KeyBinding] = [
+        KeyBinding(keys: "j/k ↑/↓", action: "scroll", inFooter: true),
+        KeyBinding(keys: "Esc ? q", action: "close the help", inFooter: true),
+    ]
+
     /// The table for what is on screen.
     public static func bindings(for state: AppState) -> [KeyBinding] {
+        if state.showHelp { return help }
         if state.filterDraft != nil { return filter }
         switch state.screen {
         case .dashboard: return dashboard

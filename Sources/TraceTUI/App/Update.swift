@@ -12,7 +12,18 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
     case .key(let key):
         if s.filterDraft != nil { return editFilter(s, key) }
         if s.showHelp {
-            if key == .escape || key == .character("?") || key == .character("q") { s.showHelp = false }
+            switch key {
+            case .escape, .character("?"), .character("q"):
+                s.showHelp = false
+                s.helpScroll = 0
+            case .character("j"), .down: s.helpScroll += 1
+            case .character("k"), .up: s.helpScroll = max(0, s.helpScroll - 1)
+            case .pageDown, .character(" "): s.helpScroll += 10
+            case .pageUp: s.helpScroll = max(0, s.helpScroll - 10)
+            case .character("g"): s.helpScroll = 0
+            default: break
+            }
+            s.helpScroll = min(s.helpScroll, DashboardView.helpScrollLimit(width: s.width, height: s.height))
             return s
         }
         switch key {

@@ -22,7 +22,7 @@ public enum DashboardView {
         drawHeader(model, state: state, in: header, on: &buffer, glyphs: glyphs)
         drawFooter(state, in: footer, on: &buffer)
         if state.showHelp {
-            drawHelp(in: body, on: &buffer, glyphs: glyphs)
+            drawHelp(in: body, scroll: state.helpScroll, on: &buffer, glyphs: glyphs)
             return buffer
         }
         switch state.screen {
@@ -184,38 +184,63 @@ public enum DashboardView {
         Table(columns: columns, rows: rows, selected: selected).draw(in: inner, on: &buffer)
     }
 
-    static func drawHelp(in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
-        let inner = Box(title: "Help", focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
-        // Two columns when wide: the dashboard's keys on the left, the timeline's, the panel's and the filter on the right.
-        let wide = inner.width >= 100
-        let (left, right) = wide ? inner.splitLeft(inner.width / 2) : (inner, inner)
-        var y = left.y
-        func section(_ title: String, _ bindings: [KeyBinding], in column: Rect) {
-            guard y < column.maxY else { return }
-            buffer.write(title, x: column.x + 1, y: y, style: Style(.header, bold: true), clip: column)
-            y += 1
-            for binding in bindings where y < column.maxY {
-                buffer.write(DisplayWidth.pad(binding.keys, to: 10), x: column.x + 2, y: y, style: Style(.title, bold: true), clip: column)
-                buffer.write(binding.action, x: column.x + 13, y: y, clip: column)
-                y += 1
-            }
-            y += 1
-        }
-        section("Dashboard", KeyTable.dashboard, in: left)
-        if wide { y = right.y }
-        section("Trace timeline", KeyTable.timeline, in: right)
-        section("Service panel", KeyTable.node, in: right)
-        section("Call panel", KeyTable.edge, in: right)
-        section("Filter (after /)", KeyTable.filter, in: right)
-        let notes = [
-            "Markers: \(glyphs.fault) fault (5xx)  \(glyphs.throttle) throttle (429)  \(glyphs.error) error (4xx)",
-            "Filters: service(\"a\") edge(\"a\",\"b\") responsetime>1 duration ok error throttle fault",
-            "         http.status http.url CONTAINS \"x\" annotation.key = v  AND OR ! ( )",
+    /// One line of the help: a section title, a key and what it does, a note, or a blank.
+    enum HelpLine {
+        case title(String)
+        case binding(KeyBinding)
+        case note(String)
+        case blank
+    }
+
+    static func helpLines(_ title: String, _ bindings: [KeyBinding]) -> [HelpLine] {
+        [.title(title)] + bindings.map(HelpLine.binding) + [.blank]
+    }
+
+    /// The help's columns: two on a wide terminal (the dashboard's keys, then everything else), else one.
+    static func helpColumns(width: Int, glyphs: Glyphs) -> [[HelpLine]] {
+        let left = helpLines("Dashboard", KeyTable.dashboard)
+        let right = helpLines("Trace timeline", KeyTable.timeline) + helpLines("Service panel", KeyTable.node)
+            + helpLines("Call panel", KeyTable.edge) + helpLines("Filter (after /)", KeyTable.filter)
+        let notes: [HelpLine] = [
+            .note("Markers: \(glyphs.fault) fault (5xx)  \(glyphs.throttle) throttle (429)  \(glyphs.error) error (4xx)"),
+            .note("Filters: service(\"a\") edge(\"a\",\"b\") responsetime>1 duration ok error throttle fault"),
+            .note("         http.status http.url CONTAINS \"x\" annotation.key = v  AND OR ! ( )"),
         ]
-        y = max(y, inner.maxY - notes.count)
-        for note in notes where y < inner.maxY {
-            buffer.write(note, x: inner.x + 1, y: y, style: Style(.dim), clip: inner)
-            y += 1
+        return width >= 102 ? [left, right + notes] : [left + right + notes]
+    }
+
+    /// How far the help can scroll on a terminal of this size (0 when it fits).
+    public static func helpScrollLimit(width: Int, height: Int) -> Int {
+        let longest = helpColumns(width: width, glyphs: .ascii).map(\.count).max() ?? 0
+        // Header, footer and the box's two borders.
+        return max(0, longest - max(0, height - 4))
+    }
+
+    /// The key tables in two columns when the terminal is wide, else one; when they do not fit, they scroll (j/k).
+    static func drawHelp(in rect: Rect, scroll: Int, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+        let wide = rect.width >= 102
+        let columns = helpColumns(width: rect.width, glyphs: glyphs)
+        let rows = max(0, rect.height - 2)
+        let longest = columns.map(\.count).max() ?? 0
+        let first = max(0, min(scroll, longest - rows))
+        let title = longest > rows ? "Help · lines \(first + 1)–\(min(longest, first + rows)) of \(longest) · j/k scroll" : "Help"
+        let inner = Box(title: title, focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
+        let width = wide ? inner.width / 2 : inner.width
+        for (c, lines) in columns.enumerated() {
+            let column = Rect(x: inner.x + c * width, y: inner.y, width: width, height: inner.height)
+            for (y, line) in zip(column.y..<column.maxY, lines.dropFirst(first)) {
+                switch line {
+                case .title(let text):
+                    buffer.write(text, x: column.x + 1, y: y, style: Style(.header, bold: true), clip: column)
+                case .binding(let binding):
+                    buffer.write(DisplayWidth.pad(binding.keys, to: 10), x: column.x + 2, y: y, style: Style(.title, bold: true), clip: column)
+                    buffer.write(binding.action, x: column.x + 13, y: y, clip: column)
+                case .note(let text):
+                    buffer.write(text, x: column.x + 1, y: y, style: Style(.dim), clip: inner)
+                case .blank:
+                    break
+                }
+            }
         }
     }
 
