@@ -54,8 +54,8 @@ public enum DashboardView {
         let model = state.mapFocus ? selectedNode.map { model.focused(around: $0) } ?? model : model
         var rest = body
         if state.showMap, !model.mapNodes.isEmpty {
-            // The map takes up to half the height (what its tallest layer needs); a short terminal shows it alone
-            // above the traces.
+            // The map takes up to half the height (what its tallest layer needs); a short terminal shows it above
+            // just the list that has the keys.
             let rows = (model.layout.layers.map(\.count).max() ?? 1) * (NodeMapView.boxHeight + NodeMapView.rowGap) + 1
             let mapHeight = body.height >= 26 ? min(body.height / 2, rows + 2) : max(6, body.height - 6)
             let (mapArea, below) = body.splitTop(mapHeight)
@@ -65,7 +65,12 @@ public enum DashboardView {
                              on: &buffer, glyphs: glyphs)
             rest = below
             if body.height < 26 {
-                drawTraces(model, state: state, in: rest, on: &buffer, glyphs: glyphs)
+                // Room for one list under the map: the one that has the keys.
+                if state.pane == .services {
+                    drawServices(model, state: state, in: rest, on: &buffer, glyphs: glyphs)
+                } else {
+                    drawTraces(model, state: state, in: rest, on: &buffer, glyphs: glyphs)
+                }
                 return
             }
         }
