@@ -19,6 +19,8 @@ public struct CollectorStats: Sendable, Equatable {
     public var storedBytes: UInt64 = 0
     /// Completed traces evicted (oldest first) to stay within the memory budget; aggregates keep them.
     public var tracesEvicted: UInt64 = 0
+    /// Requests folded into the graph's `(other)` node because the graph is at its size limit.
+    public var foldedRequests: UInt64 = 0
 
     public init() {}
 

@@ -77,6 +77,7 @@ public final class IngestPipeline: Sendable {
             stats.tracesStored = UInt64(s.analyzer.store?.traces.count ?? 0)
             stats.tracesEvicted = UInt64(s.analyzer.store?.evicted ?? 0)
             stats.storedBytes = UInt64(s.analyzer.store?.bytes ?? 0)
+            stats.foldedRequests = s.analyzer.graph.foldedRequests
             return stats
         }
     }

@@ -128,6 +128,7 @@ struct BadInputTests {
         #expect(graph.nodes.count + graph.edges.count <= (graph.maxEntries ?? 0) + 4)
         #expect(graph.foldedRequests > 1_800)
         #expect(graph.nodes[.overflow] != nil)
+        #expect(pipeline.stats.foldedRequests == graph.foldedRequests)
     }
 
     static func gzip(_ text: String) throws -> [UInt8] {

@@ -36,7 +36,7 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
     var duration: Double?
 
-    @Option(help: ArgumentHelp("Memory budget for traces, in MB: recent traces beyond it are evicted oldest first (aggregates stay).", valueName: "mb"))
+    @Option(help: ArgumentHelp("Memory budget in MB: recent traces beyond their share are evicted oldest first (aggregates stay); a quarter caps the graph's nodes and edges.", valueName: "mb"))
     var maxMemory: Int = 256
 
     @Option(help: ArgumentHelp("Seconds between status lines on stderr.", valueName: "seconds"))
@@ -133,6 +133,7 @@ enum StatusLine {
         line += " · kept \(s.tracesStored) (\(Formatting.fixed(Double(s.storedBytes) / 1_048_576, 1)) MB)"
         if s.tracesEvicted > 0 { line += " · evicted \(s.tracesEvicted)" }
         if s.tracesCompletedEarly > 0 { line += " · completed early \(s.tracesCompletedEarly)" }
+        if s.foldedRequests > 0 { line += " · \(s.foldedRequests) requests folded into (other) (graph at its size limit)" }
         line += " · memory \(Formatting.fixed(Memory.residentMegabytes(), 1)) MB"
         return line
     }
