@@ -40,9 +40,10 @@ final class DaemonUDPHandler: ChannelInboundHandler, Sendable {
 }
 
 enum DaemonUDPReceiver {
-    /// Binds the daemon port. The receive buffer is enlarged so bursts wait in the kernel rather than being lost.
+    /// Binds the daemon port. The receive buffer is enlarged so bursts — and the collector's own pauses — wait in the
+    /// kernel rather than being lost.
     static func bind(host: String, port: Int, group: EventLoopGroup, pipeline: IngestPipeline) async throws -> Channel {
-        try await DatagramBootstrap(group: group)
+        let channel = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
             .channelOption(.maxMessagesPerRead, value: 64)
@@ -54,5 +55,10 @@ enum DaemonUDPReceiver {
             }
             .bind(host: host, port: port)
             .get()
+        // SO_RCVBUF is capped by net.core.rmem_max (4 MB here, a few hundred ms at 50,000 datagrams/s); a privileged
+        // collector may go past it. Refused without CAP_NET_ADMIN, which is fine: the capped buffer stays.
+        let force = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_RCVBUFFORCE))
+        _ = try? await channel.setOption(force, value: 16 << 20).get()
+        return channel
     }
 }

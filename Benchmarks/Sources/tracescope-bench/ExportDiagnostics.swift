@@ -88,18 +88,11 @@ struct IngestCost: ParsableCommand {
         let batches = try IngestBench.otlpBatches(traces: 10_000)
         for _ in 0..<rounds {
             if pipeline {
-                let (count, seconds) = Measure.time { () -> Int in
-                    let ingest = IngestPipeline(quietPeriodSeconds: 30, clock: { 0 })
-                    var spans: [Span] = []
-                    for body in batches.bodies {
-                        spans.removeAll(keepingCapacity: true)
-                        body.withUnsafeBytes { raw in
-                            do throws(DecodeFailure) { try OTLPProtobufDecoder.decode(raw, into: &spans) } catch {}
-                        }
-                        ingest.ingest(spans)
+                var failure: DecodeFailure?
+                let (count, seconds) = Measure.time {
+                    IngestBench.throughPipeline(batches.bodies, failure: &failure) { raw, spans throws(DecodeFailure) in
+                        try OTLPProtobufDecoder.decode(raw, into: &spans)
                     }
-                    ingest.finish()
-                    return Int(ingest.stats.spans)
                 }
                 print("\(count) spans, \(Measure.format(seconds * 1e9 / Double(count))) ns/span (pipeline)")
                 continue

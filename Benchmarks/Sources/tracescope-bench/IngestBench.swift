@@ -22,19 +22,13 @@ struct IngestBench: AsyncParsableCommand {
         print("ingest benchmark: \(datagrams.count) datagrams, \(spanCount) spans")
 
         // 1. UDP datagrams through the pipeline, in-process, one thread.
-        let (oursUDP, udpSeconds) = Measure.time { () -> Int in
-            let pipeline = IngestPipeline(quietPeriodSeconds: 30, clock: { 0 })
-            var spans: [Span] = []
-            for datagram in datagrams {
-                spans.removeAll(keepingCapacity: true)
-                datagram.withUnsafeBytes { raw in
-                    do throws(DecodeFailure) { try DaemonDatagram.decode(raw, into: &spans) } catch {}
-                }
-                pipeline.ingest(spans)
+        var udpFailure: DecodeFailure?
+        let (oursUDP, udpSeconds) = Measure.time {
+            Self.throughPipeline(datagrams, failure: &udpFailure) { raw, spans throws(DecodeFailure) in
+                try DaemonDatagram.decode(raw, into: &spans)
             }
-            pipeline.finish()
-            return Int(pipeline.stats.spans)
         }
+        if let udpFailure { throw ValidationError("datagrams did not decode: \(udpFailure)") }
         let headerLength = DaemonDatagram.header.utf8.count
         let (_, referenceUDPSeconds) = Measure.time { () -> Int in
             var parsed = 0
@@ -51,18 +45,10 @@ struct IngestBench: AsyncParsableCommand {
         let batches = try Self.otlpBatches(traces: traceCount / 4)
         let otlpSpans = batches.spans
         var otlpFailure: DecodeFailure?
-        let (oursOTLP, otlpSeconds) = Measure.time { () -> Int in
-            let pipeline = IngestPipeline(quietPeriodSeconds: 30, clock: { 0 })
-            var spans: [Span] = []
-            for body in batches.bodies {
-                spans.removeAll(keepingCapacity: true)
-                body.withUnsafeBytes { raw in
-                    do throws(DecodeFailure) { try OTLPProtobufDecoder.decode(raw, into: &spans) } catch { otlpFailure = error }
-                }
-                pipeline.ingest(spans)
+        let (oursOTLP, otlpSeconds) = Measure.time {
+            Self.throughPipeline(batches.bodies, failure: &otlpFailure) { raw, spans throws(DecodeFailure) in
+                try OTLPProtobufDecoder.decode(raw, into: &spans)
             }
-            pipeline.finish()
-            return Int(pipeline.stats.spans)
         }
         if let otlpFailure { throw ValidationError("OTLP batches did not decode: \(otlpFailure)") }
         let otlpRate = Double(oursOTLP) / otlpSeconds
@@ -90,6 +76,24 @@ struct IngestBench: AsyncParsableCommand {
         print("RESULT ingest.udp ours=\(Int(udpRate)) spans/s reference=\(Int(udpReference)) spans/s ratio=\(Measure.format(udpRate / udpReference, 2))")
         print("RESULT ingest.otlp ours=\(Int(otlpRate)) spans/s reference=\(Int(otlpReference)) spans/s ratio=\(Measure.format(otlpRate / otlpReference, 2))")
         print("RESULT ingest.sustained ours=\(sustained.sent - sustained.received) lost reference=0 lost ratio=\(sustained.sent == sustained.received ? "1.00" : "0.00")")
+    }
+
+    /// Decodes every message and ingests it into a fresh `IngestPipeline` on this thread, as a receiver would; returns
+    /// the spans it took. The first decode failure is kept in `failure`.
+    static func throughPipeline(_ messages: [[UInt8]], failure: inout DecodeFailure?,
+                                decode: (UnsafeRawBufferPointer, inout [Span]) throws(DecodeFailure) -> Void) -> Int {
+        let pipeline = IngestPipeline(quietPeriodSeconds: 30, clock: { 0 })
+        var spans: [Span] = []
+        for message in messages {
+            spans.removeAll(keepingCapacity: true)
+            let outcome: DecodeFailure? = message.withUnsafeBytes { raw in
+                do throws(DecodeFailure) { try decode(raw, &spans); return nil } catch { return error }
+            }
+            if let outcome, failure == nil { failure = outcome }
+            pipeline.ingest(spans)
+        }
+        pipeline.finish()
+        return Int(pipeline.stats.spans)
     }
 
     /// Checkout-shaped traces as the Python SDK would send them: a segment with subsegments per datagram.

@@ -63,30 +63,31 @@ extension Expression {
     private func compare(_ actual: Value, _ op: Operator, _ expected: Value) -> Bool {
         switch (actual, expected) {
         case (.number(let a), .number(let b)):
-            switch op {
-            case .equal: return a == b
-            case .notEqual: return a != b
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
-            case .contains, .beginsWith, .endsWith: return false
-            }
+            return Self.order(a, op, b) ?? false
         case (.bool(let a), .bool(let b)):
             return op == .equal ? a == b : op == .notEqual ? a != b : false
         default:
             let a = Self.text(actual), b = Self.text(expected)
+            if let ordered = Self.order(a, op, b) { return ordered }
             switch op {
-            case .equal: return a == b
-            case .notEqual: return a != b
-            case .less: return a < b
-            case .lessOrEqual: return a <= b
-            case .greater: return a > b
-            case .greaterOrEqual: return a >= b
             case .contains: return a.lowercased().contains(b.lowercased())
             case .beginsWith: return a.lowercased().hasPrefix(b.lowercased())
             case .endsWith: return a.lowercased().hasSuffix(b.lowercased())
+            default: return false
             }
+        }
+    }
+
+    /// `= != < <= > >=` on numbers or text; nil for the text-only operators.
+    private static func order<T: Comparable>(_ a: T, _ op: Operator, _ b: T) -> Bool? {
+        switch op {
+        case .equal: a == b
+        case .notEqual: a != b
+        case .less: a < b
+        case .lessOrEqual: a <= b
+        case .greater: a > b
+        case .greaterOrEqual: a >= b
+        case .contains, .beginsWith, .endsWith: nil
         }
     }
 
