@@ -5,6 +5,7 @@ import TraceAnalysis
 import TraceCollector
 import TraceFormats
 import Tracescope
+import Tracing
 
 /// `export-cost`: what exporting costs per span on the export thread, step by step (diagnostics for the tracer
 /// benchmark; not a comparison).
@@ -100,7 +101,7 @@ struct IngestCost: ParsableCommand {
             let (count, seconds) = Measure.time { () -> Int in
                 var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, maxOpenTraces: 20_000, windowed: true)
                 analyzer.keepTraces(budgetBytes: 64 << 20)
-                var spans: [Span] = []
+                var spans: [TraceModel.Span] = []
                 var total = 0
                 for body in batches.bodies {
                     spans.removeAll(keepingCapacity: true)
@@ -137,5 +138,20 @@ struct TracerCost: ParsableCommand {
         let total = Measure.now() - start
         tracer.shutdown()
         print("caller \(Measure.format(caller * 1e9 / Double(spans))) ns/span, with export \(Measure.format(total * 1e9 / Double(spans))) ns/span, dropped \(tracer.exportStats.dropped)")
+
+        // What the API costs before a tracer records anything: the no-op span, a span that only puts a reference
+        // into its ServiceContext, and that plus two clock reads and one allocation (see ContextOnlyTracer).
+        let floors: [(String, Double)] = [
+            ("NoOpTracer", Self.loop(NoOpTracer(), spans)),
+            ("context only", Self.loop(ContextOnlyTracer(recording: false), spans)),
+            ("context + clocks + allocation", Self.loop(ContextOnlyTracer(recording: true), spans)),
+        ]
+        for (name, nanos) in floors { print("floor: \(name) \(Measure.format(nanos)) ns/span") }
+    }
+
+    private static func loop<T: Tracer>(_ tracer: T, _ count: Int) -> Double {
+        let start = Measure.now()
+        for _ in 0..<count { tracer.withSpan("op") { _ in } }
+        return (Measure.now() - start) * 1e9 / Double(count)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwiftProtobuf
 import TraceAnalysis
 import TraceCollector
 import TraceFormats
@@ -8,7 +9,8 @@ import Tracescope
 
 /// `ingest`: the collector's pipeline (decode → assemble → graph, histograms, rates) on one core, for X-Ray daemon
 /// datagrams against Foundation's `JSONSerialization` parsing the same documents, and for OTLP protobuf batches
-/// against the official protobuf runtime (upb, through Python's `opentelemetry-proto`) parsing the same bytes. Then
+/// against swift-protobuf (Swift's protobuf runtime, code generated from `Proto/otlp_trace.proto`) parsing the same
+/// bytes — with upb, the C runtime behind Python's `opentelemetry-proto`, printed beside it for scale. Then
 /// the real collector on loopback: a sustained rate with zero loss expected, and an overload that must be counted.
 struct IngestBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Collector ingest throughput and loss.")
@@ -52,15 +54,18 @@ struct IngestBench: AsyncParsableCommand {
         }
         if let otlpFailure { throw ValidationError("OTLP batches did not decode: \(otlpFailure)") }
         let otlpRate = Double(oursOTLP) / otlpSeconds
+        let swiftProtobufSeconds = try Self.swiftProtobufParseSeconds(batches.bodies, spans: otlpSpans, repetitions: 3)
+        let otlpReference = Double(otlpSpans) / swiftProtobufSeconds
         let upbSeconds = try Self.upbParseSeconds(batches.path, repetitions: 3)
-        let otlpReference = Double(otlpSpans) / upbSeconds
+        let upbRate = Double(otlpSpans) / upbSeconds
 
         print("")
         print("                                        spans/s")
         print("UDP: decode + analyse                   \(Int(udpRate))")
         print("UDP: JSONSerialization parse only       \(Int(udpReference))")
         print("OTLP: protobuf decode + analyse         \(Int(otlpRate))")
-        print("OTLP: upb (Python protobuf) parse only  \(Int(otlpReference))")
+        print("OTLP: swift-protobuf parse only         \(Int(otlpReference))")
+        print("OTLP: upb (C, via Python) parse only    \(Int(upbRate))")
 
         // 3. The real collector on loopback: a sustained rate, then an overload.
         let sustainedSeconds = quick ? 20.0 : 60.0
@@ -75,6 +80,7 @@ struct IngestBench: AsyncParsableCommand {
 
         print("RESULT ingest.udp ours=\(Int(udpRate)) spans/s reference=\(Int(udpReference)) spans/s ratio=\(Measure.format(udpRate / udpReference, 2))")
         print("RESULT ingest.otlp ours=\(Int(otlpRate)) spans/s reference=\(Int(otlpReference)) spans/s ratio=\(Measure.format(otlpRate / otlpReference, 2))")
+        print("RESULT ingest.otlp.upb ours=\(Int(otlpRate)) spans/s reference=\(Int(upbRate)) spans/s ratio=\(Measure.format(otlpRate / upbRate, 2))")
         print("RESULT ingest.sustained ours=\(sustained.sent - sustained.received) lost reference=0 lost ratio=\(sustained.sent == sustained.received ? "1.00" : "0.00")")
     }
 
@@ -191,6 +197,27 @@ struct IngestBench: AsyncParsableCommand {
             offset += 4 + length
         }
         return (bodies, total, binPath)
+    }
+
+    /// Seconds for swift-protobuf (generated from `Proto/otlp_trace.proto`) to parse every body once, best of
+    /// `repetitions`; fails unless every span was parsed.
+    static func swiftProtobufParseSeconds(_ bodies: [[UInt8]], spans: Int, repetitions: Int) throws -> Double {
+        var best = Double.infinity
+        for _ in 0..<repetitions {
+            let (parsed, seconds) = try Measure.time { () -> Int in
+                var count = 0
+                for body in bodies {
+                    let request = try Opentelemetry_Proto_ExportTraceServiceRequest(serializedBytes: body)
+                    for resource in request.resourceSpans {
+                        for scope in resource.scopeSpans { count += scope.spans.count }
+                    }
+                }
+                return count
+            }
+            guard parsed == spans else { throw ValidationError("swift-protobuf parsed \(parsed) of \(spans) spans") }
+            best = min(best, seconds)
+        }
+        return best
     }
 
     /// Seconds for upb to parse every body once (best of `repetitions`).

@@ -9,7 +9,8 @@ import Tracing
 /// `tracer`: `tracer.withSpan("op") { _ in }` on a stored tracer — Tracescope's against swift-otel's (sampling on,
 /// exporter `.none`, its service running), and Tracescope's unsampled span against swift-distributed-tracing's
 /// `NoOpTracer`. Ours is timed until every span is written by the JSON-lines file exporter (the run ends with a flush
-/// and the file is read back and counted), so export is part of the figure, not deferred past it.
+/// and the file is read back and counted), so export is part of the figure, not deferred past it. Beside them, the
+/// floor of any recording tracer through this API (`ContextOnlyTracer`), for scale.
 struct TracerBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tracer", abstract: "Span cost vs. swift-otel and NoOpTracer.")
 
@@ -60,6 +61,8 @@ struct TracerBench: AsyncParsableCommand {
         unsampledTracer.shutdown()
         let noop = NoOpTracer()
         let noopNanos = best(rounds) { loop(noop, spans) }
+        // What any recording tracer pays through this API before it records anything (see ContextOnlyTracer).
+        let floorNanos = best(rounds) { loop(ContextOnlyTracer(recording: true), spans) }
 
         print("")
         print("                                   ns per span")
@@ -67,6 +70,7 @@ struct TracerBench: AsyncParsableCommand {
         print("swift-otel 1.6.0, sampled          \(Measure.format(otelNanos))")
         print("Tracescope, unsampled              \(Measure.format(unsampledNanos))")
         print("NoOpTracer                         \(Measure.format(noopNanos))")
+        print("context-only tracer (API floor)    \(Measure.format(floorNanos))   (span in the ServiceContext, two clock reads, one allocation; no recording, no export)")
         print("RESULT tracer.sampled ours=\(Measure.format(oursNanos)) ns reference=\(Measure.format(otelNanos)) ns ratio=\(Measure.format(otelNanos / oursNanos, 2))")
         print("RESULT tracer.unsampled ours=\(Measure.format(unsampledNanos)) ns reference=\(Measure.format(noopNanos)) ns ratio=\(Measure.format(noopNanos / unsampledNanos, 2))")
     }
