@@ -21,6 +21,30 @@ struct DecimalAndIDTests {
         #expect(nanos("") == nil)
     }
 
+    @Test func writtenNumbersAndTimesAreExact() {
+        func written(_ body: (inout JSONWriter) -> Void) -> String {
+            var writer = JSONWriter()
+            body(&writer)
+            return writer.text
+        }
+        for value in [0, 7, 9, 10, 42, 99, 100, 101, 999, 1000, 65_507, 1_700_000_000] {
+            #expect(written { $0.int(value) } == String(value))
+        }
+        #expect(written { $0.int(Int64.min) } == String(Int64.min))
+        #expect(written { $0.int(Int64.max) } == String(Int64.max))
+        #expect(written { $0.int(UInt64.max) } == String(UInt64.max))
+        #expect(written { $0.int(10_000_000_000_000_000_000 as UInt64) } == "10000000000000000000")
+        #expect(written { $0.epochSeconds(1_700_000_000_123_456_789) } == "1700000000.123456789")
+        #expect(written { $0.epochSeconds(1_700_000_000_000_000_500) } == "1700000000.0000005")
+        #expect(written { $0.epochSeconds(1_700_000_000_010_000_000) } == "1700000000.01")
+        #expect(written { $0.epochSeconds(1_700_000_000_000_000_000) } == "1700000000")
+        #expect(written { $0.epochSeconds(-250_000_000) } == "-0.25")
+        // What is written reads back to the same nanosecond.
+        for nanos: Int64 in [1, 999_999_999, 1_480_615_200_053_000_001, 1_795_000_000_987_654_321] {
+            #expect(self.nanos(written { $0.epochSeconds(nanos) }) == nanos)
+        }
+    }
+
     @Test func isoTimestamps() {
         #expect(TimestampParser.nanos(from: "1970-01-01T00:00:00Z") == 0)
         #expect(TimestampParser.nanos(from: "2024-02-29T12:00:00.5Z") == 1_709_208_000_500_000_000)

@@ -155,15 +155,10 @@ public struct JSONWriter: Sendable {
             fraction /= 10
             digits -= 1
         }
-        // The point, then the fraction's digits with their leading zeros, right to left.
+        // The point, then the fraction's digits with their leading zeros.
         let p = reserve(digits + 1)
         p[0] = UInt8(ascii: ".")
-        var i = digits
-        while i > 0 {
-            p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction % 10)
-            fraction /= 10
-            i -= 1
-        }
+        Self.writeDigits(fraction, width: digits, to: p + 1)
         storage.count += digits + 1
     }
 
@@ -257,23 +252,39 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// An unsigned integer's digits, right to left into place.
+    /// An unsigned integer's digits.
     private mutating func appendDecimal(_ value: UInt64) {
         var width = 1
-        var probe = value
-        while probe >= 10 {
-            probe /= 10
+        var threshold: UInt64 = 10
+        while value >= threshold && width < 20 {
             width += 1
+            threshold = threshold &* 10  // wraps only past 10^19, when the width is already 20
         }
-        let p = reserve(width)
-        var v = value
-        var i = width - 1
-        repeat {
-            p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10)
-            v /= 10
-            i -= 1
-        } while i >= 0
+        Self.writeDigits(value, width: width, to: reserve(width))
         storage.count += width
+    }
+
+    /// "00" to "99": numbers are written two digits per division (every span carries two 19-digit timestamps).
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
+
+    /// The low `width` decimal digits of `value`, leading zeros included, right to left into place.
+    @inline(__always)
+    private static func writeDigits(_ value: UInt64, width: Int, to p: UnsafeMutablePointer<UInt8>) {
+        let pairs = digitPairs.utf8Start
+        var v = value
+        var i = width
+        while i >= 2 {
+            let pair = Int(truncatingIfNeeded: v % 100) &* 2
+            v /= 100
+            i -= 2
+            p[i] = pairs[pair]
+            p[i + 1] = pairs[pair + 1]
+        }
+        if i == 1 { p[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10) }
     }
 
     /// The low `digits` hex digits of `value`.

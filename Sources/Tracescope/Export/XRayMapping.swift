@@ -110,9 +110,18 @@ public enum XRayMapping {
 /// with unbounded operation names cannot grow it.
 final class OperationAnnotations: @unchecked Sendable {
     private var byName: [String: [String: AttributeValue]] = [:]
+    /// The last answer: a run of one operation's segments compares names instead of hashing them.
+    private var last: (operation: String, annotations: [String: AttributeValue])?
     static let limit = 256
 
     func annotations(for operation: String) -> [String: AttributeValue] {
+        if let last, last.operation == operation { return last.annotations }
+        let annotations = lookUp(operation)
+        last = (operation, annotations)
+        return annotations
+    }
+
+    private func lookUp(_ operation: String) -> [String: AttributeValue] {
         if let known = byName[operation] { return known }
         let made: [String: AttributeValue] = ["operation": .string(operation)]
         if byName.count >= Self.limit { byName.removeAll(keepingCapacity: true) }
