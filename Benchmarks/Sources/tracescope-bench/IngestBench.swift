@@ -10,8 +10,9 @@ import Tracescope
 /// `ingest`: the collector's pipeline (decode → assemble → graph, histograms, rates) on one core, for X-Ray daemon
 /// datagrams against Foundation's `JSONSerialization` parsing the same documents, and for OTLP protobuf batches
 /// against swift-protobuf (Swift's protobuf runtime, code generated from `Proto/otlp_trace.proto`) parsing the same
-/// bytes — with upb, the C runtime behind Python's `opentelemetry-proto`, printed beside it for scale. Then
-/// the real collector on loopback: a sustained rate with zero loss expected, and an overload that must be counted.
+/// bytes — with upb, the C runtime behind Python's `opentelemetry-proto`, printed beside it for scale. Then the
+/// real collector, in a process of its own with a 64 MB budget, on loopback: a sustained rate with zero loss expected,
+/// and an overload whose loss must be counted, its peak memory measured against the budget.
 struct IngestBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Collector ingest throughput and loss.")
 
@@ -73,14 +74,18 @@ struct IngestBench: AsyncParsableCommand {
         let sustained = try await Self.loopback(datagrams: datagrams, rate: rate, seconds: sustainedSeconds)
         print("")
         print("sustained \(Int(rate))/s for \(Int(sustainedSeconds)) s: sent \(sustained.sent), received \(sustained.received), "
-            + "kernel drops \(sustained.kernelDrops), lost \(sustained.sent - sustained.received), peak RSS \(Measure.format(sustained.rssMiB)) MiB")
+            + "kernel drops \(sustained.kernelDrops), lost \(sustained.sent - sustained.received), "
+            + "collector peak RSS \(Measure.format(sustained.peakMiB)) MiB (budget \(Self.loopbackBudgetMB) MB, \(sustained.evictedTraces) traces evicted)")
         let overload = try await Self.loopback(datagrams: datagrams, rate: nil, seconds: 3)
         print("overload (as fast as one sender can) for 3 s: sent \(overload.sent), received \(overload.received), "
-            + "kernel drops \(overload.kernelDrops) (counted), still answering: \(overload.answering), peak RSS \(Measure.format(overload.rssMiB)) MiB")
+            + "kernel drops \(overload.kernelDrops) (counted), still answering: \(overload.answering), "
+            + "collector peak RSS \(Measure.format(overload.peakMiB)) MiB (budget \(Self.loopbackBudgetMB) MB, \(overload.evictedTraces) traces evicted)")
 
         print("RESULT ingest.udp ours=\(Int(udpRate)) spans/s reference=\(Int(udpReference)) spans/s ratio=\(Measure.format(udpRate / udpReference, 2))")
         print("RESULT ingest.otlp ours=\(Int(otlpRate)) spans/s reference=\(Int(otlpReference)) spans/s ratio=\(Measure.format(otlpRate / otlpReference, 2))")
         print("RESULT ingest.otlp.upb ours=\(Int(otlpRate)) spans/s reference=\(Int(upbRate)) spans/s ratio=\(Measure.format(otlpRate / upbRate, 2))")
+        let peakMiB = max(sustained.peakMiB, overload.peakMiB)
+        print("RESULT ingest.memory ours=\(Measure.format(peakMiB)) MiB reference=\(Self.loopbackBudgetMB) MB ratio=\(Measure.format(Double(Self.loopbackBudgetMB) / peakMiB, 2))")
         print("RESULT ingest.sustained ours=\(sustained.sent - sustained.received) lost reference=0 lost ratio=\(sustained.sent == sustained.received ? "1.00" : "0.00")")
     }
 
@@ -260,25 +265,31 @@ struct IngestBench: AsyncParsableCommand {
         var received: UInt64
         var kernelDrops: UInt64
         var answering: Bool
-        var rssMiB: Double
+        /// The collector process's peak resident memory.
+        var peakMiB: Double
+        var evictedTraces: UInt64
     }
 
-    /// Starts the real collector on 127.0.0.1 and sends datagrams at `rate` per second (nil: as fast as possible).
-    static func loopback(datagrams: [[UInt8]], rate: Double?, seconds: Double) async throws -> LoopbackResult {
-        let pipeline = IngestPipeline(quietPeriodSeconds: 2, memoryBudgetBytes: 128 << 20, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
-        let collector = try await Collector.start(udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
-        guard let port = collector.udpAddress?.port else { throw ValidationError("no UDP port") }
+    /// The memory budget the load runs give the collector (`collect --max-memory`).
+    static let loopbackBudgetMB = 64
+
+    /// Starts the real collector in a process of its own on 127.0.0.1 and sends datagrams at `rate` per second (nil:
+    /// as fast as possible) for `seconds`; then checks it still answers and stops it.
+    static func loopback(datagrams: [[UInt8]], rate: Double?, seconds: Double, budgetMB: Int = loopbackBudgetMB,
+                         progress: ((CollectorProcess.Stats) -> Void)? = nil) async throws -> LoopbackResult {
+        let collector = try CollectorProcess(budgetMB: budgetMB)
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
+        address.sin_port = UInt16(collector.port).bigEndian
         _ = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         var sent: UInt64 = 0
         let start = Measure.now()
         var index = 0
+        var nextReport = 1.0
         while true {
             let elapsed = Measure.now() - start
             if elapsed >= seconds { break }
@@ -290,35 +301,33 @@ struct IngestBench: AsyncParsableCommand {
                 if n > 0 { sent += 1 }
             }
             if rate != nil { usleep(500) }
+            if let progress, elapsed >= nextReport {
+                nextReport += 1
+                if let stats = collector.stats() { progress(stats) }
+            }
         }
-        close(fd)
         // Let the receiver drain its socket buffer.
         var received: UInt64 = 0
         for _ in 0..<100 {
             try await Task.sleep(for: .milliseconds(50))
-            let now = pipeline.stats.datagrams
+            let now = collector.stats()?["datagrams"] ?? received
             if now == received { break }
             received = now
         }
-        let drops = collector.kernelDroppedDatagrams ?? 0
         // Still answering: one more datagram after the storm is received.
-        let before = pipeline.stats.datagrams
-        let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        _ = datagrams[0].withUnsafeBytes { raw in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(probe, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
-        close(probe)
+        _ = datagrams[0].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        close(fd)
         var answering = false
+        var drops: UInt64 = 0
         for _ in 0..<40 where !answering {
             try await Task.sleep(for: .milliseconds(25))
-            answering = pipeline.stats.datagrams > before
+            let stats = collector.stats()
+            answering = (stats?["datagrams"] ?? 0) > received
+            // Read while the socket is open: the kernel's count goes with it.
+            drops = max(drops, stats?["drops"] ?? 0)
         }
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        try await collector.stop()
+        let last = collector.stop()
         return LoopbackResult(sent: sent, received: received, kernelDrops: drops, answering: answering,
-                              rssMiB: Double(usage.ru_maxrss) / 1024)
+                              peakMiB: Double(last?["peakKiB"] ?? 0) / 1024, evictedTraces: last?["evicted"] ?? 0)
     }
 }
