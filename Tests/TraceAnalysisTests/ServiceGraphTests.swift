@@ -11,6 +11,26 @@ struct ServiceGraphTests {
         #expect(a.graph.nodes[.client] != nil)
     }
 
+    /// A queue consumer invoked after the producer's trace went quiet arrives as a late fragment: its node and its
+    /// own calls count, but it is no new request from a client (that would draw a phantom client edge live).
+    @Test func aLateConsumerIsNoRequestFromTheClient() {
+        let a = analyze([
+            segment("checkout", id: hexID(1), start: 100, end: 100.5, subsegments: [
+                subsegment("SQS", id: hexID(2), namespace: "aws", start: 100.2, end: 100.3),
+            ]),
+            // Another trace moves event time on, so the first completes before its consumer arrives.
+            segment("checkout", id: hexID(9), start: 140, end: 140.5, trace: "1-5759e988-00000000000000000000000b"),
+            segment("email-sender", id: hexID(3), parent: hexID(2), origin: "AWS::Lambda", start: 141, end: 141.4,
+                    subsegments: [subsegment("SES", id: hexID(4), namespace: "aws", start: 141.1, end: 141.3)]),
+        ], quietPeriodSeconds: 30)
+        let sender = node("email-sender", "AWS::Lambda")
+        #expect(a.lateFragments == 1)
+        #expect(a.graph.nodes[sender]?.total == 1)
+        #expect(a.graph.edges[edge(.client, sender)] == nil)
+        #expect(a.graph.edges[edge(sender, node("SES", "AWS::SES"))]?.total == 1)
+        #expect(a.graph.edges[edge(.client, node("checkout"))]?.total == 2)
+    }
+
     @Test func anUninstrumentedCallGoesToAnInferredNode() {
         let a = analyze([segment("web", id: hexID(1), subsegments: [
             subsegment("DynamoDB", id: hexID(2), namespace: "aws", flags: #""throttle":true,"error":true"#),

@@ -316,6 +316,30 @@ struct LayeredLayoutTests {
         #expect(buffer.text.contains("Service map"))
         try DashboardGoldenTests.check("sixty-nodes-200x60", buffer)
     }
+
+    /// A map taller than its area says on its borders how many nodes it hides, naming the worst — the faulting
+    /// service must not be out of sight unannounced — and scrolls to a node selected in the services list.
+    @Test func nodesOutOfViewAreAnnouncedOnTheMapBorders() throws {
+        var docs: [String] = [#"{"name":"gateway","id":"00000000000003e8","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.1}"#]
+        for i in 1...10 {
+            let name = i == 10 ? "zz-payments" : "svc-\(i)"
+            docs.append(#"{"name":"\#(name)","id":"\#(String(format: "%016x", 1000 + i))","trace_id":"1-5759e988-bd862e3fe1be46a994272793","parent_id":"00000000000003e8","start_time":1700000000,"end_time":1700000000.1\#(i == 10 ? #","fault":true"# : "")}"#)
+        }
+        let model = DashboardGoldenTests.model(DashboardGoldenTests.analyze(docs.joined(separator: "\n")))
+        var state = AppState(width: 100, height: 30)
+        let lines = DashboardView.render(state, model, glyphs: .unicode).text.split(separator: "\n", omittingEmptySubsequences: false)
+        let mapBottom = try #require(lines.firstIndex { $0.hasPrefix("└") })
+        #expect(lines[mapBottom].contains("▼ 7 more: ✖ zz-payments"), "\(lines[mapBottom])")
+        #expect(!lines[0...mapBottom].contains { $0.contains("│✖ zz-payments") })
+
+        // Selecting a service lower down scrolls the map to it; what is now hidden above (the client and the gateway
+        // in their columns too) is announced on top, and the faulting service still below keeps its notice.
+        state.selectedService = try #require(model.services.firstIndex { $0.node.name == "svc-9" })
+        let scrolled = DashboardView.render(state, model, glyphs: .unicode).text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(scrolled[1...mapBottom].contains { $0.contains("│svc-9") })
+        #expect(scrolled[1].contains("▲ 9 more "), "\(scrolled[1])")
+        #expect(scrolled[mapBottom].contains("▼ 1 more: ✖ zz-payments"), "\(scrolled[mapBottom])")
+    }
 }
 
 @Suite("Trace timeline model")

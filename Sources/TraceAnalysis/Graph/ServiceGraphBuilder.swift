@@ -4,7 +4,8 @@ import TraceModel
 /// Tempo's client/server pairing for OTLP data).
 ///
 /// - Every entry span (segment, SERVER/CONSUMER span) is a request to its node.
-/// - An entry with no parent — or whose parent never arrived — is a request from the `client` node.
+/// - An entry with no parent — or whose parent never arrived — is a request from the `client` node. In a late fragment
+///   (spans of a trace that had already completed) the parent did arrive, only earlier: no client edge then.
 /// - A downstream call (aws/remote subsegment, CLIENT/PRODUCER span) is an edge from its owner's node to the node of
 ///   the entry span that has it as parent, or else to an inferred node; its statistics are the caller's.
 ///   Calls nested inside another call of the same owner are skipped, so one request is one edge.
@@ -58,9 +59,12 @@ public enum ServiceGraphBuilder {
                         }
                     }
                     // else: the call records the edge from the caller's side.
-                } else {
+                } else if span.parentID == nil || !trace.isLateFragment {
                     graph.recordEdge(EdgeKey(from: .client, to: node), cls, start: span.start, duration: span.duration)
                 }
+                // else: a late fragment's entry whose parent is in the part of the trace that completed earlier (a
+                // queue consumer invoked after the producer's trace went quiet) continues a request already
+                // counted; it is no new request from a client.
             } else if span.isDownstreamCall, !isNestedCall(i, in: trace) {
                 let caller = trace.ownerNode(of: i)
                 if let callees = callees(of: span.id) {

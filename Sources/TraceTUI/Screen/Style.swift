@@ -50,6 +50,8 @@ public struct Style: Sendable, Hashable {
 public struct Glyphs: Sendable {
     public var horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight: String
     public var teeRight, teeLeft, arrowRight, arrowLeft: String
+    /// Pointers to what lies above or below a scrolled area.
+    public var arrowUp, arrowDown: String
     /// Corners where a map edge turns down (╮) or up (╯) after leaving its source.
     public var turnDown, turnUp: String
     public var bars: [String]
@@ -65,14 +67,14 @@ public struct Glyphs: Sendable {
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
-        teeRight: "├", teeLeft: "┤", arrowRight: "▶", arrowLeft: "◀", turnDown: "┐", turnUp: "┘", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
+        teeRight: "├", teeLeft: "┤", arrowRight: "▶", arrowLeft: "◀", arrowUp: "▲", arrowDown: "▼", turnDown: "┐", turnUp: "┘", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         fault: "✖", throttle: "⧗", error: "!", fullBlock: "█", lightBlock: "░",
         spanBar: "▆", dwellBar: "░", initBar: "▓", handlerBar: "█", overheadBar: "▒", expanded: "▾", collapsed: "▸",
         criticalPath: "●", atMost: "≤")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-        teeRight: "+", teeLeft: "+", arrowRight: ">", arrowLeft: "<", turnDown: "+", turnUp: "+", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
+        teeRight: "+", teeLeft: "+", arrowRight: ">", arrowLeft: "<", arrowUp: "^", arrowDown: "v", turnDown: "+", turnUp: "+", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
         fault: "X", throttle: "T", error: "!", fullBlock: "#", lightBlock: ".",
         spanBar: "=", dwellBar: ".", initBar: "%", handlerBar: "#", overheadBar: "~", expanded: "-", collapsed: "+",
         criticalPath: "*", atMost: "<=")

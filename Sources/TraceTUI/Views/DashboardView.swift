@@ -61,8 +61,20 @@ public enum DashboardView {
             let (mapArea, below) = body.splitTop(mapHeight)
             let title = state.mapFocus ? selectedNode.map { "Service map · \($0.name) and 2 hops around it" } ?? "Service map" : "Service map"
             let inner = Box(title: title, focused: false).draw(in: mapArea, on: &buffer, glyphs: glyphs)
-            NodeMapView.draw(model, selected: state.pane == .services ? selectedNode : nil, pan: state.mapPan, in: inner,
-                             on: &buffer, glyphs: glyphs)
+            let hidden = NodeMapView.draw(model, selected: state.pane == .services ? selectedNode : nil, pan: state.mapPan,
+                                          in: inner, on: &buffer, glyphs: glyphs)
+            // What the map cannot show goes on its borders: above at the right of the title, below in the middle.
+            let titleEnd = inner.x + DisplayWidth.of(title) + 4
+            if let above = hidden.above {
+                NodeMapView.drawHidden(above, arrow: glyphs.arrowUp,
+                                       in: Rect(x: titleEnd, y: mapArea.y, width: max(0, inner.maxX - titleEnd - 1), height: 1),
+                                       on: &buffer, glyphs: glyphs)
+            }
+            if let below = hidden.below {
+                NodeMapView.drawHidden(below, arrow: glyphs.arrowDown,
+                                       in: Rect(x: inner.x + 1, y: mapArea.maxY - 1, width: max(0, inner.width - 2), height: 1),
+                                       on: &buffer, glyphs: glyphs)
+            }
             rest = below
             if body.height < 26 {
                 // Room for one list under the map: the one that has the keys.

@@ -8,11 +8,22 @@ public enum NodeMapView {
     static let boxHeight = 4
     static let rowGap = 1
 
+    /// Nodes out of view above or below (columns out of view to the sides have their own hints): how many, and the
+    /// worst of them, so the caller can say so where there is room — a faulting service must not sit out of sight
+    /// unannounced.
+    public struct Hidden: Sendable, Equatable {
+        public var count: Int
+        public var worst: NodeKey
+        public var worstClass: StatusClass
+    }
+
+    /// Draws the map; returns what it could not show above and below.
     /// - Parameter pan: columns to scroll right beyond what keeps the selection in view (`[`/`]`), clamped to the map.
+    @discardableResult
     public static func draw(_ model: DashboardModel, selected: NodeKey?, pan: Int = 0, in rect: Rect,
-                            on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+                            on buffer: inout ScreenBuffer, glyphs: Glyphs) -> (above: Hidden?, below: Hidden?) {
         let layout = model.layout
-        guard !layout.layers.isEmpty, rect.width >= 20, rect.height >= boxHeight else { return }
+        guard !layout.layers.isEmpty, rect.width >= 20, rect.height >= boxHeight else { return (nil, nil) }
         let layers = layout.layers.count
         let gap = 5
         let boxWidth = max(14, min(26, (rect.width - gap * (layers - 1)) / max(1, layers)))
@@ -76,6 +87,37 @@ public enum NodeMapView {
         if contentWidth - scrollX > rect.width {
             buffer.write("] \(glyphs.arrowRight)", x: rect.maxX - 3, y: rect.maxY - 1, style: Style(.keyHint, bold: true), clip: rect)
         }
+
+        var above: [NodeKey] = [], below: [NodeKey] = []
+        for node in positions.keys {
+            guard let o = origin(node), o.x - scrollX + boxWidth > 0, o.x - scrollX < rect.width else { continue }
+            let nameRow = o.y + 1 - scrollY
+            if nameRow < 0 { above.append(node) } else if nameRow >= rect.height { below.append(node) }
+        }
+        func hidden(_ nodes: [NodeKey]) -> Hidden? {
+            let classOf = { (node: NodeKey) in figures[node]?.figures.worstClass ?? .ok }
+            // The most severe first; among equals, the first by name, so the label holds still between frames.
+            guard let worst = nodes.max(by: { a, b in classOf(a) != classOf(b) ? classOf(a) < classOf(b) : a > b }) else { return nil }
+            return Hidden(count: nodes.count, worst: worst, worstClass: classOf(worst))
+        }
+        return (hidden(above), hidden(below))
+    }
+
+    /// `▼ 2 more: ✖ payments` — what `draw` could not show on one side, the worst of it named in its class's colour
+    /// (selecting it in the services list scrolls the map to it) — centred over a border row within `span`.
+    public static func drawHidden(_ hidden: Hidden, arrow: String, in span: Rect, on buffer: inout ScreenBuffer,
+                                  glyphs: Glyphs) {
+        var text = " \(arrow) \(hidden.count) more"
+        var role = StyleRole.keyHint
+        if hidden.worstClass != .ok {
+            text += ": \(glyphs.marker(hidden.worstClass)) \(TerminalSafe.escape(hidden.worst.name))"
+            role = StyleRole.forClass(hidden.worstClass)
+        }
+        text += " "
+        guard span.width >= 12 else { return }
+        let label = DisplayWidth.truncate(text, to: span.width)
+        let x = span.x + (span.width - DisplayWidth.of(label)) / 2
+        buffer.write(label, x: x, y: span.y, style: Style(role, bold: true), clip: span)
     }
 
     private static func drawBox(_ box: Rect, role: StyleRole, selected: Bool, clip: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
