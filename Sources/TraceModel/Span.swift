@@ -1,6 +1,16 @@
 /// Nanoseconds since the Unix epoch. All times inside Tracescope are integers of this unit.
 public typealias EpochNanos = Int64
 
+/// The times the model holds: from the Unix epoch to the start of 2100. A timestamp outside it is garbage (or
+/// hostile: `"start_time": -9e9`); spans clamp theirs into this range when made, which keeps every difference of two
+/// times and every sum of two durations within `Int64` — so no analysis can overflow, whatever a document claims.
+public enum EpochRange {
+    public static let latest: EpochNanos = 4_102_444_800 * 1_000_000_000
+
+    @inlinable
+    public static func clamp(_ nanos: EpochNanos) -> EpochNanos { min(max(nanos, 0), latest) }
+}
+
 /// Where a span came from; the service-graph rules differ slightly between the two (DESIGN.md §2).
 public enum SpanSource: UInt8, Sendable, Hashable {
     case xray
@@ -124,8 +134,9 @@ public struct Span: Sendable, Hashable {
     public var serviceName: String?
     /// For subsegments: the id of the segment they belong to, when the document says.
     public var segmentID: SpanID?
+    /// Within `EpochRange` as made (the initializer clamps it).
     public var start: EpochNanos
-    /// Nil while the span is in progress.
+    /// Nil while the span is in progress; within `EpochRange` as made.
     public var end: EpochNanos?
     public var inProgress: Bool
     public var errorFlag: Bool
@@ -158,8 +169,8 @@ public struct Span: Sendable, Hashable {
         self.namespace = namespace
         self.serviceName = serviceName
         self.segmentID = segmentID
-        self.start = start
-        self.end = end
+        self.start = EpochRange.clamp(start)
+        self.end = end.map(EpochRange.clamp)
         self.inProgress = inProgress
         self.errorFlag = errorFlag
         self.throttleFlag = throttleFlag

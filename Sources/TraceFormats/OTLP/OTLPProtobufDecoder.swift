@@ -113,12 +113,13 @@ public enum OTLPProtobufDecoder {
         }
         guard let traceID, traceID.isValid else { throw ProtoError("span \"\(name.prefix(64))\" has no trace_id") }
         guard let spanID, spanID.isValid else { throw ProtoError("span \"\(name.prefix(64))\" has no span_id") }
-        guard start > 0, start <= UInt64(Int64.max) else { throw ProtoError("span \(spanID.hex) has no start time") }
-        let finished = end > 0 && end <= UInt64(Int64.max)
+        guard start > 0 else { throw ProtoError("span \(spanID.hex) has no start time") }
+        let finished = end > 0
+        // Times past what the model holds are clamped by `Span` (see `EpochRange`), not rejected.
         return Span(
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
-            kind: kind, isSegment: kind == .server || kind == .consumer, start: Int64(start),
-            end: finished ? Int64(end) : nil, inProgress: !finished, statusError: statusError,
+            kind: kind, isSegment: kind == .server || kind == .consumer, start: Int64(clamping: start),
+            end: finished ? Int64(clamping: end) : nil, inProgress: !finished, statusError: statusError,
             statusMessage: statusMessage, http: OTLPSemantics.http(from: attributes),
             cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
         )

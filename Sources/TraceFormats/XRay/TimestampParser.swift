@@ -72,7 +72,10 @@ public enum TimestampParser {
         guard i == b.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
-        return seconds * 1_000_000_000 + fraction
+        // Four-digit years reach 9999, but nanoseconds since 1970 fit Int64 only until 2262: saturate rather than
+        // overflow (spans then clamp into `EpochRange`).
+        let limit = Int64.max / 1_000_000_000 - 1
+        return min(max(seconds, -limit), limit) * 1_000_000_000 + fraction
     }
 
     /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's algorithm).
