@@ -14,7 +14,7 @@ import Tracing
 /// given seed, apart from the scheduler's own timing.
 public final class ShopWorkload: Sendable {
     public let tracer: TracescopeTracer
-    private let random: Mutex<SplitMix>
+    private let random: Mutex<SplitMix64>
     private let checkout: TracedFunction<String>
     private let cart: TracedFunction<String>
     private let auth: TracedFunction<String>
@@ -23,7 +23,7 @@ public final class ShopWorkload: Sendable {
 
     public init(tracer: TracescopeTracer, seed: UInt64) {
         self.tracer = tracer
-        random = Mutex(SplitMix(seed: seed))
+        random = Mutex(SplitMix64(seed: seed))
         started = WallClock.now()
         checkout = TracedFunction(name: "checkout", tracer: tracer, mode: .platform) { try await Task.sleep(for: .milliseconds(420)); return "orders" }
         cart = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { try await Task.sleep(for: .milliseconds(260)); return "carts" }
@@ -153,23 +153,6 @@ public final class ShopWorkload: Sendable {
             span.attributes["http.response.status_code"] = throttled ? 429 : 200
         }
     }
-}
-
-/// SplitMix64: a small, fast, seedable generator, so `--seed` reproduces the traffic.
-struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 }
 
 #if canImport(Glibc)

@@ -11,20 +11,6 @@ import TraceReports
 /// trap here is a collector that one datagram takes down).
 @Suite("Hostile input, end to end")
 struct HostileInputTests {
-    /// SplitMix64: seeded, so a failure reproduces.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
-    }
-
     /// Real-shaped X-Ray documents: a Lambda invocation with its phases, calls, http, aws, sql, annotations,
     /// metadata and a cause; an in-progress segment; an independent subsegment.
     static let xrayDocuments = [
@@ -40,7 +26,7 @@ struct HostileInputTests {
     @Test func mutatedInputNeverStopsThePath() throws {
         let environment = ProcessInfo.processInfo.environment
         let rounds = environment["TRACESCOPE_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 2_000
-        var random = Random(state: environment["TRACESCOPE_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x7EA5_CE0F)
+        var random = SplitMix64(seed: environment["TRACESCOPE_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x7EA5_CE0F)
         var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, windowed: true)
         analyzer.keepTraces(budgetBytes: 16 << 20)
         var accepted = 0, rejected = 0
@@ -127,7 +113,7 @@ struct HostileInputTests {
     // MARK: Helpers
 
     /// Flips, inserts, deletes, duplicates and truncates bytes — one to four edits.
-    static func mutate(_ input: [UInt8], _ random: inout Random) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ random: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0...random.below(4) {
             guard !bytes.isEmpty else { break }
@@ -253,4 +239,9 @@ struct ProtoWriter {
         build(&inner)
         bytes(field, inner.bytes)
     }
+}
+
+extension SplitMix64 {
+    /// A uniform integer in 0..<n.
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
 }

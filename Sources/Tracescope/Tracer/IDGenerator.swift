@@ -16,11 +16,8 @@ public final class IDGenerator: Sendable {
     @inline(__always)
     private func next() -> UInt64 {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        // SplitMix64: a bijective mix of seed + n·golden, so ids never repeat within 2^64 draws.
-        var z = seed &+ n &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        // SplitMix64's state after n steps from the seed, mixed: a bijection, so ids never repeat within 2^64 draws.
+        return SplitMix64.mix(seed &+ n &* SplitMix64.increment)
     }
 
     public func spanID() -> SpanID {
