@@ -432,5 +432,8 @@ struct SelectionTests {
         var shorter = old
         shorter.recentTraces = Array(old.recentTraces.prefix(3))
         #expect(keepSelection(state, from: old, to: shorter).selectedTrace == 2)
+        // On the top rows nothing was chosen yet: the selection stays on top, with whatever is worst and newest now.
+        let untouched = keepSelection(AppState(width: 120, height: 40), from: old, to: new)
+        #expect(untouched.selectedService == 0 && untouched.selectedTrace == 0)
     }
 }

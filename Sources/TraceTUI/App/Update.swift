@@ -108,16 +108,18 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
     return s
 }
 
-/// After the model is rebuilt, the selection stays on the same service and the same trace — live data reorders
-/// both lists every second (services worst first, traces newest first), and a selection that slides to another row
-/// would open the wrong thing. Something that left the list leaves the index where it was, clamped.
+/// After the model is rebuilt, a selection the user moved stays on the same service and the same trace — live data
+/// reorders both lists every second (services worst first, traces newest first), and a selection that slid to another
+/// row would open the wrong thing. The top row is the default, not a choice: there the selection stays on top, so
+/// a fresh dashboard keeps showing the worst service and the newest trace (and the map does not start following
+/// whatever happened to be first). Something that left the list leaves the index where it was, clamped.
 public func keepSelection(_ state: AppState, from old: DashboardModel, to new: DashboardModel) -> AppState {
     var s = state
-    if state.selectedService < old.services.count {
+    if state.selectedService > 0, state.selectedService < old.services.count {
         let node = old.services[state.selectedService].node
         if let index = new.services.firstIndex(where: { $0.node == node }) { s.selectedService = index }
     }
-    if state.selectedTrace < old.recentTraces.count {
+    if state.selectedTrace > 0, state.selectedTrace < old.recentTraces.count {
         let id = old.recentTraces[state.selectedTrace].traceID
         if let index = new.recentTraces.firstIndex(where: { $0.traceID == id }) { s.selectedTrace = index }
     }
