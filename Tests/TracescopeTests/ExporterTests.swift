@@ -23,6 +23,7 @@ struct ExporterTests {
         tracer.withSpan("GET /orders/42", ofKind: .server) { span in
             span.attributes["http.request.method"] = "GET"
             span.attributes["http.response.status_code"] = 200
+            span.attributes["http.route"] = "/orders/:id"
             tracer.withSpan("SELECT", ofKind: .client) { db in db.attributes["db.system"] = "postgresql" }
         }
         tracer.shutdown()
@@ -40,7 +41,10 @@ struct ExporterTests {
         let segment = try #require(spans.first { $0.isSegment })
         #expect(segment.name == "orders-api")
         #expect(segment.annotations["operation"] == .string("GET /orders/42"))
-        #expect(segment.http?.status == 200)
+        #expect(segment.http?.status == 200 && segment.http?.method == "GET")
+        // What the http block carries is not repeated in metadata; what it does not carry stays there.
+        let metadata = try #require(segment.metadataJSON)
+        #expect(metadata.contains("http.route") && !metadata.contains("http.response.status_code") && !metadata.contains("http.request.method"))
         let call = try #require(spans.first { !$0.isSegment })
         #expect(call.name == "postgresql")
         #expect(call.namespace == "remote")

@@ -9,8 +9,9 @@ import TraceModel
 /// - A CLIENT or PRODUCER span is a **downstream call**: namespace `aws` when `aws.service` is set (named by it), else
 ///   `remote`, named after what it calls (`peer.service`, `server.address`, the database, the messaging system) so
 ///   the service map shows the callee, not the operation.
-/// - Attributes `annotation.*` become annotations, `aws.*` the `aws` block, everything else metadata; HTTP attributes
-///   fill the `http` block; recorded errors become the `cause`.
+/// - Attributes `annotation.*` become annotations, `aws.*` the `aws` block; HTTP attributes fill the `http` block;
+///   everything else (and HTTP parts the block only combines, such as a route) goes to metadata; recorded errors
+///   become the `cause`.
 public enum XRayMapping {
     public static func span(_ f: FinishedSpan) -> Span {
         span(f, operations: nil)
@@ -29,7 +30,7 @@ public enum XRayMapping {
                 continue
             } else if key.hasPrefix(XRayAttribute.awsPrefix) {
                 aws[String(key.dropFirst(XRayAttribute.awsPrefix.count))] = value
-            } else {
+            } else if !httpBlockKeys.contains(key) {
                 metadata[key] = value
             }
         }
@@ -97,6 +98,13 @@ public enum XRayMapping {
             cause: f.exceptions.isEmpty ? nil : Cause(exceptions: f.exceptions)
         )
     }
+
+    /// Attributes the `http` block carries as they are (method, full URL, status, client, user agent): not repeated
+    /// in metadata. Parts the block only combines (a route, a host) stay there too.
+    static let httpBlockKeys: Set<String> = [
+        "http.request.method", "http.method", "url.full", "http.url", "http.response.status_code", "http.status_code",
+        "client.address", "http.client_ip", "user_agent.original", "http.user_agent",
+    ]
 
     /// A database call keeps its system in the `sql` block, so X-Ray readers type the callee as a database.
     static func sqlHint(_ attributes: [String: AttributeValue]) -> [String: AttributeValue] {
