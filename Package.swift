@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(name: "example-http-handler", dependencies: ["Tracescope"], path: "Examples/HTTPHandler"),
         .executableTarget(name: "example-lambda-handler", dependencies: ["Tracescope"], path: "Examples/LambdaHandler"),
         // Goldens are read by path (reviewed text files, regenerated on request), not bundled as resources.
-        .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats", "TraceReports"], exclude: ["Goldens"]),
+        .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats", "TraceReports", "TestSupport"], exclude: ["Goldens"]),
         // Helpers the test targets share: loopback peers and Python tooling for checks against real clients.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),

@@ -8,8 +8,9 @@ import TraceModel
 /// TCP port, the sampling endpoints X-Ray SDKs poll (`POST /GetSamplingRules`, `POST /SamplingTargets`), so SDKs
 /// pointed at us run quietly.
 ///
-/// Status codes follow the OTLP/HTTP spec: 200 with an `ExportTraceServiceResponse` (partial success when spans
-/// were rejected), 400 for a body that does not decode, 413 beyond the size limit, 415 for another content type,
+/// Status codes follow the OTLP/HTTP spec: 200 with an `ExportTraceServiceResponse` (a `partial_success` naming how
+/// many spans were rejected and why, the others kept), 400 for a body that does not decode, 413 beyond the size
+/// limit, 415 for another content type,
 /// 404 and 405 for other paths and methods. A connection that sends nothing for `idleTimeout` is closed.
 final class HTTPReceiverHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -118,27 +119,29 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
             }
         }
         var spans: [Span] = []
-        let failure: DecodeFailure? = bytes.withUnsafeBytes { raw in
-            if isProtobuf {
-                do throws(DecodeFailure) {
-                    try OTLPProtobufDecoder.decode(raw, into: &spans)
-                    return nil
-                } catch {
-                    return error
-                }
+        let decoded: Result<[DecodeFailure], DecodeFailure> = bytes.withUnsafeBytes { raw in
+            do throws(DecodeFailure) {
+                return .success(isProtobuf ? try OTLPProtobufDecoder.decode(raw, into: &spans)
+                                           : try OTLPJSONDecoder.decodeRequest(raw, into: &spans))
+            } catch {
+                return .failure(error)
             }
-            let outcome = TraceRecordDecoder.decode(raw, into: &spans)
-            return outcome.failures.first
         }
-        if var failure {
+        switch decoded {
+        case .failure(var failure):
             failure.location = source
             pipeline.reject(failure)
             return plain(.badRequest, failure.detail)
+        case .success(let rejected):
+            pipeline.ingest(spans)
+            for var failure in rejected {
+                failure.location = source
+                pipeline.reject(failure)
+            }
+            // The spans that could be taken are kept; the response says how many were not, and why (the first).
+            return Response(status: .ok, contentType: isProtobuf ? "application/x-protobuf" : "application/json",
+                            body: ExportResponse.body(rejected: rejected.count, message: rejected.first?.detail, protobuf: isProtobuf))
         }
-        pipeline.ingest(spans)
-        // All spans accepted: an empty ExportTraceServiceResponse.
-        return Response(status: .ok, contentType: isProtobuf ? "application/x-protobuf" : "application/json",
-                        body: isProtobuf ? [] : Array("{}".utf8))
     }
 
     private func plain(_ status: HTTPResponseStatus, _ message: String) -> Response {
@@ -204,5 +207,36 @@ enum HTTPReceiver {
             }
             .bind(host: host, port: port)
             .get()
+    }
+}
+
+/// The `ExportTraceServiceResponse` body: empty when every span was taken, else a `partial_success` with the
+/// number of spans rejected and the first reason (OTLP/HTTP spec, "Partial Success").
+enum ExportResponse {
+    static func body(rejected: Int, message: String?, protobuf: Bool) -> [UInt8] {
+        guard rejected > 0 else { return protobuf ? [] : Array("{}".utf8) }
+        let text = String((message ?? "").prefix(512))
+        if protobuf {
+            // partial_success (field 1) { rejected_spans (1, int64), error_message (2, string) }
+            var inner: [UInt8] = [0x08]
+            appendVarint(UInt64(rejected), to: &inner)
+            inner.append(0x12)
+            appendVarint(UInt64(text.utf8.count), to: &inner)
+            inner.append(contentsOf: text.utf8)
+            var body: [UInt8] = [0x0A]
+            appendVarint(UInt64(inner.count), to: &body)
+            return body + inner
+        }
+        // proto3 JSON spells int64 as a string.
+        return Array(#"{"partialSuccess":{"rejectedSpans":"\#(rejected)","errorMessage":\#(JSONText.quoted(text))}}"#.utf8)
+    }
+
+    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
     }
 }

@@ -33,6 +33,12 @@ struct BadInputTests {
     /// One HTTP/1.1 request on a fresh connection; returns the status code (0 when the connection failed).
     static func post(port: Int, path: String = "/v1/traces", headers: [String: String], body: [UInt8],
                      declaredLength: Int? = nil) -> Int {
+        exchange(port: port, path: path, headers: headers, body: body, declaredLength: declaredLength).status
+    }
+
+    /// One HTTP/1.1 request on a fresh connection; the status code (0 when the connection failed) and the body.
+    static func exchange(port: Int, path: String = "/v1/traces", headers: [String: String], body: [UInt8],
+                         declaredLength: Int? = nil) -> (status: Int, body: [UInt8]) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -44,17 +50,25 @@ struct BadInputTests {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return 0 }
+        guard connected == 0 else { return (0, []) }
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(declaredLength ?? body.count)\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         head += "Connection: close\r\n\r\n"
         let request = Array(head.utf8) + body
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var response = [UInt8](repeating: 0, count: 4096)
-        let n = response.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 12 else { return 0 }
-        let line = String(decoding: response[0..<n], as: UTF8.self)
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+        // The server closes after answering (`Connection: close`): read to the end, or to the receive timeout.
+        var response: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { break }
+            response += chunk[0..<n]
+        }
+        guard response.count > 12 else { return (0, []) }
+        let status = Int(String(decoding: response.prefix(16), as: UTF8.self).split(separator: " ").dropFirst().first ?? "") ?? 0
+        let separator: [UInt8] = [13, 10, 13, 10]
+        let bodyStart = (0...(response.count - 4)).first { Array(response[$0..<($0 + 4)]) == separator }.map { $0 + 4 } ?? response.count
+        return (status, Array(response[bodyStart...]))
     }
 
     static func start() async throws -> Collector {
@@ -113,6 +127,44 @@ struct BadInputTests {
         #expect(stats.rejected[.truncated] ?? 0 >= 2)
         #expect(stats.rejected[.tooLarge] == 1)
         #expect(stats.rejected[.unknownRecord] == 1)
+    }
+
+    /// A batch with bad spans keeps its good ones and says, as the OTLP spec asks, how many it rejected and why.
+    @Test func badSpansAreRejectedAloneWithAPartialSuccess() async throws {
+        let collector = try await Self.start()
+        let port = try #require(collector.otlpAddress?.port)
+        var request = ProtoWriter()
+        request.resourceSpans(service: "cart") { scope in
+            for (i, spanID) in [[UInt8](repeating: 1, count: 8), [1, 2, 3], [UInt8](repeating: 3, count: 8)].enumerated() {
+                scope.message(2) { span in
+                    span.bytes(1, [UInt8](repeating: 0x5A, count: 16))
+                    span.bytes(2, spanID)
+                    span.string(5, "GET \(i)")
+                    span.varint(6, 2)
+                    span.fixed64(7, 1_700_000_000_000_000_000)
+                    span.fixed64(8, 1_700_000_000_100_000_000)
+                }
+            }
+        }
+        let protobuf = Self.exchange(port: port, headers: ["Content-Type": "application/x-protobuf"], body: request.bytes)
+        #expect(protobuf.status == 200)
+        // ExportTraceServiceResponse { partial_success { rejected_spans: 1, error_message: "…" } }
+        #expect(Array(protobuf.body.dropFirst(2).prefix(3)) == [0x08, 0x01, 0x12])
+        #expect(String(decoding: protobuf.body, as: UTF8.self).contains("span_id is 3 bytes, not 8"))
+
+        let json = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000009","name":"GET","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"000000000000000a","name":"no start"}]}]}]}"#
+        let answer = Self.exchange(port: port, headers: ["Content-Type": "application/json"], body: Array(json.utf8))
+        #expect(answer.status == 200)
+        #expect(String(decoding: answer.body, as: UTF8.self)
+            == #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span 000000000000000a has no startTimeUnixNano"}}"#)
+        // An empty request is a valid one.
+        let empty = Self.exchange(port: port, headers: ["Content-Type": "application/json"], body: Array("{}".utf8))
+        #expect(empty.status == 200 && empty.body == Array("{}".utf8))
+        try await collector.stop()
+        let stats = collector.pipeline.stats
+        #expect(stats.spans == 3)
+        #expect(stats.rejected[.invalidField] == 1)
+        #expect(stats.rejected[.missingField] == 1)
     }
 
     /// A service naming itself after each request (a request id in `service.name`) must not grow the graph forever.

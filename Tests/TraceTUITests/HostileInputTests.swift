@@ -4,6 +4,7 @@ import TraceAnalysis
 import TraceFormats
 import TraceModel
 import TraceReports
+import TestSupport
 @testable import TraceTUI
 
 /// Whatever arrives — mutated documents, truncated protobuf, absurd timestamps — the whole path from the decoders
@@ -186,58 +187,10 @@ struct HostileInputTests {
     /// An `ExportTraceServiceRequest` with one resource (`service.name` frontend) and one span.
     static func otlpProtobuf() -> [UInt8] {
         var request = ProtoWriter()
-        request.message(1) { resourceSpans in
-            resourceSpans.message(1) { resource in
-                resource.message(1) { kv in
-                    kv.string(1, "service.name")
-                    kv.message(2) { $0.string(1, "frontend") }
-                }
-            }
-            resourceSpans.message(2) { scope in
-                scope.message(2) { Self.otlpSpan(&$0, start: 1_700_000_000_000_000_000, end: 1_700_000_000_250_000_000) }
-            }
+        request.resourceSpans(service: "frontend") { scope in
+            scope.message(2) { Self.otlpSpan(&$0, start: 1_700_000_000_000_000_000, end: 1_700_000_000_250_000_000) }
         }
         return request.bytes
-    }
-}
-
-/// Just enough of the protobuf wire format to build OTLP requests in tests.
-struct ProtoWriter {
-    var bytes: [UInt8] = []
-
-    mutating func rawVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
-
-    mutating func varint(_ field: Int, _ value: UInt64) {
-        rawVarint(UInt64(field << 3))
-        rawVarint(value)
-    }
-
-    mutating func fixed64(_ field: Int, _ value: UInt64) {
-        rawVarint(UInt64(field << 3 | 1))
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
-    }
-
-    mutating func bytes(_ field: Int, _ value: [UInt8]) {
-        rawVarint(UInt64(field << 3 | 2))
-        rawVarint(UInt64(value.count))
-        bytes.append(contentsOf: value)
-    }
-
-    mutating func string(_ field: Int, _ value: String) {
-        bytes(field, Array(value.utf8))
-    }
-
-    mutating func message(_ field: Int, _ build: (inout ProtoWriter) -> Void) {
-        var inner = ProtoWriter()
-        build(&inner)
-        bytes(field, inner.bytes)
     }
 }
 

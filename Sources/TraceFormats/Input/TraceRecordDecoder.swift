@@ -31,7 +31,7 @@ public enum TraceRecordDecoder {
             outcome.values += 1
             let start = scanner.position
             do throws(DecodeFailure) {
-                let kind = try decodeValue(&scanner, into: &spans)
+                let kind = try decodeValue(&scanner, into: &spans, rejected: &outcome.failures)
                 outcome.kinds.insert(kind)
             } catch {
                 outcome.failures.append(error)
@@ -48,15 +48,17 @@ public enum TraceRecordDecoder {
         return outcome
     }
 
-    /// Decodes the value at the scanner; on return the scanner is just past it.
-    static func decodeValue(_ scanner: inout JSONScanner, into spans: inout [Span]) throws(DecodeFailure) -> RecordKind {
+    /// Decodes the value at the scanner; on return the scanner is just past it. Spans an OTLP request had to leave
+    /// out (the rest of it kept) go to `rejected`, one failure each.
+    static func decodeValue(_ scanner: inout JSONScanner, into spans: inout [Span],
+                            rejected: inout [DecodeFailure]) throws(DecodeFailure) -> RecordKind {
         let start = scanner.position
         switch scanner.peekByte {
         case UInt8(ascii: "{"):
             break
         case UInt8(ascii: "["):
             // A JSON array of records (e.g. a list of segment documents): decode each element.
-            return try decodeArray(&scanner, into: &spans)
+            return try decodeArray(&scanner, into: &spans, rejected: &rejected)
         default:
             throw DecodeFailure(.invalidJSON, "expected a JSON object at byte \(start)")
         }
@@ -67,14 +69,15 @@ public enum TraceRecordDecoder {
         case .daemonHeader:
             try DaemonDatagram.readHeader(&scanner)
         case .otlpJSON:
-            try OTLPJSONDecoder.decode(&scanner, into: &spans)
+            try OTLPJSONDecoder.decode(&scanner, into: &spans, rejected: &rejected)
         case .batchGetTraces:
             try BatchGetTracesDecoder.decode(&scanner, into: &spans)
         }
         return kind
     }
 
-    private static func decodeArray(_ scanner: inout JSONScanner, into spans: inout [Span]) throws(DecodeFailure) -> RecordKind {
+    private static func decodeArray(_ scanner: inout JSONScanner, into spans: inout [Span],
+                                    rejected: inout [DecodeFailure]) throws(DecodeFailure) -> RecordKind {
         var kind = RecordKind.xrayDocument
         var firstFailure: DecodeFailure?
         do throws(JSONScanError) {
@@ -83,7 +86,7 @@ public enum TraceRecordDecoder {
                 scanner.skipWhitespace()
                 let elementStart = scanner.position
                 do throws(DecodeFailure) {
-                    kind = try decodeValue(&scanner, into: &spans)
+                    kind = try decodeValue(&scanner, into: &spans, rejected: &rejected)
                 } catch {
                     firstFailure = firstFailure ?? error
                     scanner = JSONScanner(scanner.bytes, position: elementStart)

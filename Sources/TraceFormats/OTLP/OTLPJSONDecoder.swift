@@ -6,8 +6,28 @@ import TraceModel
 /// Follows the OTLP JSON rules: ids are hex (base64 is accepted too, as older exporters wrote it), 64-bit integers may
 /// be strings, enums may be numbers or names. Resource attributes are merged under span attributes, and the
 /// resource's `service.name` becomes each span's node.
-enum OTLPJSONDecoder {
-    static func decode(_ s: inout JSONScanner, into spans: inout [Span]) throws(DecodeFailure) {
+public enum OTLPJSONDecoder {
+    /// Decodes one OTLP/JSON request body (what `/v1/traces` receives as `application/json`), appending its spans and
+    /// returning the spans it had to leave out (no ids, no start time) — the request's `partial_success`. An empty
+    /// request (`{}`) is valid and holds no spans; a body that is not one JSON object is rejected whole.
+    @discardableResult
+    public static func decodeRequest(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure) -> [DecodeFailure] {
+        var scanner = JSONScanner(bytes)
+        scanner.skipWhitespace()
+        guard scanner.peekByte == UInt8(ascii: "{") else { throw DecodeFailure(.invalidJSON, "an OTLP request is a JSON object") }
+        let first = spans.count
+        var rejected: [DecodeFailure] = []
+        try decode(&scanner, into: &spans, rejected: &rejected)
+        scanner.skipWhitespace()
+        guard scanner.isAtEnd else {
+            spans.removeSubrange(first...)
+            throw DecodeFailure(.invalidJSON, "unexpected bytes after the request at byte \(scanner.position)")
+        }
+        return rejected
+    }
+
+    /// Decodes the request at the scanner; spans that cannot be taken go to `rejected`, the rest are appended.
+    static func decode(_ s: inout JSONScanner, into spans: inout [Span], rejected: inout [DecodeFailure]) throws(DecodeFailure) {
         do throws(JSONScanError) {
             try s.beginObject()
             while let key = try s.nextKey() {
@@ -16,14 +36,15 @@ enum OTLPJSONDecoder {
                     continue
                 }
                 try s.beginArray()
-                while try s.nextElement() { try decodeResourceSpans(&s, into: &spans) }
+                while try s.nextElement() { try decodeResourceSpans(&s, into: &spans, rejected: &rejected) }
             }
         } catch {
             throw DecodeFailure(error)
         }
     }
 
-    private static func decodeResourceSpans(_ s: inout JSONScanner, into spans: inout [Span]) throws(JSONScanError) {
+    private static func decodeResourceSpans(_ s: inout JSONScanner, into spans: inout [Span],
+                                            rejected: inout [DecodeFailure]) throws(JSONScanError) {
         let first = spans.count
         var resource: [String: AttributeValue] = [:]
         try s.beginObject()
@@ -45,7 +66,12 @@ enum OTLPJSONDecoder {
                             continue
                         }
                         try s.beginArray()
-                        while try s.nextElement() { spans.append(try decodeSpan(&s)) }
+                        while try s.nextElement() {
+                            switch try decodeSpan(&s) {
+                            case .success(let span): spans.append(span)
+                            case .failure(let problem): rejected.append(problem)
+                            }
+                        }
                     }
                 }
             } else {
@@ -62,7 +88,8 @@ enum OTLPJSONDecoder {
     }
 
     // swiftlint:disable:next function_body_length cyclomatic_complexity
-    private static func decodeSpan(_ s: inout JSONScanner) throws(JSONScanError) -> Span {
+    /// The span, or why it cannot be taken; throws only when the JSON itself is broken.
+    private static func decodeSpan(_ s: inout JSONScanner) throws(JSONScanError) -> Result<Span, DecodeFailure> {
         var traceID: TraceID?
         var spanID: SpanID?
         var parentID: SpanID?
@@ -74,21 +101,22 @@ enum OTLPJSONDecoder {
         var statusError = false
         var statusMessage: String?
         var exceptions: [ExceptionRecord] = []
+        var problem: DecodeFailure?
         try s.beginObject()
         while let key = try s.nextKey() {
             if s.key(key, is: "traceId") || s.key(key, is: "trace_id") {
                 let text = try s.readString()
                 traceID = OTLPIDs.traceID(text)
-                if traceID == nil { throw .wrapping(DecodeFailure(.invalidField, "traceId \"\(text.prefix(48))\" is not 16 bytes of hex or base64")) }
+                if traceID == nil { problem = problem ?? DecodeFailure(.invalidField, "traceId \"\(text.prefix(48))\" is not 16 bytes of hex or base64") }
             } else if s.key(key, is: "spanId") || s.key(key, is: "span_id") {
                 let text = try s.readString()
                 spanID = OTLPIDs.spanID(text)
-                if spanID == nil { throw .wrapping(DecodeFailure(.invalidField, "spanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64")) }
+                if spanID == nil { problem = problem ?? DecodeFailure(.invalidField, "spanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64") }
             } else if s.key(key, is: "parentSpanId") || s.key(key, is: "parent_span_id") {
                 let text = try s.consumeNull() ? "" : s.readString()
                 if !text.isEmpty {
                     parentID = OTLPIDs.spanID(text)
-                    if parentID == nil { throw .wrapping(DecodeFailure(.invalidField, "parentSpanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64")) }
+                    if parentID == nil { problem = problem ?? DecodeFailure(.invalidField, "parentSpanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64") }
                 }
             } else if s.key(key, is: "name") {
                 name = try s.readString()
@@ -123,17 +151,18 @@ enum OTLPJSONDecoder {
                 try s.skipValue()
             }
         }
-        guard let traceID else { throw .wrapping(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no traceId")) }
-        guard let spanID else { throw .wrapping(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no spanId")) }
-        guard let start, start > 0 else { throw .wrapping(DecodeFailure(.missingField, "span \(spanID.hex) has no startTimeUnixNano")) }
+        if let problem { return .failure(problem) }
+        guard let traceID else { return .failure(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no traceId")) }
+        guard let spanID else { return .failure(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no spanId")) }
+        guard let start, start > 0 else { return .failure(DecodeFailure(.missingField, "span \(spanID.hex) has no startTimeUnixNano")) }
         let finished = end.map { $0 > 0 } ?? false
-        return Span(
+        return .success(Span(
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
             kind: kind, isSegment: kind == .server || kind == .consumer, start: start, end: finished ? end : nil,
             inProgress: !finished, statusError: statusError, statusMessage: statusMessage,
             http: OTLPSemantics.http(from: attributes),
             cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
-        )
+        ))
     }
 
     private static func mapKind(_ value: AttributeValue?) -> SpanKind {

@@ -7,15 +7,18 @@ import TraceModel
 /// building message objects first — the receiver's hot path. Unknown fields are skipped, as protobuf requires; a
 /// truncated or malformed message is rejected whole with the reason.
 public enum OTLPProtobufDecoder {
-    /// Decodes one request, appending its spans; returns how many spans it held.
+    /// Decodes one request, appending its spans. A span that cannot be taken (no ids, an id of the wrong length, no
+    /// start time) is left out and returned as a rejection — the request's `partial_success` — so one bad span never
+    /// costs the batch its good ones. A message that does not parse (truncated, a wrong wire type) is rejected whole.
     @discardableResult
-    public static func decode(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure) -> Int {
+    public static func decode(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure) -> [DecodeFailure] {
         let first = spans.count
+        var rejected: [DecodeFailure] = []
         do throws(ProtoError) {
             var reader = ProtoReader(bytes)
             while let (field, wire) = try reader.nextField() {
                 if field == 1, wire == .lengthDelimited {
-                    try decodeResourceSpans(try reader.readMessage(), into: &spans)
+                    try decodeResourceSpans(try reader.readMessage(), into: &spans, rejected: &rejected)
                 } else {
                     try reader.skip(wire)
                 }
@@ -24,10 +27,11 @@ public enum OTLPProtobufDecoder {
             spans.removeSubrange(first...)
             throw DecodeFailure(error.truncated ? .truncated : .invalidField, "OTLP protobuf: \(error.message)")
         }
-        return spans.count - first
+        return rejected
     }
 
-    private static func decodeResourceSpans(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(ProtoError) {
+    private static func decodeResourceSpans(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
+                                            rejected: inout [DecodeFailure]) throws(ProtoError) {
         let first = spans.count
         var resource: [String: AttributeValue] = [:]
         var reader = ProtoReader(bytes)
@@ -41,7 +45,14 @@ public enum OTLPProtobufDecoder {
             case (2, .lengthDelimited):
                 var scope = ProtoReader(try reader.readMessage())
                 while let (f, w) = try scope.nextField() {
-                    if f == 2, w == .lengthDelimited { spans.append(try decodeSpan(try scope.readMessage())) } else { try scope.skip(w) }
+                    guard f == 2, w == .lengthDelimited else {
+                        try scope.skip(w)
+                        continue
+                    }
+                    switch try decodeSpan(try scope.readMessage()) {
+                    case .success(let span): spans.append(span)
+                    case .failure(let problem): rejected.append(problem)
+                    }
                 }
             default:
                 try reader.skip(wire)
@@ -55,7 +66,8 @@ public enum OTLPProtobufDecoder {
     }
 
     // swiftlint:disable:next cyclomatic_complexity
-    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> Span {
+    /// The span, or why it cannot be taken; throws only when the bytes themselves do not parse.
+    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> Result<Span, DecodeFailure> {
         var traceID: TraceID?
         var spanID: SpanID?
         var parentID: SpanID?
@@ -67,21 +79,22 @@ public enum OTLPProtobufDecoder {
         var statusError = false
         var statusMessage: String?
         var exceptions: [ExceptionRecord] = []
+        var problem: String?
         var reader = ProtoReader(bytes)
         while let (field, wire) = try reader.nextField() {
             switch (field, wire) {
             case (1, .lengthDelimited):
                 let b = try reader.readMessage()
-                guard b.count == 16 else { throw ProtoError("trace_id is \(b.count) bytes, not 16") }
-                traceID = TraceID(high: bigEndian(b, 0), low: bigEndian(b, 8))
+                if b.count == 16 { traceID = TraceID(high: bigEndian(b, 0), low: bigEndian(b, 8)) } else {
+                    problem = problem ?? "trace_id is \(b.count) bytes, not 16"
+                }
             case (2, .lengthDelimited):
                 let b = try reader.readMessage()
-                guard b.count == 8 else { throw ProtoError("span_id is \(b.count) bytes, not 8") }
-                spanID = SpanID(bigEndian(b, 0))
+                if b.count == 8 { spanID = SpanID(bigEndian(b, 0)) } else { problem = problem ?? "span_id is \(b.count) bytes, not 8" }
             case (4, .lengthDelimited):
                 let b = try reader.readMessage()
                 if b.count == 8 { parentID = SpanID(bigEndian(b, 0)) } else if b.count != 0 {
-                    throw ProtoError("parent_span_id is \(b.count) bytes, not 8")
+                    problem = problem ?? "parent_span_id is \(b.count) bytes, not 8"
                 }
             case (5, .lengthDelimited):
                 name = try reader.readString()
@@ -111,18 +124,22 @@ public enum OTLPProtobufDecoder {
                 try reader.skip(wire)
             }
         }
-        guard let traceID, traceID.isValid else { throw ProtoError("span \"\(name.prefix(64))\" has no trace_id") }
-        guard let spanID, spanID.isValid else { throw ProtoError("span \"\(name.prefix(64))\" has no span_id") }
-        guard start > 0 else { throw ProtoError("span \(spanID.hex) has no start time") }
+        func rejected(_ reason: RejectReason, _ detail: String) -> Result<Span, DecodeFailure> {
+            .failure(DecodeFailure(reason, "OTLP protobuf: span \"\(name.prefix(64))\": \(detail)"))
+        }
+        if let problem { return rejected(.invalidField, problem) }
+        guard let traceID, traceID.isValid else { return rejected(.missingField, "no trace_id") }
+        guard let spanID, spanID.isValid else { return rejected(.missingField, "no span_id") }
+        guard start > 0 else { return rejected(.missingField, "no start time") }
         let finished = end > 0
         // Times past what the model holds are clamped by `Span` (see `EpochRange`), not rejected.
-        return Span(
+        return .success(Span(
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
             kind: kind, isSegment: kind == .server || kind == .consumer, start: Int64(clamping: start),
             end: finished ? Int64(clamping: end) : nil, inProgress: !finished, statusError: statusError,
             statusMessage: statusMessage, http: OTLPSemantics.http(from: attributes),
             cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
-        )
+        ))
     }
 
     private static func readExceptionEvent(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> ExceptionRecord? {
