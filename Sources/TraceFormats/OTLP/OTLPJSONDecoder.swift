@@ -67,10 +67,7 @@ public enum OTLPJSONDecoder {
                         }
                         try s.beginArray()
                         while try s.nextElement() {
-                            switch try decodeSpan(&s) {
-                            case .success(let span): spans.append(span)
-                            case .failure(let problem): rejected.append(problem)
-                            }
+                            try decodeSpan(&s, into: &spans, rejected: &rejected)
                         }
                     }
                 }
@@ -88,8 +85,9 @@ public enum OTLPJSONDecoder {
     }
 
     // swiftlint:disable:next function_body_length cyclomatic_complexity
-    /// The span, or why it cannot be taken; throws only when the JSON itself is broken.
-    private static func decodeSpan(_ s: inout JSONScanner) throws(JSONScanError) -> Result<Span, DecodeFailure> {
+    /// Appends the span, or why it cannot be taken to `rejected`; throws only when the JSON itself is broken.
+    private static func decodeSpan(_ s: inout JSONScanner, into spans: inout [Span],
+                                   rejected: inout [DecodeFailure]) throws(JSONScanError) {
         var traceID: TraceID?
         var spanID: SpanID?
         var parentID: SpanID?
@@ -151,12 +149,12 @@ public enum OTLPJSONDecoder {
                 try s.skipValue()
             }
         }
-        if let problem { return .failure(problem) }
-        guard let traceID else { return .failure(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no traceId")) }
-        guard let spanID else { return .failure(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no spanId")) }
-        guard let start, start > 0 else { return .failure(DecodeFailure(.missingField, "span \(spanID.hex) has no startTimeUnixNano")) }
+        if let problem { return rejected.append(problem) }
+        guard let traceID else { return rejected.append(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no traceId")) }
+        guard let spanID else { return rejected.append(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no spanId")) }
+        guard let start, start > 0 else { return rejected.append(DecodeFailure(.missingField, "span \(spanID.hex) has no startTimeUnixNano")) }
         let finished = end.map { $0 > 0 } ?? false
-        return .success(Span(
+        spans.append(Span(
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
             kind: kind, isSegment: kind == .server || kind == .consumer, start: start, end: finished ? end : nil,
             inProgress: !finished, statusError: statusError, statusMessage: statusMessage,

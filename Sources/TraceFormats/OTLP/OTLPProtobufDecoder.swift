@@ -49,10 +49,7 @@ public enum OTLPProtobufDecoder {
                         try scope.skip(w)
                         continue
                     }
-                    switch try decodeSpan(try scope.readMessage()) {
-                    case .success(let span): spans.append(span)
-                    case .failure(let problem): rejected.append(problem)
-                    }
+                    try decodeSpan(try scope.readMessage(), into: &spans, rejected: &rejected)
                 }
             default:
                 try reader.skip(wire)
@@ -66,8 +63,9 @@ public enum OTLPProtobufDecoder {
     }
 
     // swiftlint:disable:next cyclomatic_complexity
-    /// The span, or why it cannot be taken; throws only when the bytes themselves do not parse.
-    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> Result<Span, DecodeFailure> {
+    /// Appends the span, or why it cannot be taken to `rejected`; throws only when the bytes themselves do not parse.
+    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
+                                   rejected: inout [DecodeFailure]) throws(ProtoError) {
         var traceID: TraceID?
         var spanID: SpanID?
         var parentID: SpanID?
@@ -124,16 +122,16 @@ public enum OTLPProtobufDecoder {
                 try reader.skip(wire)
             }
         }
-        func rejected(_ reason: RejectReason, _ detail: String) -> Result<Span, DecodeFailure> {
-            .failure(DecodeFailure(reason, "OTLP protobuf: span \"\(name.prefix(64))\": \(detail)"))
+        func reject(_ reason: RejectReason, _ detail: String) {
+            rejected.append(DecodeFailure(reason, "OTLP protobuf: span \"\(name.prefix(64))\": \(detail)"))
         }
-        if let problem { return rejected(.invalidField, problem) }
-        guard let traceID, traceID.isValid else { return rejected(.missingField, "no trace_id") }
-        guard let spanID, spanID.isValid else { return rejected(.missingField, "no span_id") }
-        guard start > 0 else { return rejected(.missingField, "no start time") }
+        if let problem { return reject(.invalidField, problem) }
+        guard let traceID, traceID.isValid else { return reject(.missingField, "no trace_id") }
+        guard let spanID, spanID.isValid else { return reject(.missingField, "no span_id") }
+        guard start > 0 else { return reject(.missingField, "no start time") }
         let finished = end > 0
         // Times past what the model holds are clamped by `Span` (see `EpochRange`), not rejected.
-        return .success(Span(
+        spans.append(Span(
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
             kind: kind, isSegment: kind == .server || kind == .consumer, start: Int64(clamping: start),
             end: finished ? Int64(clamping: end) : nil, inProgress: !finished, statusError: statusError,
