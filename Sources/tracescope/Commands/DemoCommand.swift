@@ -62,9 +62,10 @@ struct DemoCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         // The whole path is real: library → UDP datagrams on loopback → collector → dashboard.
-        // Demo traces are short: complete them 2 s after their last span so episodes show within seconds.
+        // Demo traces are short: complete them 3 s after their last span so episodes show within seconds — and the
+        // email sender, which the queue delivers up to ~2 s after checkout returned, still joins its trace.
         // Its memory budget keeps the demo light (it is everyone's first minute, often on a laptop): 48 MB for traces.
-        let pipeline = IngestPipeline(quietPeriodSeconds: 2, memoryBudgetBytes: 48 << 20, clock: { Clock.now() })
+        let pipeline = IngestPipeline(quietPeriodSeconds: 3, memoryBudgetBytes: 48 << 20, clock: { Clock.now() })
         let collector = try await Collector.start(udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
         guard let udp = collector.udpAddress else { throw ExitCode(2) }
         let tracer = TracescopeTracer(serviceName: "shop", exporter: try XRayUDPExporter(address: "\(udp)"),
