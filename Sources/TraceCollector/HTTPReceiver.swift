@@ -10,8 +10,8 @@ import TraceModel
 ///
 /// Status codes follow the OTLP/HTTP spec: 200 with an `ExportTraceServiceResponse` (a `partial_success` naming how
 /// many spans were rejected and why, the others kept), 400 for a body that does not decode, 413 beyond the size
-/// limit, 415 for another content type,
-/// 404 and 405 for other paths and methods. A connection that sends nothing for `idleTimeout` is closed.
+/// limit, 415 for another content type, 404 and 405 for other paths and methods. A connection that sends nothing
+/// for `idleTimeout` is closed.
 final class HTTPReceiverHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart

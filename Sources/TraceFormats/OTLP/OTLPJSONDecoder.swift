@@ -17,7 +17,13 @@ public enum OTLPJSONDecoder {
         guard scanner.peekByte == UInt8(ascii: "{") else { throw DecodeFailure(.invalidJSON, "an OTLP request is a JSON object") }
         let first = spans.count
         var rejected: [DecodeFailure] = []
-        try decode(&scanner, into: &spans, rejected: &rejected)
+        do throws(DecodeFailure) {
+            try decode(&scanner, into: &spans, rejected: &rejected)
+        } catch {
+            // Rejected whole: none of its spans stay.
+            spans.removeSubrange(first...)
+            throw error
+        }
         scanner.skipWhitespace()
         guard scanner.isAtEnd else {
             spans.removeSubrange(first...)
@@ -84,8 +90,8 @@ public enum OTLPJSONDecoder {
         }
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     /// Appends the span, or why it cannot be taken to `rejected`; throws only when the JSON itself is broken.
+    // swiftlint:disable:next function_body_length cyclomatic_complexity
     private static func decodeSpan(_ s: inout JSONScanner, into spans: inout [Span],
                                    rejected: inout [DecodeFailure]) throws(JSONScanError) {
         var traceID: TraceID?

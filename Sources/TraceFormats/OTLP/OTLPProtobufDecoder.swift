@@ -62,8 +62,8 @@ public enum OTLPProtobufDecoder {
         }
     }
 
-    // swiftlint:disable:next cyclomatic_complexity
     /// Appends the span, or why it cannot be taken to `rejected`; throws only when the bytes themselves do not parse.
+    // swiftlint:disable:next cyclomatic_complexity
     private static func decodeSpan(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
                                    rejected: inout [DecodeFailure]) throws(ProtoError) {
         var traceID: TraceID?
