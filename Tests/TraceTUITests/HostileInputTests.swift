@@ -66,6 +66,32 @@ struct HostileInputTests {
         try Self.everyViewRenders(analyzer)
     }
 
+    /// Whole files, mutated (newlines and NULs included) and read in chunks of random size, as the file reader and
+    /// the replay feed them: every record is counted, as spans or as a rejection, and everything still renders.
+    @Test func mutatedFilesReadInRandomChunks() throws {
+        var random = SplitMix64(seed: 0xF11E)
+        let file = Array((Self.xrayDocuments + [Self.otlpJSON]).joined(separator: "\n").utf8) + [0x0A]
+        var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, windowed: true)
+        analyzer.keepTraces(budgetBytes: 16 << 20)
+        for _ in 0..<300 {
+            var bytes = Self.mutate(file, &random)
+            if random.below(3) == 0 { bytes.insert(contentsOf: [0x0A, 0x00, 0x0A], at: random.below(bytes.count + 1)) }
+            var decoder = TraceStreamDecoder(source: "mutated.jsonl", maxRecordBytes: 4096)
+            var offset = 0
+            bytes.withUnsafeBytes { raw in
+                while offset < raw.count {
+                    let end = min(raw.count, offset + 1 + random.below(700))
+                    decoder.push(UnsafeRawBufferPointer(rebasing: raw[offset..<end])) { analyzer.ingest($0) }
+                    offset = end
+                }
+            }
+            decoder.finish { analyzer.ingest($0) }
+            #expect(decoder.stats.records > 0)
+        }
+        analyzer.finish()
+        try Self.everyViewRenders(analyzer)
+    }
+
     @Test func absurdTimesAreClampedIntoTheModelsRange() throws {
         let extremes: [(String, String)] = [
             ("-9000000000", "9000000000"), ("0", "1e18"), ("1e300", "1"), ("1700000000", "-1700000000"),
