@@ -81,6 +81,11 @@ struct IngestCost: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ingest-cost", shouldDisplay: false)
 
     @Flag var decodeOnly = false
+    /// The bare analyzer without live windows, or without the trace store (to see what each costs).
+    @Flag var noWindows = false
+    @Flag var noStore = false
+    /// Decode and assemble traces only (no analysis of the completed traces).
+    @Flag var assembleOnly = false
     /// Through the collector's `IngestPipeline` (as `ingest` measures) instead of a bare analyzer.
     @Flag var pipeline = false
     @Option var rounds = 3
@@ -99,8 +104,10 @@ struct IngestCost: ParsableCommand {
                 continue
             }
             let (count, seconds) = Measure.time { () -> Int in
-                var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, maxOpenTraces: 20_000, windowed: true)
-                analyzer.keepTraces(budgetBytes: 64 << 20)
+                var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, maxOpenTraces: 20_000, windowed: !noWindows)
+                if !noStore { analyzer.keepTraces(budgetBytes: 64 << 20) }
+                var assembler = TraceAssembler(quietPeriodSeconds: 30, maxOpenTraces: 20_000)
+                var completed = 0
                 var spans: [TraceModel.Span] = []
                 var total = 0
                 for body in batches.bodies {
@@ -109,9 +116,15 @@ struct IngestCost: ParsableCommand {
                         do throws(DecodeFailure) { try OTLPProtobufDecoder.decode(raw, into: &spans) } catch {}
                     }
                     total += spans.count
-                    if !decodeOnly { analyzer.ingest(spans) }
+                    if assembleOnly {
+                        assembler.add(spans) { completed += $0.spans.count }
+                    } else if !decodeOnly {
+                        analyzer.ingest(spans)
+                    }
                 }
                 analyzer.finish()
+                assembler.flush { completed += $0.spans.count }
+                precondition(!assembleOnly || completed == total, "assembly lost spans")
                 return total
             }
             print("\(count) spans, \(Measure.format(seconds * 1e9 / Double(count))) ns/span")
