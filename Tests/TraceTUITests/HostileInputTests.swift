@@ -96,13 +96,17 @@ struct HostileInputTests {
         let extremes: [(String, String)] = [
             ("-9000000000", "9000000000"), ("0", "1e18"), ("1e300", "1"), ("1700000000", "-1700000000"),
             ("9223372036.854775807", "9223372036.854775808"), ("\"1900-01-01T00:00:00Z\"", "\"2999-12-31T23:59:59Z\""),
+            ("1", "1"),
         ]
         var analyzer = TraceAnalyzer(windowed: true)
         analyzer.keepTraces(budgetBytes: 16 << 20)
         for (i, (start, end)) in extremes.enumerated() {
             let document = #"{"name":"evil-\#(i)","id":"\#(String(format: "%016x", 100 + i))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", i))","start_time":\#(start),"end_time":\#(end),"subsegments":[{"name":"call","id":"\#(String(format: "%016x", 200 + i))","namespace":"remote","start_time":\#(end),"end_time":\#(start)}]}"#
+            // And in the same trace an in-progress segment that starts four billion seconds after it: the timeline
+            // must place a span far outside its trace's extent.
+            let straggler = #"{"name":"late-\#(i)","id":"\#(String(format: "%016x", 300 + i))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", i))","start_time":4000000000,"in_progress":true}"#
             var spans: [Span] = []
-            _ = Array(document.utf8).withUnsafeBytes { TraceRecordDecoder.decode($0, into: &spans) }
+            _ = Array((document + "\n" + straggler).utf8).withUnsafeBytes { TraceRecordDecoder.decode($0, into: &spans) }
             for span in spans {
                 #expect((0...EpochRange.latest).contains(span.start), "\(document)")
                 #expect(span.end.map { (0...EpochRange.latest).contains($0) } ?? true, "\(document)")

@@ -95,8 +95,13 @@ public enum TimelineView {
         guard width > 0 else { return }
         let total = Double(max(1, timeline.durationNanos))
         let end = span.end ?? timeline.end
-        let from = Int((Double(span.start - timeline.start) / total * Double(width)).rounded(.down))
-        let to = Int((Double(end - timeline.start) / total * Double(width)).rounded(.up))
+        // A column for a time, kept within a column of the axis before it becomes an Int: a span far outside the
+        // trace's extent (an in-progress span starting years after the rest) would otherwise overflow the conversion.
+        func column(_ nanos: EpochNanos, _ rule: FloatingPointRoundingRule) -> Int {
+            Int((Double(nanos - timeline.start) / total * Double(width)).rounded(rule).clamped(to: -1...Double(width + 1)))
+        }
+        let from = column(span.start, .down)
+        let to = column(end, .up)
         let start = max(0, min(width - 1, from))
         let length = max(1, min(width - start, to - start))
         let (glyph, role): (String, StyleRole)
@@ -133,4 +138,8 @@ public enum TimelineView {
                          style: Style(line.role), clip: inner)
         }
     }
+}
+
+extension Comparable {
+    func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }
