@@ -23,6 +23,18 @@ struct ReplayScheduleTests {
         #expect(schedule.recordedTime(at: Self.second) == 12 * Self.second)
     }
 
+    /// Any speed a caller passes, however slow or fast, plays without overflowing a clock.
+    @Test func extremeSpeedsSaturateInsteadOfOverflowing() {
+        let spans = (1...50).map { Self.span(UInt64($0), end: Int64($0)) }
+        let slow = ReplaySchedule(spans: spans, speed: 1e-300)
+        #expect(slow.playback == slow.playback.sorted())
+        #expect(slow.length == 49 * 86_400 * Self.second)  // a day per gap at most
+        #expect(slow.recordedTime(at: .max) >= 50 * Self.second)
+        let fast = ReplaySchedule(spans: spans, speed: 1e300)
+        #expect(fast.length == 0)
+        #expect(fast.recordedTime(at: Self.second) == 110 * Self.second)
+    }
+
     @Test func longIdleGapsAreCutToASecond() {
         let schedule = ReplaySchedule(spans: [Self.span(1, end: 100), Self.span(2, end: 3700), Self.span(3, end: 3702)], speed: 1)
         #expect(schedule.playback == [0, Self.second, 3 * Self.second])

@@ -28,7 +28,9 @@ public struct ReplaySchedule: Sendable {
             if i > 0 {
                 let gap = emitted[i] - emitted[i - 1]
                 let kept = gap > maxGap ? 1_000_000_000 : gap
-                offset += Int64(Double(kept) / speed)
+                // However slow the speed, a gap plays for a day at most and the clock saturates rather than overflow.
+                let (sum, overflow) = offset.addingReportingOverflow(Int64(min(Double(kept) / speed, 86_400e9)))
+                offset = overflow ? .max : sum
             }
             offsets.append(offset)
         }
@@ -55,7 +57,8 @@ public struct ReplaySchedule: Sendable {
         let due = dueCount(at: elapsed)
         guard due > 0 else { return first }
         let last = due - 1
-        let ran = Int64(Double(elapsed - playback[last]) * speed)
+        // A year of recorded time at most, so no speed, however fast, overflows the conversion.
+        let ran = Int64(min(Double(elapsed - playback[last]) * speed, 365 * 86_400e9))
         let limit = due < emitted.count ? emitted[due] : emitted[last] + Int64(afterEndSeconds * 1e9)
         return min(emitted[last] + ran, limit)
     }

@@ -22,7 +22,7 @@ struct TUICommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Trace files to show instead of listening.", valueName: "file"))
     var replay: [String] = []
 
-    @Option(help: ArgumentHelp("Replay pace: 1 as recorded, 10 ten times faster, 0 everything at once.", valueName: "n"))
+    @Option(help: ArgumentHelp("Replay pace: 1 as recorded, 10 ten times faster, 0.01 the slowest, 0 everything at once.", valueName: "n"))
     var speed: Double = 1
 
     @Option(help: ArgumentHelp("X-Ray daemon UDP address to listen on (live mode); `off` to disable.", valueName: "addr"))
@@ -38,7 +38,9 @@ struct TUICommand: AsyncParsableCommand {
     var noColor = false
 
     func validate() throws {
-        guard speed >= 0, speed.isFinite else { throw ValidationError("--speed takes a number ≥ 0 (0: all at once)") }
+        guard speed == 0 || (speed >= 0.01 && speed.isFinite) else {
+            throw ValidationError("--speed takes 0 (all at once) or a number from 0.01 (a hundred times slower) up")
+        }
     }
 
     func run() async throws {
