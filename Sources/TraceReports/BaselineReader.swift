@@ -19,20 +19,27 @@ public enum BaselineReader {
         }
         let start = root["window"]?["start"]?.string.flatMap(TimestampParser.nanos) ?? 0
         let end = root["window"]?["end"]?.string.flatMap(TimestampParser.nanos) ?? start
-        var traces = figures(root["traces"])
-        traces.requests = UInt64(root["traces"]?["count"]?.number ?? 0)
-        let services = (root["services"]?.array ?? []).map { v in
-            Summary.Service(node: node(v), figures: figures(v))
+        let fields = Fields(source: source)
+        var traces = try fields.figures(root["traces"], at: "traces")
+        traces.requests = try fields.count(root["traces"]?["count"], at: "traces.count")
+        var services: [Summary.Service] = []
+        for (i, v) in (root["services"]?.array ?? []).enumerated() {
+            services.append(Summary.Service(node: node(v), figures: try fields.figures(v, at: "services[\(i)]")))
         }
-        let edges = (root["edges"]?.array ?? []).map { v in
-            Summary.Edge(edge: EdgeKey(from: node(v["from"]), to: node(v["to"])), figures: figures(v))
+        var edges: [Summary.Edge] = []
+        for (i, v) in (root["edges"]?.array ?? []).enumerated() {
+            edges.append(Summary.Edge(edge: EdgeKey(from: node(v["from"]), to: node(v["to"])),
+                                      figures: try fields.figures(v, at: "edges[\(i)]")))
         }
-        let functions = (root["functions"]?.array ?? []).map { v in
-            Summary.Function(
-                name: v["name"]?.string ?? "", invocations: UInt64(v["invocations"]?.number ?? 0),
-                coldStarts: UInt64(v["cold_starts"]?.number ?? 0), dwell: phase(v["dwell"]),
-                initialization: phase(v["init"]), handler: phase(v["handler"]), overhead: phase(v["overhead"])
-            )
+        var functions: [Summary.Function] = []
+        for (i, v) in (root["functions"]?.array ?? []).enumerated() {
+            let at = "functions[\(i)]"
+            functions.append(Summary.Function(
+                name: v["name"]?.string ?? "", invocations: try fields.count(v["invocations"], at: at + ".invocations"),
+                coldStarts: try fields.count(v["cold_starts"], at: at + ".cold_starts"),
+                dwell: try fields.phase(v["dwell"], at: at + ".dwell"), initialization: try fields.phase(v["init"], at: at + ".init"),
+                handler: try fields.phase(v["handler"], at: at + ".handler"), overhead: try fields.phase(v["overhead"], at: at + ".overhead")
+            ))
         }
         return Summary(window: Summary.Window(start: start, end: end), traces: traces, services: services,
                        edges: edges, functions: functions)
@@ -42,30 +49,44 @@ public enum BaselineReader {
         NodeKey(name: v?["name"]?.string ?? "", type: v?["type"]?.string)
     }
 
-    private static func figures(_ v: JSONValue?) -> Summary.Figures {
-        var f = Summary.Figures()
-        f.requests = UInt64(v?["requests"]?.number ?? 0)
-        f.ok = UInt64(v?["ok"]?.number ?? 0)
-        f.errors = UInt64(v?["errors"]?.number ?? 0)
-        f.throttles = UInt64(v?["throttles"]?.number ?? 0)
-        f.faults = UInt64(v?["faults"]?.number ?? 0)
-        if f.requests == 0 { f.requests = f.ok + f.errors + f.throttles + f.faults }
-        f.rps = v?["rps"]?.number ?? 0
-        f.avgMillis = v?["avg_ms"]?.number
-        f.p50 = v?["p50_ms"]?.number
-        f.p90 = v?["p90_ms"]?.number
-        f.p95 = v?["p95_ms"]?.number
-        f.p99 = v?["p99_ms"]?.number
-        f.maxMillis = v?["max_ms"]?.number
-        return f
-    }
+    /// Reads the numbers of one baseline file; a count that is not one (negative, fractional, beyond 2^53 — where a
+    /// double stops counting exactly — or not a number) is an error that names the file and the field.
+    private struct Fields {
+        let source: String
 
-    private static func phase(_ v: JSONValue?) -> Summary.PhaseFigures {
-        var p = Summary.PhaseFigures()
-        p.count = UInt64(v?["count"]?.number ?? 0)
-        p.p50 = v?["p50_ms"]?.number
-        p.p99 = v?["p99_ms"]?.number
-        p.maxMillis = v?["max_ms"]?.number
-        return p
+        func count(_ v: JSONValue?, at path: String) throws(Failure) -> UInt64 {
+            guard let v else { return 0 }
+            guard let n = v.number, n.isFinite, n >= 0, n <= 9_007_199_254_740_992, n == n.rounded() else {
+                throw Failure(message: "\(source): \(path) is not a count")
+            }
+            return UInt64(n)
+        }
+
+        func figures(_ v: JSONValue?, at path: String) throws(Failure) -> Summary.Figures {
+            var f = Summary.Figures()
+            f.requests = try count(v?["requests"], at: path + ".requests")
+            f.ok = try count(v?["ok"], at: path + ".ok")
+            f.errors = try count(v?["errors"], at: path + ".errors")
+            f.throttles = try count(v?["throttles"], at: path + ".throttles")
+            f.faults = try count(v?["faults"], at: path + ".faults")
+            if f.requests == 0 { f.requests = f.ok + f.errors + f.throttles + f.faults }
+            f.rps = v?["rps"]?.number ?? 0
+            f.avgMillis = v?["avg_ms"]?.number
+            f.p50 = v?["p50_ms"]?.number
+            f.p90 = v?["p90_ms"]?.number
+            f.p95 = v?["p95_ms"]?.number
+            f.p99 = v?["p99_ms"]?.number
+            f.maxMillis = v?["max_ms"]?.number
+            return f
+        }
+
+        func phase(_ v: JSONValue?, at path: String) throws(Failure) -> Summary.PhaseFigures {
+            var p = Summary.PhaseFigures()
+            p.count = try count(v?["count"], at: path + ".count")
+            p.p50 = v?["p50_ms"]?.number
+            p.p99 = v?["p99_ms"]?.number
+            p.maxMillis = v?["max_ms"]?.number
+            return p
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TraceAnalysis
 import TraceModel
@@ -49,6 +50,20 @@ struct ReportTests {
         #expect(back.functions.first?.coldStarts == 1)
         #expect(back.traces.requests == 1)
         #expect(back.traces.faults == 1)
+    }
+
+    /// A baseline with numbers no summary writes (huge, negative, fractional counts) is refused with the field named,
+    /// never converted into a crash.
+    @Test func aBaselineWithAbsurdCountsIsRefusedByField() throws {
+        let json = SummaryJSONReport.render(Self.summary)
+        for (from, to) in [(#""count": 1"#, #""count": 1e300"#), (#""count": 1"#, #""count": -3"#), (#""count": 1"#, #""count": 1.5"#)] {
+            let broken = json.replacingOccurrences(of: from, with: to)
+            #expect(broken != json)
+            #expect(throws: BaselineReader.Failure.self) { _ = try BaselineReader.read(json: broken, source: "s.json") }
+            do { _ = try BaselineReader.read(json: broken, source: "s.json") } catch {
+                #expect(error.message.hasPrefix("s.json: ") && error.message.hasSuffix("is not a count"), "\(error.message)")
+            }
+        }
     }
 
     @Test func junitHasACasePerGateAndEscapesText() {
