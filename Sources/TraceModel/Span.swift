@@ -113,25 +113,18 @@ public struct Cause: Sendable, Hashable {
 /// Decoders flatten X-Ray documents, so a segment with nested subsegments becomes several `Span`s linked by
 /// `parentID`, each subsegment carrying its owning segment in `segmentID` and its node in `serviceName`.
 ///
-/// The fields every analysis reads (ids, names, times, flags) are stored inline; the descriptive ones (HTTP, AWS,
-/// annotations, metadata, cause, attributes) live in one copy-on-write box, so moving a span through the pipeline
-/// retains a handful of references instead of a dozen. The API is that of a plain struct.
+/// Ids, times and flags are stored inline; everything reference-counted (names, HTTP, AWS, annotations, metadata,
+/// cause, attributes) lives in one copy-on-write box. A span is copied many times on its way through the pipeline
+/// (into its trace, into the analyses' loops, into the store), and each copy then retains one reference rather than
+/// one per string. The API is that of a plain struct.
 public struct Span: Sendable, Hashable {
     public var traceID: TraceID
     public var id: SpanID
     public var parentID: SpanID?
-    public var name: String
     public var source: SpanSource
     public var kind: SpanKind
     /// True for X-Ray segments (top-level documents); false for subsegments. OTLP: true for SERVER/CONSUMER spans.
     public var isSegment: Bool
-    /// The X-Ray `origin` (e.g. `AWS::Lambda::Function`): the node type of a segment.
-    public var origin: String?
-    /// The X-Ray subsegment `namespace` (`aws` or `remote` mark downstream calls).
-    public var namespace: String?
-    /// The node that owns this span: a segment's name or an OTLP resource's `service.name`. Nil for an independent
-    /// subsegment until its segment is known.
-    public var serviceName: String?
     /// For subsegments: the id of the segment they belong to, when the document says.
     public var segmentID: SpanID?
     /// Within `EpochRange` as made (the initializer clamps it).
@@ -157,17 +150,14 @@ public struct Span: Sendable, Hashable {
                 faultFlag: Bool = false, statusError: Bool = false, statusMessage: String? = nil,
                 http: HTTPInfo? = nil, aws: [String: AttributeValue] = [:], sql: [String: AttributeValue] = [:],
                 annotations: [String: AttributeValue] = [:], metadataJSON: String? = nil, cause: Cause? = nil,
-                attributes: [String: AttributeValue] = [:], inferred: Bool = false) {
+                attributes: [String: AttributeValue] = [:], resource: [String: AttributeValue] = [:],
+                inferred: Bool = false) {
         self.traceID = traceID
         self.id = id
         self.parentID = parentID
-        self.name = name
         self.source = source
         self.kind = kind
         self.isSegment = isSegment
-        self.origin = origin
-        self.namespace = namespace
-        self.serviceName = serviceName
         self.segmentID = segmentID
         self.start = EpochRange.clamp(start)
         self.end = end.map(EpochRange.clamp)
@@ -178,19 +168,46 @@ public struct Span: Sendable, Hashable {
         self.statusError = statusError
         self.inferred = inferred
         self.httpStatus = http?.status
-        if statusMessage == nil && http == nil && aws.isEmpty && sql.isEmpty && annotations.isEmpty
-            && metadataJSON == nil && cause == nil && attributes.isEmpty {
-            details = SpanDetails.empty
-        } else {
-            details = SpanDetails(statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
-                                  metadataJSON: metadataJSON, cause: cause, attributes: attributes)
-        }
+        details = SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName)
+        details.statusMessage = statusMessage
+        details.http = http
+        details.aws = aws
+        details.sql = sql
+        details.annotations = annotations
+        details.metadataJSON = metadataJSON
+        details.cause = cause
+        details.attributes = attributes
+        details.resource = resource
     }
 
     /// Gives this span its own details box before a write (copy on write).
     private mutating func uniqueDetails() -> SpanDetails {
-        if !isKnownUniquelyReferenced(&details) || details === SpanDetails.empty { details = details.copy() }
+        if !isKnownUniquelyReferenced(&details) { details = details.copy() }
         return details
+    }
+
+    public var name: String {
+        get { details.name }
+        set { uniqueDetails().name = newValue }
+    }
+
+    /// The X-Ray `origin` (e.g. `AWS::Lambda::Function`): the node type of a segment.
+    public var origin: String? {
+        get { details.origin }
+        set { uniqueDetails().origin = newValue }
+    }
+
+    /// The X-Ray subsegment `namespace` (`aws` or `remote` mark downstream calls).
+    public var namespace: String? {
+        get { details.namespace }
+        set { uniqueDetails().namespace = newValue }
+    }
+
+    /// The node that owns this span: a segment's name or an OTLP resource's `service.name`. Nil for an independent
+    /// subsegment until its segment is known.
+    public var serviceName: String? {
+        get { details.serviceName }
+        set { uniqueDetails().serviceName = newValue }
     }
 
     public var statusMessage: String? {
@@ -271,7 +288,6 @@ public struct Span: Sendable, Hashable {
     /// Resource attributes are shared by a batch's spans and not counted here.
     public var estimatedDetailBytes: Int {
         let d = details
-        if d === SpanDetails.empty { return 0 }
         var total = (d.metadataJSON?.utf8.count ?? 0) + (d.http?.url?.utf8.count ?? 0)
         total += 192 * (d.attributes.count + d.annotations.count + d.aws.count)
         if let exceptions = d.cause?.exceptions.count { total += 256 * max(1, exceptions) }
@@ -289,52 +305,58 @@ public struct Span: Sendable, Hashable {
     }
 }
 
-/// The descriptive part of a span, shared between copies until one of them writes (see `Span`).
+/// The reference-counted part of a span, shared between copies until one of them writes (see `Span`).
 ///
 /// `@unchecked Sendable`: instances are mutated only through `Span.uniqueDetails()`, that is, only while exactly one
 /// span refers to them, so no two threads can ever see a write.
 final class SpanDetails: Hashable, @unchecked Sendable {
+    var name: String
+    var origin: String?
+    var namespace: String?
+    var serviceName: String?
     var statusMessage: String?
     var http: HTTPInfo?
-    var aws: [String: AttributeValue]
-    var sql: [String: AttributeValue]
-    var annotations: [String: AttributeValue]
+    var aws: [String: AttributeValue] = [:]
+    var sql: [String: AttributeValue] = [:]
+    var annotations: [String: AttributeValue] = [:]
     var metadataJSON: String?
     var cause: Cause?
-    var attributes: [String: AttributeValue]
+    var attributes: [String: AttributeValue] = [:]
     /// OTLP resource attributes: one dictionary per batch, shared (not copied) by every span of the resource.
     var resource: [String: AttributeValue] = [:]
 
-    /// Shared by every span with no details, so such spans allocate nothing for them.
-    static let empty = SpanDetails(statusMessage: nil, http: nil, aws: [:], sql: [:], annotations: [:], metadataJSON: nil,
-                                   cause: nil, attributes: [:])
-
-    init(statusMessage: String?, http: HTTPInfo?, aws: [String: AttributeValue], sql: [String: AttributeValue],
-         annotations: [String: AttributeValue], metadataJSON: String?, cause: Cause?, attributes: [String: AttributeValue]) {
-        self.statusMessage = statusMessage
-        self.http = http
-        self.aws = aws
-        self.sql = sql
-        self.annotations = annotations
-        self.metadataJSON = metadataJSON
-        self.cause = cause
-        self.attributes = attributes
+    init(name: String, origin: String?, namespace: String?, serviceName: String?) {
+        self.name = name
+        self.origin = origin
+        self.namespace = namespace
+        self.serviceName = serviceName
     }
 
     func copy() -> SpanDetails {
-        let copy = SpanDetails(statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
-                               metadataJSON: metadataJSON, cause: cause, attributes: attributes)
+        let copy = SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName)
+        copy.statusMessage = statusMessage
+        copy.http = http
+        copy.aws = aws
+        copy.sql = sql
+        copy.annotations = annotations
+        copy.metadataJSON = metadataJSON
+        copy.cause = cause
+        copy.attributes = attributes
         copy.resource = resource
         return copy
     }
 
     static func == (lhs: SpanDetails, rhs: SpanDetails) -> Bool {
-        lhs === rhs || (lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http && lhs.aws == rhs.aws
-            && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations && lhs.metadataJSON == rhs.metadataJSON
-            && lhs.cause == rhs.cause && lhs.attributes == rhs.attributes && lhs.resource == rhs.resource)
+        lhs === rhs || (lhs.name == rhs.name && lhs.origin == rhs.origin && lhs.namespace == rhs.namespace
+            && lhs.serviceName == rhs.serviceName && lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http
+            && lhs.aws == rhs.aws && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations
+            && lhs.metadataJSON == rhs.metadataJSON && lhs.cause == rhs.cause && lhs.attributes == rhs.attributes
+            && lhs.resource == rhs.resource)
     }
 
     func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(serviceName)
         hasher.combine(statusMessage)
         hasher.combine(http)
         hasher.combine(metadataJSON)

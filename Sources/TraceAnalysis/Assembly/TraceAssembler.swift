@@ -39,6 +39,10 @@ public struct TraceAssembler: Sendable {
     public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000) {
         quietPeriod = Int64(quietPeriodSeconds * 1_000_000_000)
         self.maxOpenTraces = max(1, maxOpenTraces)
+        // Sized up front for the traffic they are bounded for: growing from empty rehashes every entry at each doubling,
+        // on the ingest path, for as long as a busy collector warms up.
+        open.reserveCapacity(min(self.maxOpenTraces, 1 << 15))
+        recentlyCompleted.reserveCapacity(Self.rememberedCompletions + 1)
     }
 
     public var openTraceCount: Int { open.count }
@@ -64,7 +68,11 @@ public struct TraceAssembler: Sendable {
         }
         let late = recentlyCompleted.contains(span.traceID)
         if late { lateSpans += 1 }
-        open[span.traceID] = OpenTrace(spans: [span], lookup: [:], lastActivity: activity, late: late)
+        // Room for a typical trace's spans at once, rather than regrowing the array at its second and third span.
+        var spans: [Span] = []
+        spans.reserveCapacity(4)
+        spans.append(span)
+        open[span.traceID] = OpenTrace(spans: spans, lookup: [:], lastActivity: activity, late: late)
         order.append(span.traceID)
     }
 

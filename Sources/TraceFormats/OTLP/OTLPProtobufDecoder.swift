@@ -32,40 +32,59 @@ public enum OTLPProtobufDecoder {
 
     private static func decodeResourceSpans(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
                                             rejected: inout [DecodeFailure]) throws(ProtoError) {
-        let first = spans.count
-        var resource: [String: AttributeValue] = [:]
+        // The resource names every span's node. Protobuf lets it follow the spans on the wire, so it is read first:
+        // each span is then made whole at once instead of being revisited (and its details copied) afterwards.
+        var scratch: [(String, AttributeValue)] = []
         var reader = ProtoReader(bytes)
         while let (field, wire) = try reader.nextField() {
-            switch (field, wire) {
-            case (1, .lengthDelimited):
-                var r = ProtoReader(try reader.readMessage())
-                while let (f, w) = try r.nextField() {
-                    if f == 1, w == .lengthDelimited { try readKeyValue(try r.readMessage(), into: &resource) } else { try r.skip(w) }
-                }
-            case (2, .lengthDelimited):
-                var scope = ProtoReader(try reader.readMessage())
-                while let (f, w) = try scope.nextField() {
-                    guard f == 2, w == .lengthDelimited else {
-                        try scope.skip(w)
-                        continue
-                    }
-                    try decodeSpan(try scope.readMessage(), into: &spans, rejected: &rejected)
-                }
-            default:
+            guard field == 1, wire == .lengthDelimited else {
                 try reader.skip(wire)
+                continue
+            }
+            var r = ProtoReader(try reader.readMessage())
+            while let (f, w) = try r.nextField() {
+                if f == 1, w == .lengthDelimited { try readKeyValue(try r.readMessage(), into: &scratch) } else { try r.skip(w) }
             }
         }
-        let service = resource["service.name"]?.description ?? "unknown_service"
-        for i in first..<spans.count {
-            spans[i].serviceName = service
-            if !resource.isEmpty { spans[i].resource = resource }
+        let resource = dictionary(scratch)
+        let owner = Owner(service: resource["service.name"]?.description ?? "unknown_service", resource: resource)
+        reader = ProtoReader(bytes)
+        while let (field, wire) = try reader.nextField() {
+            guard field == 2, wire == .lengthDelimited else {
+                try reader.skip(wire)
+                continue
+            }
+            var scope = ProtoReader(try reader.readMessage())
+            while let (f, w) = try scope.nextField() {
+                guard f == 2, w == .lengthDelimited else {
+                    try scope.skip(w)
+                    continue
+                }
+                try decodeSpan(try scope.readMessage(), owner: owner, scratch: &scratch, into: &spans, rejected: &rejected)
+            }
         }
     }
 
+    /// What every span of one `ResourceSpans` shares.
+    private struct Owner {
+        var service: String
+        var resource: [String: AttributeValue]
+    }
+
+    /// Attributes as a dictionary, sized once (growing one from empty allocates and rehashes twice for two keys).
+    /// A repeated key keeps its last value, as protobuf's map semantics would.
+    private static func dictionary(_ pairs: [(String, AttributeValue)]) -> [String: AttributeValue] {
+        guard !pairs.isEmpty else { return [:] }
+        var out = [String: AttributeValue](minimumCapacity: pairs.count)
+        for (key, value) in pairs { out[key] = value }
+        return out
+    }
+
     /// Appends the span, or why it cannot be taken to `rejected`; throws only when the bytes themselves do not parse.
-    // swiftlint:disable:next cyclomatic_complexity
-    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
-                                   rejected: inout [DecodeFailure]) throws(ProtoError) {
+    /// `scratch` is a buffer for the span's attributes, reused from span to span.
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer, owner: Owner, scratch: inout [(String, AttributeValue)],
+                                   into spans: inout [Span], rejected: inout [DecodeFailure]) throws(ProtoError) {
         var traceID: TraceID?
         var spanID: SpanID?
         var parentID: SpanID?
@@ -73,11 +92,11 @@ public enum OTLPProtobufDecoder {
         var kind = SpanKind.internal
         var start: UInt64 = 0
         var end: UInt64 = 0
-        var attributes: [String: AttributeValue] = [:]
         var statusError = false
         var statusMessage: String?
         var exceptions: [ExceptionRecord] = []
         var problem: String?
+        scratch.removeAll(keepingCapacity: true)
         var reader = ProtoReader(bytes)
         while let (field, wire) = try reader.nextField() {
             switch (field, wire) {
@@ -106,7 +125,7 @@ public enum OTLPProtobufDecoder {
                 }
             case (7, .fixed64): start = try reader.readFixed64()
             case (8, .fixed64): end = try reader.readFixed64()
-            case (9, .lengthDelimited): try readKeyValue(try reader.readMessage(), into: &attributes)
+            case (9, .lengthDelimited): try readKeyValue(try reader.readMessage(), into: &scratch)
             case (11, .lengthDelimited):
                 if let e = try readExceptionEvent(try reader.readMessage()) { exceptions.append(e) }
             case (15, .lengthDelimited):
@@ -130,19 +149,21 @@ public enum OTLPProtobufDecoder {
         guard let spanID, spanID.isValid else { return reject(.missingField, "no span_id") }
         guard start > 0 else { return reject(.missingField, "no start time") }
         let finished = end > 0
+        let attributes = dictionary(scratch)
         // Times past what the model holds are clamped by `Span` (see `EpochRange`), not rejected.
         spans.append(Span(
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
-            kind: kind, isSegment: kind == .server || kind == .consumer, start: Int64(clamping: start),
-            end: finished ? Int64(clamping: end) : nil, inProgress: !finished, statusError: statusError,
-            statusMessage: statusMessage, http: OTLPSemantics.http(from: attributes),
-            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
+            kind: kind, isSegment: kind == .server || kind == .consumer, serviceName: owner.service,
+            start: Int64(clamping: start), end: finished ? Int64(clamping: end) : nil, inProgress: !finished,
+            statusError: statusError, statusMessage: statusMessage, http: OTLPSemantics.http(from: attributes),
+            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes,
+            resource: owner.resource
         ))
     }
 
     private static func readExceptionEvent(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> ExceptionRecord? {
         var name = ""
-        var attributes: [String: AttributeValue] = [:]
+        var attributes: [(String, AttributeValue)] = []
         var reader = ProtoReader(bytes)
         while let (field, wire) = try reader.nextField() {
             switch (field, wire) {
@@ -151,22 +172,22 @@ public enum OTLPProtobufDecoder {
             default: try reader.skip(wire)
             }
         }
-        return name == "exception" ? OTLPSemantics.exception(from: attributes) : nil
+        return name == "exception" ? OTLPSemantics.exception(from: dictionary(attributes)) : nil
     }
 
     /// `KeyValue { string key = 1; AnyValue value = 2; }`
-    private static func readKeyValue(_ bytes: UnsafeRawBufferPointer, into out: inout [String: AttributeValue]) throws(ProtoError) {
+    private static func readKeyValue(_ bytes: UnsafeRawBufferPointer, into out: inout [(String, AttributeValue)]) throws(ProtoError) {
         var key: String?
         var value: AttributeValue?
         var reader = ProtoReader(bytes)
         while let (field, wire) = try reader.nextField() {
             switch (field, wire) {
-            case (1, .lengthDelimited): key = try reader.readString()
+            case (1, .lengthDelimited): key = SemanticKeys.string(try reader.readMessage())
             case (2, .lengthDelimited): value = try readAnyValue(try reader.readMessage(), depth: 0)
             default: try reader.skip(wire)
             }
         }
-        if let key, let value { out[key] = value }
+        if let key, let value { out.append((key, value)) }
     }
 
     /// `AnyValue { oneof { string 1; bool 2; int64 3; double 4; ArrayValue 5; KeyValueList 6; bytes 7 } }`
