@@ -1,3 +1,7 @@
+/// One attribute of a span: its key and value, as a dictionary's elements are spelled, so code can walk a span's
+/// stored list and a dictionary of attributes alike.
+public typealias Attribute = (key: String, value: AttributeValue)
+
 /// A typed attribute or annotation value (X-Ray annotations are string, number or boolean; OTLP adds arrays).
 public enum AttributeValue: Sendable, Hashable, CustomStringConvertible {
     case string(String)

@@ -5,7 +5,15 @@
 public enum OTelPeer {
     /// The callee's node: its name and type (`database`, `queue` or `remote`); nil when nothing names it.
     public static func node(_ attributes: [String: AttributeValue]) -> (name: String, type: String)? {
-        guard !attributes.isEmpty else { return nil }
+        attributes.isEmpty ? nil : node(of: attributes)
+    }
+
+    /// The same, from a span's stored attribute list.
+    public static func node(_ attributes: [Attribute]) -> (name: String, type: String)? {
+        attributes.isEmpty ? nil : node(of: attributes)
+    }
+
+    private static func node<Attributes: Sequence<Attribute>>(of attributes: Attributes) -> (name: String, type: String)? {
         // One pass over the span's (few) attributes rather than a dozen hashed look-ups: this runs for every call span.
         // `best` is the index in `nameKeys` of the best name found so far.
         var isDatabase = false, isQueue = false

@@ -150,7 +150,8 @@ public struct Span: Sendable, Hashable {
                 faultFlag: Bool = false, statusError: Bool = false, statusMessage: String? = nil,
                 http: HTTPInfo? = nil, aws: [String: AttributeValue] = [:], sql: [String: AttributeValue] = [:],
                 annotations: [String: AttributeValue] = [:], metadataJSON: String? = nil, cause: Cause? = nil,
-                attributes: [String: AttributeValue] = [:], resource: [String: AttributeValue] = [:],
+                attributes: [String: AttributeValue] = [:], attributeList: [Attribute] = [],
+                resource: [String: AttributeValue] = [:],
                 inferred: Bool = false) {
         self.traceID = traceID
         self.id = id
@@ -176,7 +177,7 @@ public struct Span: Sendable, Hashable {
         details.annotations = annotations
         details.metadataJSON = metadataJSON
         details.cause = cause
-        details.attributes = attributes
+        details.attributes = attributes.isEmpty ? attributeList : Self.list(attributes)
         details.resource = resource
     }
 
@@ -250,10 +251,24 @@ public struct Span: Sendable, Hashable {
         set { uniqueDetails().cause = newValue }
     }
 
-    /// OTLP span attributes (the resource's are in `resource`).
+    /// OTLP span attributes (the resource's are in `resource`), as a dictionary made on each read. The analyses read
+    /// `attributeList` or `attribute(_:)` instead.
     public var attributes: [String: AttributeValue] {
+        get { SpanDetails.dictionary(details.attributes) }
+        set { uniqueDetails().attributes = Self.list(newValue) }
+    }
+
+    /// OTLP span attributes as they are stored: distinct keys, in no particular order. A span has a handful, and a
+    /// list of them costs one allocation where a dictionary costs two or three and a hash of every key; every span
+    /// of every OTLP batch pays that, and look-ups scan a few entries as fast as they would hash one key.
+    public var attributeList: [Attribute] {
         get { details.attributes }
         set { uniqueDetails().attributes = newValue }
+    }
+
+    /// Sorted by key, so spans made from equal dictionaries store equal lists.
+    private static func list(_ attributes: [String: AttributeValue]) -> [Attribute] {
+        attributes.map { (key: $0.key, value: $0.value) }.sorted { $0.key < $1.key }
     }
 
     /// OTLP resource attributes (`service.name`, `cloud.platform`, `faas.name`, …). Decoders give every span of a
@@ -298,7 +313,7 @@ public struct Span: Sendable, Hashable {
     public func attribute(_ key: String) -> AttributeValue? {
         // Empty dictionaries are skipped before hashing the key: most spans fill one or two of the three.
         let details = details
-        if !details.attributes.isEmpty, let value = details.attributes[key] { return value }
+        for attribute in details.attributes where attribute.key == key { return attribute.value }
         if !details.resource.isEmpty, let value = details.resource[key] { return value }
         if !details.annotations.isEmpty, let value = details.annotations[key] { return value }
         return nil
@@ -321,7 +336,7 @@ final class SpanDetails: Hashable, @unchecked Sendable {
     var annotations: [String: AttributeValue] = [:]
     var metadataJSON: String?
     var cause: Cause?
-    var attributes: [String: AttributeValue] = [:]
+    var attributes: [Attribute] = []
     /// OTLP resource attributes: one dictionary per batch, shared (not copied) by every span of the resource.
     var resource: [String: AttributeValue] = [:]
 
@@ -350,8 +365,21 @@ final class SpanDetails: Hashable, @unchecked Sendable {
         lhs === rhs || (lhs.name == rhs.name && lhs.origin == rhs.origin && lhs.namespace == rhs.namespace
             && lhs.serviceName == rhs.serviceName && lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http
             && lhs.aws == rhs.aws && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations
-            && lhs.metadataJSON == rhs.metadataJSON && lhs.cause == rhs.cause && lhs.attributes == rhs.attributes
+            && lhs.metadataJSON == rhs.metadataJSON && lhs.cause == rhs.cause && sameAttributes(lhs.attributes, rhs.attributes)
             && lhs.resource == rhs.resource)
+    }
+
+    /// Equal as sets of keys and values; the order of a list is not part of a span.
+    private static func sameAttributes(_ lhs: [Attribute], _ rhs: [Attribute]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        if lhs.count > 16 { return dictionary(lhs) == dictionary(rhs) }
+        return lhs.allSatisfy { entry in rhs.contains { $0.key == entry.key && $0.value == entry.value } }
+    }
+
+    static func dictionary(_ list: [Attribute]) -> [String: AttributeValue] {
+        var out = [String: AttributeValue](minimumCapacity: list.count)
+        for (key, value) in list { out[key] = value }
+        return out
     }
 
     func hash(into hasher: inout Hasher) {

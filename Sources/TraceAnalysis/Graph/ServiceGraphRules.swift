@@ -34,7 +34,7 @@ public enum ServiceGraphRules {
 
     /// Tempo's virtual-node naming (`OTelPeer`); an unnamed callee is `unknown`.
     static func otlpVirtualNode(for call: Span) -> NodeKey {
-        if let peer = OTelPeer.node(call.attributes) { return NodeKey(name: peer.name, type: peer.type) }
+        if let peer = OTelPeer.node(call.attributeList) { return NodeKey(name: peer.name, type: peer.type) }
         return NodeKey(name: "unknown", type: call.kind == .producer ? "queue" : "remote")
     }
 

@@ -44,7 +44,7 @@ public enum InvocationExtractor {
     /// `faas.trigger`, `faas.invocation_id` or `faas.coldstart`, or `cloud.platform = aws_lambda`, on the span or its
     /// resource: an OTLP span of a function. One pass over each dictionary instead of four hashed look-ups in each.
     public static func hasFunctionAttributes(_ span: Span) -> Bool {
-        func scan(_ attributes: [String: AttributeValue]) -> Bool {
+        func scan(_ attributes: some Sequence<Attribute>) -> Bool {
             for (key, value) in attributes {
                 guard let first = key.utf8.first, first == UInt8(ascii: "f") || first == UInt8(ascii: "c") else { continue }
                 if key == "faas.trigger" || key == "faas.invocation_id" || key == "faas.coldstart" { return true }
@@ -52,7 +52,7 @@ public enum InvocationExtractor {
             }
             return false
         }
-        return scan(span.attributes) || scan(span.resource)
+        return scan(span.attributeList) || scan(span.resource)
     }
 
     static func functionName(_ span: Span) -> String {

@@ -80,6 +80,28 @@ public enum OTLPProtobufDecoder {
         return out
     }
 
+    /// A span's attributes as it stores them: a repeated key keeps its last value, as protobuf's map semantics would.
+    /// Spans have a few, where comparing each key with those before beats hashing; many (hostile or not) are
+    /// de-duplicated through a dictionary instead, so the cost stays linear.
+    private static func distinct(_ pairs: [(String, AttributeValue)]) -> [Attribute] {
+        var out: [Attribute] = []
+        out.reserveCapacity(pairs.count)
+        if pairs.count <= 16 {
+            for (key, value) in pairs {
+                if let i = out.firstIndex(where: { $0.key == key }) { out[i].value = value } else { out.append((key, value)) }
+            }
+            return out
+        }
+        var index = [String: Int](minimumCapacity: pairs.count)
+        for (key, value) in pairs {
+            if let i = index[key] { out[i].value = value } else {
+                index[key] = out.count
+                out.append((key, value))
+            }
+        }
+        return out
+    }
+
     /// Appends the span, or why it cannot be taken to `rejected`; throws only when the bytes themselves do not parse.
     /// `scratch` is a buffer for the span's attributes, reused from span to span.
     // swiftlint:disable:next cyclomatic_complexity function_body_length
@@ -149,14 +171,14 @@ public enum OTLPProtobufDecoder {
         guard let spanID, spanID.isValid else { return reject(.missingField, "no span_id") }
         guard start > 0 else { return reject(.missingField, "no start time") }
         let finished = end > 0
-        let attributes = dictionary(scratch)
+        let attributes = distinct(scratch)
         // Times past what the model holds are clamped by `Span` (see `EpochRange`), not rejected.
         spans.append(Span(
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
             kind: kind, isSegment: kind == .server || kind == .consumer, serviceName: owner.service,
             start: Int64(clamping: start), end: finished ? Int64(clamping: end) : nil, inProgress: !finished,
             statusError: statusError, statusMessage: statusMessage, http: OTLPSemantics.http(from: attributes),
-            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes,
+            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributeList: attributes,
             resource: owner.resource
         ))
     }

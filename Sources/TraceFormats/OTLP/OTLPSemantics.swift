@@ -3,8 +3,16 @@ import TraceModel
 /// OpenTelemetry semantic conventions Tracescope reads, current names first, legacy names after.
 public enum OTLPSemantics {
     public static func http(from a: [String: AttributeValue]) -> HTTPInfo? {
+        a.isEmpty ? nil : http(of: a)
+    }
+
+    /// The same, from a span's stored attribute list.
+    public static func http(from a: [Attribute]) -> HTTPInfo? {
+        a.isEmpty ? nil : http(of: a)
+    }
+
+    private static func http<Attributes: Sequence<Attribute>>(of a: Attributes) -> HTTPInfo? {
         // One pass over the (few) attributes instead of a dozen hashed lookups: this runs for every span exported.
-        guard !a.isEmpty else { return nil }
         var method: String?, legacyMethod: String?, url: String?, legacyURL: String?, path: String?, legacyPath: String?
         var host: String?, status: Int?, legacyStatus: Int?, client: String?, agent: String?
         for (key, value) in a {
