@@ -7,10 +7,26 @@ public struct AssembledTrace: Sendable {
     /// Spans that arrived for this trace after it had already been completed once (they form a partial trace).
     public var isLateFragment = false
 
+    /// Bytes the trace holds in memory, roughly (see `Span.estimatedBytes`); what a trace store budgets by.
+    public let estimatedBytes: Int
+
     public init(traceID: TraceID, spans: [Span]) {
+        var bytes = 512
+        for span in spans { bytes += span.estimatedBytes }
+        self.init(traceID: traceID, spans: spans, estimatedBytes: bytes, ownersKnown: false)
+    }
+
+    /// For the assembler, which learns both figures as each span arrives (while it is still in the cache) rather
+    /// than walking the spans again here. `ownersKnown`: every span names its service already.
+    init(traceID: TraceID, spans: [Span], estimatedBytes: Int, ownersKnown: Bool) {
         self.traceID = traceID
         self.spans = spans
-        resolveOwners()
+        self.estimatedBytes = estimatedBytes
+        if spans.count > 24 {
+            lookup.reserveCapacity(spans.count)
+            for (i, s) in spans.enumerated() { lookup[s.id] = i }
+        }
+        if !ownersKnown { resolveOwners() }
     }
 
     /// Index of each span by id.
@@ -23,10 +39,6 @@ public struct AssembledTrace: Sendable {
 
     /// For X-Ray subsegments streamed on their own, fill in their service by walking up to the owning segment.
     private mutating func resolveOwners() {
-        if spans.count > 24 {
-            lookup.reserveCapacity(spans.count)
-            for (i, s) in spans.enumerated() { lookup[s.id] = i }
-        }
         for i in spans.indices where spans[i].serviceName == nil {
             var current = spans[i].parentID
             var hops = 0

@@ -24,6 +24,14 @@ public struct TraceAssembler: Sendable {
         var lookup: [SpanID: Int]
         var lastActivity: EpochNanos
         var late: Bool
+        /// Kept as spans arrive, while they are in the cache (see `AssembledTrace.init`).
+        var estimatedBytes = 512
+        var ownersKnown = true
+
+        mutating func count(_ span: Span) {
+            estimatedBytes += span.estimatedBytes
+            if span.serviceName == nil { ownersKnown = false }
+        }
     }
 
     private var open: [TraceID: OpenTrace] = [:]
@@ -59,8 +67,10 @@ public struct TraceAssembler: Sendable {
         if let slot = open.index(forKey: span.traceID) {
             // Mutate in place through `values` so the trace's span array is not copied.
             switch Self.merge(span, into: &open.values[slot]) {
-            case .added: break
-            case .replacedInProgress: replacedInProgress += 1
+            case .added: open.values[slot].count(span)
+            case .replacedInProgress:
+                replacedInProgress += 1
+                open.values[slot].count(span)
             case .duplicate: duplicates += 1
             }
             if activity > open.values[slot].lastActivity { open.values[slot].lastActivity = activity }
@@ -72,7 +82,9 @@ public struct TraceAssembler: Sendable {
         var spans: [Span] = []
         spans.reserveCapacity(4)
         spans.append(span)
-        open[span.traceID] = OpenTrace(spans: spans, lookup: [:], lastActivity: activity, late: late)
+        var trace = OpenTrace(spans: spans, lookup: [:], lastActivity: activity, late: late)
+        trace.count(span)
+        open[span.traceID] = trace
         order.append(span.traceID)
     }
 
@@ -133,7 +145,8 @@ public struct TraceAssembler: Sendable {
 
     private mutating func finish(_ id: TraceID, _ complete: (AssembledTrace) -> Void) {
         guard let trace = open.removeValue(forKey: id) else { return }
-        var assembled = AssembledTrace(traceID: id, spans: trace.spans)
+        var assembled = AssembledTrace(traceID: id, spans: trace.spans, estimatedBytes: trace.estimatedBytes,
+                                       ownersKnown: trace.ownersKnown)
         assembled.isLateFragment = trace.late
         complete(assembled)
         if recentlyCompleted.insert(id).inserted {

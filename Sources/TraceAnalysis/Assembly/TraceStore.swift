@@ -16,7 +16,7 @@ public struct TraceStore: Sendable {
     }
 
     public mutating func add(_ trace: AssembledTrace) {
-        let size = Self.estimatedBytes(of: trace)
+        let size = trace.estimatedBytes
         traces.append(trace)
         sizes.append(size)
         bytes += size
@@ -25,15 +25,5 @@ public struct TraceStore: Sendable {
             bytes -= oldest
             evicted += 1
         }
-    }
-
-    /// An estimate calibrated against resident memory: the span struct, its details box, strings and dictionaries.
-    static func estimatedBytes(of trace: AssembledTrace) -> Int {
-        var total = 512
-        for span in trace.spans {
-            total += 640 + span.name.utf8.count + (span.serviceName?.utf8.count ?? 0) + (span.origin?.utf8.count ?? 0)
-            total += span.estimatedDetailBytes
-        }
-        return total
     }
 }
