@@ -298,13 +298,14 @@ public struct Span: Sendable, Hashable {
     /// X-Ray: a subsegment that calls another service (`namespace` `aws` or `remote`). OTLP: a CLIENT or PRODUCER span.
     public var isDownstreamCall: Bool { kind == .client || kind == .producer }
 
-    /// Bytes a span holds in memory, roughly (for memory budgets): calibrated against resident memory, counting the
-    /// struct, its box, strings and collections. Read in place from the box: copying out HTTP info or dictionaries
+    /// Bytes a span holds in memory, roughly (for memory budgets): calibrated against resident memory (the collector's
+    /// peak RSS under load at a 64 MB budget), counting the struct, its box (~340 bytes, every span has one), strings
+    /// and collections. Read in place from the box: copying out HTTP info or dictionaries
     /// just to count them cost more than the estimate is worth. Resource attributes are shared by a batch's spans
     /// and not counted here.
     public var estimatedBytes: Int {
         let d = details
-        var total = 640 + d.name.utf8.count + (d.serviceName?.utf8.count ?? 0) + (d.origin?.utf8.count ?? 0)
+        var total = 860 + d.name.utf8.count + (d.serviceName?.utf8.count ?? 0) + (d.origin?.utf8.count ?? 0)
         total += (d.metadataJSON?.utf8.count ?? 0) + (d.http?.url?.utf8.count ?? 0)
         total += 192 * (d.attributes.count + d.annotations.count + d.aws.count)
         if let exceptions = d.cause?.exceptions.count { total += 256 * max(1, exceptions) }

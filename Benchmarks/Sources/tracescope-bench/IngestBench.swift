@@ -26,14 +26,14 @@ struct IngestBench: AsyncParsableCommand {
 
         // 1. UDP datagrams through the pipeline, in-process, one thread.
         var udpFailure: DecodeFailure?
-        let (oursUDP, udpSeconds) = Measure.time {
+        let (oursUDP, udpSeconds) = Measure.best(of: 3) {
             Self.throughPipeline(datagrams, failure: &udpFailure) { raw, spans throws(DecodeFailure) in
                 try DaemonDatagram.decode(raw, into: &spans)
             }
         }
         if let udpFailure { throw ValidationError("datagrams did not decode: \(udpFailure)") }
         let headerLength = DaemonDatagram.header.utf8.count
-        let (_, referenceUDPSeconds) = Measure.time { () -> Int in
+        let (_, referenceUDPSeconds) = Measure.best(of: 3) { () -> Int in
             var parsed = 0
             for datagram in datagrams {
                 let document = Data(datagram[headerLength...])
@@ -48,7 +48,7 @@ struct IngestBench: AsyncParsableCommand {
         let batches = try Self.otlpBatches(traces: traceCount / 4)
         let otlpSpans = batches.spans
         var otlpFailure: DecodeFailure?
-        let (oursOTLP, otlpSeconds) = Measure.time {
+        let (oursOTLP, otlpSeconds) = Measure.best(of: 3) {
             Self.throughPipeline(batches.bodies, failure: &otlpFailure) { raw, spans throws(DecodeFailure) in
                 try OTLPProtobufDecoder.decode(raw, into: &spans)
             }
