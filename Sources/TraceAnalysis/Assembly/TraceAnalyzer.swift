@@ -38,23 +38,19 @@ public struct TraceAnalyzer: Sendable {
     }
 
     public mutating func ingest(_ spans: [Span]) {
-        var completed: [AssembledTrace] = []
-        assembler.add(spans) { completed.append($0) }
-        for trace in completed { analyze(trace) }
+        assembler.add(spans)
+        while let trace = assembler.nextCompleted() { analyze(trace) }
     }
 
     /// Lets time pass (live mode): traces quiet since before `now - quietPeriod` complete.
     public mutating func advance(to now: EpochNanos) {
-        var completed: [AssembledTrace] = []
-        assembler.advance(to: now) { completed.append($0) }
-        for trace in completed { analyze(trace) }
+        assembler.advance(to: now)
+        while let trace = assembler.nextCompleted() { analyze(trace) }
     }
 
     /// Completes every open trace (end of input).
     public mutating func finish() {
-        var completed: [AssembledTrace] = []
-        assembler.flush { completed.append($0) }
-        for trace in completed { analyze(trace) }
+        while let trace = assembler.nextFlushed() { analyze(trace) }
     }
 
     public mutating func analyze(_ trace: AssembledTrace) {

@@ -61,6 +61,11 @@ public struct TraceAssembler: Sendable {
         drain(complete)
     }
 
+    /// Adds spans; `nextCompleted()` then hands out the traces that became complete.
+    public mutating func add(_ spans: [Span]) {
+        for span in spans { add(span) }
+    }
+
     public mutating func add(_ span: Span) {
         let activity = span.end ?? span.start
         if activity > watermark { watermark = activity }
@@ -114,46 +119,67 @@ public struct TraceAssembler: Sendable {
 
     /// Moves the watermark forward (a live collector calls this with its clock so quiet traces complete).
     public mutating func advance(to now: EpochNanos, complete: (AssembledTrace) -> Void) {
-        if now > watermark { watermark = now }
+        advance(to: now)
         drain(complete)
+    }
+
+    /// Moves the watermark forward; `nextCompleted()` then hands out the traces that went quiet.
+    public mutating func advance(to now: EpochNanos) {
+        if now > watermark { watermark = now }
     }
 
     /// Completes every open trace (end of input, shutdown).
     public mutating func flush(_ complete: (AssembledTrace) -> Void) {
-        while let id = order.popFirst() { finish(id, complete) }
+        while let trace = nextFlushed() { complete(trace) }
+    }
+
+    /// The oldest open trace, completed now (end of input, shutdown); nil once none is open.
+    public mutating func nextFlushed() -> AssembledTrace? {
+        while let id = order.popFirst() {
+            if let index = open.index(forKey: id) { return finish(at: index) }
+        }
+        return nil
     }
 
     private mutating func drain(_ complete: (AssembledTrace) -> Void) {
+        while let trace = nextCompleted() { complete(trace) }
+    }
+
+    /// The next trace that is complete — quiet for the quiet period, or the oldest beyond `maxOpenTraces` — or nil.
+    /// One at a time, so a caller analyses each as it comes instead of collecting them first.
+    public mutating func nextCompleted() -> AssembledTrace? {
         while let id = order.first {
-            guard let trace = open[id] else {
+            guard let index = open.index(forKey: id) else {
                 order.removeFirst()
                 continue
             }
-            let quiet = watermark > trace.lastActivity && watermark - trace.lastActivity >= quietPeriod
+            let lastActivity = open.values[index].lastActivity
+            let quiet = watermark > lastActivity && watermark - lastActivity >= quietPeriod
             if quiet {
                 order.removeFirst()
-                finish(id, complete)
+                return finish(at: index)
             } else if open.count > maxOpenTraces {
                 order.removeFirst()
                 forcedCompletions += 1
-                finish(id, complete)
+                return finish(at: index)
             } else {
-                break
+                return nil
             }
         }
+        return nil
     }
 
-    private mutating func finish(_ id: TraceID, _ complete: (AssembledTrace) -> Void) {
-        guard let trace = open.removeValue(forKey: id) else { return }
+    private mutating func finish(at index: [TraceID: OpenTrace].Index) -> AssembledTrace {
+        let (id, trace) = open.remove(at: index)
         var assembled = AssembledTrace(traceID: id, spans: trace.spans, estimatedBytes: trace.estimatedBytes,
                                        ownersKnown: trace.ownersKnown)
         assembled.isLateFragment = trace.late
-        complete(assembled)
         if recentlyCompleted.insert(id).inserted {
             recentlyCompletedOrder.append(id)
             if recentlyCompletedOrder.count > Self.rememberedCompletions, let old = recentlyCompletedOrder.popFirst() {
                 recentlyCompleted.remove(old)
             }
         }
+        return assembled
     }
 }
