@@ -89,7 +89,7 @@ let package = Package(
             exclude: ["Clients"]
         ),
         .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
-        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
         .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"]),
     ],

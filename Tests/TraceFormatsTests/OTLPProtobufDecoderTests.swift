@@ -1,0 +1,83 @@
+import Testing
+import TestSupport
+import TraceFormats
+import TraceModel
+
+/// The protobuf decoder's handling of what the wire format allows but SDKs rarely do: a resource after its spans,
+/// repeated attribute keys, many attributes. (Field-by-field decoding is covered in `HostileInputTests`.)
+@Suite("OTLP protobuf")
+struct OTLPProtobufDecoderTests {
+    static func span(_ w: inout ProtoWriter, id: UInt8, attributes: [(String, String)]) {
+        w.message(2) { span in
+            span.bytes(1, [UInt8](repeating: 0xAB, count: 16))
+            span.bytes(2, [0, 0, 0, 0, 0, 0, 0, id])
+            span.string(5, "GET /items")
+            span.varint(6, 2)
+            span.fixed64(7, 1_700_000_000_000_000_000)
+            span.fixed64(8, 1_700_000_000_250_000_000)
+            for (key, value) in attributes {
+                span.message(9) { kv in
+                    kv.string(1, key)
+                    kv.message(2) { $0.string(1, value) }
+                }
+            }
+        }
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> [Span] {
+        var spans: [Span] = []
+        let rejected = try bytes.withUnsafeBytes { raw in try OTLPProtobufDecoder.decode(raw, into: &spans) }
+        #expect(rejected.isEmpty)
+        return spans
+    }
+
+    @Test func aResourceWrittenAfterItsSpansStillNamesTheirService() throws {
+        var request = ProtoWriter()
+        request.message(1) { resourceSpans in
+            resourceSpans.message(2) { scope in Self.span(&scope, id: 1, attributes: []) }
+            resourceSpans.message(1) { resource in
+                for (key, value) in [("service.name", "inventory"), ("cloud.platform", "aws_lambda")] {
+                    resource.message(1) { kv in
+                        kv.string(1, key)
+                        kv.message(2) { $0.string(1, value) }
+                    }
+                }
+            }
+        }
+        let spans = try Self.decode(request.bytes)
+        #expect(spans.count == 1)
+        #expect(spans.first?.serviceName == "inventory")
+        #expect(spans.first?.resource["cloud.platform"] == .string("aws_lambda"))
+        #expect(spans.first?.attribute("cloud.platform") == .string("aws_lambda"))
+    }
+
+    @Test func aRepeatedKeyKeepsItsLastValue() throws {
+        var request = ProtoWriter()
+        request.resourceSpans(service: "web") { scope in
+            Self.span(&scope, id: 1, attributes: [
+                ("http.request.method", "GET"), ("http.response.status_code", "200"),
+                ("a.custom.key.longer.than.fifteen.bytes", "first"), ("http.response.status_code", "503"),
+                ("a.custom.key.longer.than.fifteen.bytes", "second"),
+            ])
+        }
+        let span = try #require(try Self.decode(request.bytes).first)
+        #expect(span.attributeList.count == 3)
+        #expect(span.attributes == [
+            "http.request.method": .string("GET"), "http.response.status_code": .string("503"),
+            "a.custom.key.longer.than.fifteen.bytes": .string("second"),
+        ])
+        #expect(span.http?.status == 503)
+        #expect(span.statusClass == .fault)
+    }
+
+    @Test func manyAttributesAreDeduplicatedToo() throws {
+        // Past 16 the decoder de-duplicates through a dictionary: the same outcome, at linear cost.
+        let pairs = (0..<300).map { ("key.\($0 % 100)", "v\($0)") }
+        var request = ProtoWriter()
+        request.resourceSpans(service: "web") { scope in Self.span(&scope, id: 1, attributes: pairs) }
+        let span = try #require(try Self.decode(request.bytes).first)
+        #expect(span.attributeList.count == 100)
+        #expect(span.attribute("key.7") == .string("v207"))
+        #expect(Set(span.attributeList.map(\.key)).count == 100)
+    }
+}
