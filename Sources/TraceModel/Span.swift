@@ -169,16 +169,10 @@ public struct Span: Sendable, Hashable {
         self.statusError = statusError
         self.inferred = inferred
         self.httpStatus = http?.status
-        details = SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName)
-        details.statusMessage = statusMessage
-        details.http = http
-        details.aws = aws
-        details.sql = sql
-        details.annotations = annotations
-        details.metadataJSON = metadataJSON
-        details.cause = cause
-        details.attributes = attributes.isEmpty ? attributeList : Self.list(attributes)
-        details.resource = resource
+        details = SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName,
+                              statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
+                              metadataJSON: metadataJSON, cause: cause,
+                              attributes: attributes.isEmpty ? attributeList : Self.list(attributes), resource: resource)
     }
 
     /// Gives this span its own details box before a write (copy on write).
@@ -334,34 +328,40 @@ final class SpanDetails: Hashable, @unchecked Sendable {
     var serviceName: String?
     var statusMessage: String?
     var http: HTTPInfo?
-    var aws: [String: AttributeValue] = [:]
-    var sql: [String: AttributeValue] = [:]
-    var annotations: [String: AttributeValue] = [:]
+    var aws: [String: AttributeValue]
+    var sql: [String: AttributeValue]
+    var annotations: [String: AttributeValue]
     var metadataJSON: String?
     var cause: Cause?
-    var attributes: [Attribute] = []
+    var attributes: [Attribute]
     /// OTLP resource attributes: one dictionary per batch, shared (not copied) by every span of the resource.
-    var resource: [String: AttributeValue] = [:]
+    var resource: [String: AttributeValue]
 
-    init(name: String, origin: String?, namespace: String?, serviceName: String?) {
+    /// Every field at once: a box is made for every span decoded, and setting fields one by one after a shorter
+    /// init stored each twice.
+    init(name: String, origin: String?, namespace: String?, serviceName: String?, statusMessage: String?,
+         http: HTTPInfo?, aws: [String: AttributeValue], sql: [String: AttributeValue],
+         annotations: [String: AttributeValue], metadataJSON: String?, cause: Cause?, attributes: [Attribute],
+         resource: [String: AttributeValue]) {
         self.name = name
         self.origin = origin
         self.namespace = namespace
         self.serviceName = serviceName
+        self.statusMessage = statusMessage
+        self.http = http
+        self.aws = aws
+        self.sql = sql
+        self.annotations = annotations
+        self.metadataJSON = metadataJSON
+        self.cause = cause
+        self.attributes = attributes
+        self.resource = resource
     }
 
     func copy() -> SpanDetails {
-        let copy = SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName)
-        copy.statusMessage = statusMessage
-        copy.http = http
-        copy.aws = aws
-        copy.sql = sql
-        copy.annotations = annotations
-        copy.metadataJSON = metadataJSON
-        copy.cause = cause
-        copy.attributes = attributes
-        copy.resource = resource
-        return copy
+        SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName,
+                    statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
+                    metadataJSON: metadataJSON, cause: cause, attributes: attributes, resource: resource)
     }
 
     static func == (lhs: SpanDetails, rhs: SpanDetails) -> Bool {

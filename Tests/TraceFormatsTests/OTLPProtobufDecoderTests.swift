@@ -1,6 +1,6 @@
 import Testing
 import TestSupport
-import TraceFormats
+@testable import TraceFormats
 import TraceModel
 
 /// The protobuf decoder's handling of what the wire format allows but SDKs rarely do: a resource after its spans,
@@ -79,5 +79,41 @@ struct OTLPProtobufDecoderTests {
         #expect(span.attributeList.count == 100)
         #expect(span.attribute("key.7") == .string("v207"))
         #expect(Set(span.attributeList.map(\.key)).count == 100)
+    }
+
+    @Test func currentHTTPConventionsWinOverLegacyOnesInAnyOrder() throws {
+        // The decoder learns what a key says about HTTP as it reads it; the dictionary path compares keys. Both must
+        // agree, and neither may depend on the order attributes were written in.
+        let legacyFirst = [
+            ("http.method", "PUT"), ("http.request.method", "GET"), ("http.host", "old.example.com"),
+            ("server.address", "shop.example.com"), ("http.route", "/items/{id}"), ("http.target", "/items/7"),
+            ("http.user_agent", "old-agent"), ("user_agent.original", "curl/8"), ("http.client_ip", "10.0.0.1"),
+            ("client.address", "10.0.0.2"), ("http.status_code", "500"), ("http.response.status_code", "404"),
+        ]
+        let expected = HTTPInfo(method: "GET", url: "http://shop.example.com/items/7", status: 404, clientIP: "10.0.0.2",
+                                userAgent: "curl/8")
+        for pairs in [legacyFirst, legacyFirst.reversed()] {
+            var request = ProtoWriter()
+            request.resourceSpans(service: "web") { scope in Self.span(&scope, id: 1, attributes: pairs) }
+            let span = try #require(try Self.decode(request.bytes).first)
+            #expect(span.http == expected)
+            let dictionary = Dictionary(pairs.map { ($0.0, AttributeValue.string($0.1)) }) { $1 }
+            #expect(OTLPSemantics.http(from: dictionary) == expected)
+        }
+        // A full URL beats a path and host; a span with no HTTP key has no HTTP info.
+        #expect(OTLPSemantics.http(from: ["url.full": .string("https://a.example/x"), "url.path": .string("/y")])?.url
+            == "https://a.example/x")
+        #expect(OTLPSemantics.http(from: ["db.system": .string("postgresql")]) == nil)
+    }
+
+    @Test func everyHTTPKeyIsOneTheDecoderKnows() {
+        // The decoder recognises HTTP keys only among the well-known keys it interns; one missing there would be
+        // silently ignored on the protobuf path.
+        for field in HTTPAttribute.allCases {
+            #expect(SemanticKeys.known.contains(field.key), "\(field.key)")
+            let (key, http) = field.key.utf8.withContiguousStorageIfAvailable { SemanticKeys.key(UnsafeRawBufferPointer($0)) }!
+            #expect(key == field.key)
+            #expect(http == field)
+        }
     }
 }

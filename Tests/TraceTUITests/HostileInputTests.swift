@@ -119,7 +119,7 @@ struct HostileInputTests {
             resource.message(2) { scope in scope.message(2) { Self.otlpSpan(&$0, start: .max - 1, end: .max) } }
         }
         var spans: [Span] = []
-        try request.bytes.withUnsafeBytes { raw throws(DecodeFailure) in try OTLPProtobufDecoder.decode(raw, into: &spans) }
+        _ = try request.bytes.withUnsafeBytes { raw throws(DecodeFailure) in try OTLPProtobufDecoder.decode(raw, into: &spans) }
         #expect(spans.allSatisfy { $0.start <= EpochRange.latest && ($0.end ?? 0) <= EpochRange.latest })
         analyzer.ingest(spans)
         analyzer.finish()
@@ -128,7 +128,7 @@ struct HostileInputTests {
 
     @Test func theProtobufSeedDecodesAsBuilt() throws {
         var spans: [Span] = []
-        try Self.otlpProtobuf().withUnsafeBytes { raw throws(DecodeFailure) in try OTLPProtobufDecoder.decode(raw, into: &spans) }
+        _ = try Self.otlpProtobuf().withUnsafeBytes { raw throws(DecodeFailure) in try OTLPProtobufDecoder.decode(raw, into: &spans) }
         try #require(spans.count == 1)
         let span = spans[0]
         #expect(span.serviceName == "frontend")

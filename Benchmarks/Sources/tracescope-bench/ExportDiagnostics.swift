@@ -89,6 +89,9 @@ struct IngestCost: ParsableCommand {
     /// Through the collector's `IngestPipeline` (as `ingest` measures) instead of a bare analyzer.
     @Flag var pipeline = false
     @Option var rounds = 3
+    /// The most traces held open: the default completes every trace at the end, cold; a small number completes
+    /// each soon after its spans arrived, while they are still in the cache.
+    @Option var maxOpen = 20_000
 
     func run() throws {
         let batches = try IngestBench.otlpBatches(traces: 10_000)
@@ -104,9 +107,9 @@ struct IngestCost: ParsableCommand {
                 continue
             }
             let (count, seconds) = Measure.time { () -> Int in
-                var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, maxOpenTraces: 20_000, windowed: !noWindows)
+                var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, maxOpenTraces: maxOpen, windowed: !noWindows)
                 if !noStore { analyzer.keepTraces(budgetBytes: 64 << 20) }
-                var assembler = TraceAssembler(quietPeriodSeconds: 30, maxOpenTraces: 20_000)
+                var assembler = TraceAssembler(quietPeriodSeconds: 30, maxOpenTraces: maxOpen)
                 var completed = 0
                 var spans: [TraceModel.Span] = []
                 var total = 0

@@ -31,8 +31,11 @@ public struct AssembledTrace: Sendable {
 
     /// Index of each span by id.
     public func index(of id: SpanID) -> Int? {
-        if spans.count <= 24 { return spans.firstIndex { $0.id == id } }
-        return lookup[id]
+        guard spans.count <= 24 else { return lookup[id] }
+        return spans.withUnsafeBufferPointer { spans in
+            for i in spans.indices where spans[i].id == id { return i }
+            return nil
+        }
     }
 
     private var lookup: [SpanID: Int] = [:]
@@ -63,20 +66,29 @@ public struct AssembledTrace: Sendable {
 
     /// The node a span's work belongs to (the caller side of its calls).
     public func ownerNode(of i: Int) -> NodeKey {
-        let span = spans[i]
-        if span.source == .otlp { return NodeKey(name: span.serviceName ?? "unknown_service", type: nil) }
-        if let seg = owningSegment(of: i) { return ServiceGraphRules.node(ofEntry: spans[seg]) }
-        if let service = span.serviceName { return NodeKey(name: service, type: nil) }
+        // In place (see `withSpans`): the graph walk asks this for every call.
+        if spans[i].source == .otlp { return withSpans { NodeKey(name: $0[i].serviceName ?? "unknown_service", type: nil) } }
+        if let seg = owningSegment(of: i) { return withSpans { ServiceGraphRules.node(ofEntry: $0[seg]) } }
+        if let service = withSpans({ $0[i].serviceName }) { return NodeKey(name: service, type: nil) }
         return .unknown
+    }
+
+    /// Runs `body` over the spans in place. Binding `let span = spans[i]` (or `for span in spans`), or handing an
+    /// element to another module's computed property, copies the span and retains its box — on the analyses' hot
+    /// paths a cost per span read, which a buffer pointer's elements do not have.
+    func withSpans<Result>(_ body: (UnsafeBufferPointer<Span>) -> Result) -> Result {
+        spans.withUnsafeBufferPointer(body)
     }
 
     /// Start of the earliest span to end of the latest complete one.
     public var extent: (start: EpochNanos, end: EpochNanos) {
         var start = EpochNanos.max
         var end = EpochNanos.min
-        for s in spans {
-            start = min(start, s.start)
-            if let e = s.end { end = max(end, e) }
+        withSpans { spans in
+            for i in spans.indices {
+                start = min(start, spans[i].start)
+                if let e = spans[i].end { end = max(end, e) }
+            }
         }
         if end < start { end = start }
         return (start, end)
@@ -98,12 +110,14 @@ public struct AssembledTrace: Sendable {
 
     /// The worst class among requests and downstream calls: a trace with any fault is a faulted trace.
     public var statusClass: StatusClass {
-        var worst = StatusClass.ok
-        for s in spans where s.isSegment || s.isDownstreamCall || s.parentID == nil {
-            let c = s.statusClass
-            if c > worst { worst = c }
+        withSpans { spans in
+            var worst = StatusClass.ok
+            for i in spans.indices where spans[i].isSegment || spans[i].isDownstreamCall || spans[i].parentID == nil {
+                let c = spans[i].statusClass
+                if c > worst { worst = c }
+            }
+            return worst
         }
-        return worst
     }
 
     public var isComplete: Bool { !spans.contains { $0.inProgress } }

@@ -43,7 +43,11 @@ public enum OTLPProtobufDecoder {
             }
             var r = ProtoReader(try reader.readMessage())
             while let (f, w) = try r.nextField() {
-                if f == 1, w == .lengthDelimited { try readKeyValue(try r.readMessage(), into: &scratch) } else { try r.skip(w) }
+                if f == 1, w == .lengthDelimited {
+                    if let pair = try readKeyValue(try r.readMessage()) { scratch.append((pair.key, pair.value)) }
+                } else {
+                    try r.skip(w)
+                }
             }
         }
         let resource = dictionary(scratch)
@@ -117,6 +121,7 @@ public enum OTLPProtobufDecoder {
         var statusError = false
         var statusMessage: String?
         var exceptions: [ExceptionRecord] = []
+        var http = HTTPAttributes()
         var problem: String?
         scratch.removeAll(keepingCapacity: true)
         var reader = ProtoReader(bytes)
@@ -147,7 +152,11 @@ public enum OTLPProtobufDecoder {
                 }
             case (7, .fixed64): start = try reader.readFixed64()
             case (8, .fixed64): end = try reader.readFixed64()
-            case (9, .lengthDelimited): try readKeyValue(try reader.readMessage(), into: &scratch)
+            case (9, .lengthDelimited):
+                if let pair = try readKeyValue(try reader.readMessage()) {
+                    scratch.append((pair.key, pair.value))
+                    if let field = pair.http { http.set(field, pair.value) }
+                }
             case (11, .lengthDelimited):
                 if let e = try readExceptionEvent(try reader.readMessage()) { exceptions.append(e) }
             case (15, .lengthDelimited):
@@ -177,7 +186,7 @@ public enum OTLPProtobufDecoder {
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
             kind: kind, isSegment: kind == .server || kind == .consumer, serviceName: owner.service,
             start: Int64(clamping: start), end: finished ? Int64(clamping: end) : nil, inProgress: !finished,
-            statusError: statusError, statusMessage: statusMessage, http: OTLPSemantics.http(from: attributes),
+            statusError: statusError, statusMessage: statusMessage, http: http.info,
             cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributeList: attributes,
             resource: owner.resource
         ))
@@ -190,26 +199,29 @@ public enum OTLPProtobufDecoder {
         while let (field, wire) = try reader.nextField() {
             switch (field, wire) {
             case (2, .lengthDelimited): name = try reader.readString()
-            case (3, .lengthDelimited): try readKeyValue(try reader.readMessage(), into: &attributes)
+            case (3, .lengthDelimited):
+                if let pair = try readKeyValue(try reader.readMessage()) { attributes.append((pair.key, pair.value)) }
             default: try reader.skip(wire)
             }
         }
         return name == "exception" ? OTLPSemantics.exception(from: dictionary(attributes)) : nil
     }
 
-    /// `KeyValue { string key = 1; AnyValue value = 2; }`
-    private static func readKeyValue(_ bytes: UnsafeRawBufferPointer, into out: inout [(String, AttributeValue)]) throws(ProtoError) {
-        var key: String?
+    /// `KeyValue { string key = 1; AnyValue value = 2; }`, and what the key says about HTTP (see `SemanticKeys`).
+    private static func readKeyValue(_ bytes: UnsafeRawBufferPointer) throws(ProtoError)
+        -> (key: String, value: AttributeValue, http: HTTPAttribute?)? {
+        var key: (key: String, http: HTTPAttribute?)?
         var value: AttributeValue?
         var reader = ProtoReader(bytes)
         while let (field, wire) = try reader.nextField() {
             switch (field, wire) {
-            case (1, .lengthDelimited): key = SemanticKeys.string(try reader.readMessage())
+            case (1, .lengthDelimited): key = SemanticKeys.key(try reader.readMessage())
             case (2, .lengthDelimited): value = try readAnyValue(try reader.readMessage(), depth: 0)
             default: try reader.skip(wire)
             }
         }
-        if let key, let value { out.append((key, value)) }
+        guard let key, let value else { return nil }
+        return (key.key, value, key.http)
     }
 
     /// `AnyValue { oneof { string 1; bool 2; int64 3; double 4; ArrayValue 5; KeyValueList 6; bytes 7 } }`
