@@ -19,11 +19,12 @@ public struct TraceAssembler: Sendable {
     public private(set) var forcedCompletions = 0
     public private(set) var lateSpans = 0
 
+    /// Empty as made: `merge` fills it with the trace's first span.
     private struct OpenTrace {
-        var spans: [Span]
-        var lookup: [SpanID: Int]
-        var lastActivity: EpochNanos
-        var late: Bool
+        var spans: [Span] = []
+        var lookup: [SpanID: Int] = [:]
+        var lastActivity: EpochNanos = .min
+        var late = false
         /// Kept as spans arrive, while they are in the cache (see `AssembledTrace.init`).
         var estimatedBytes = 512
         var ownersKnown = true
@@ -69,33 +70,32 @@ public struct TraceAssembler: Sendable {
     public mutating func add(_ span: Span) {
         let activity = span.end ?? span.start
         if activity > watermark { watermark = activity }
-        if let slot = open.index(forKey: span.traceID) {
-            // Mutate in place through `values` so the trace's span array is not copied.
-            switch Self.merge(span, into: &open.values[slot]) {
-            case .added: open.values[slot].count(span)
-            case .replacedInProgress:
-                replacedInProgress += 1
-                open.values[slot].count(span)
-            case .duplicate: duplicates += 1
-            }
-            if activity > open.values[slot].lastActivity { open.values[slot].lastActivity = activity }
-            return
+        // One hash finds the trace or makes its entry: a new trace comes in as an empty default, filled by `merge`.
+        switch Self.merge(span, activity: activity, into: &open[span.traceID, default: OpenTrace()],
+                          completed: recentlyCompleted) {
+        case .started(let late):
+            if late { lateSpans += 1 }
+            order.append(span.traceID)
+        case .added: break
+        case .replacedInProgress: replacedInProgress += 1
+        case .duplicate: duplicates += 1
         }
-        let late = recentlyCompleted.contains(span.traceID)
-        if late { lateSpans += 1 }
-        // Room for a typical trace's spans at once, rather than regrowing the array at its second and third span.
-        var spans: [Span] = []
-        spans.reserveCapacity(4)
-        spans.append(span)
-        var trace = OpenTrace(spans: spans, lookup: [:], lastActivity: activity, late: late)
-        trace.count(span)
-        open[span.traceID] = trace
-        order.append(span.traceID)
     }
 
-    private enum MergeResult { case added, replacedInProgress, duplicate }
+    private enum MergeResult { case started(late: Bool), added, replacedInProgress, duplicate }
 
-    private static func merge(_ span: Span, into trace: inout OpenTrace) -> MergeResult {
+    private static func merge(_ span: Span, activity: EpochNanos, into trace: inout OpenTrace,
+                              completed: Set<TraceID>) -> MergeResult {
+        if trace.spans.isEmpty {
+            // Room for a typical trace's spans at once, rather than regrowing the array at its second and third span.
+            trace.spans.reserveCapacity(4)
+            trace.spans.append(span)
+            trace.lastActivity = activity
+            trace.late = completed.contains(span.traceID)
+            trace.count(span)
+            return .started(late: trace.late)
+        }
+        if activity > trace.lastActivity { trace.lastActivity = activity }
         let existing: Int?
         if trace.spans.count < 24 {
             existing = trace.spans.firstIndex { $0.id == span.id }
@@ -108,12 +108,14 @@ public struct TraceAssembler: Sendable {
         if let existing {
             if trace.spans[existing].inProgress && !span.inProgress {
                 trace.spans[existing] = span
+                trace.count(span)
                 return .replacedInProgress
             }
             return .duplicate
         }
         if !trace.lookup.isEmpty { trace.lookup[span.id] = trace.spans.count }
         trace.spans.append(span)
+        trace.count(span)
         return .added
     }
 
