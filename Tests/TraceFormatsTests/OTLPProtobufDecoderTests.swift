@@ -116,4 +116,17 @@ struct OTLPProtobufDecoderTests {
             #expect(http == field)
         }
     }
+
+    @Test func wellKnownKeysAreRecognisedExactly() {
+        func lookUp(_ key: String) -> (key: String, http: HTTPAttribute?) {
+            Array(key.utf8).withUnsafeBytes { SemanticKeys.key($0) }
+        }
+        for key in SemanticKeys.known { #expect(lookUp(key).key == key) }
+        // Same length, same first and last eight bytes, one byte different in the middle: not the known key.
+        let nearMiss = lookUp("http.respXnse.status_code")
+        #expect(nearMiss.key == "http.respXnse.status_code")
+        #expect(nearMiss.http == nil)
+        for key in ["", "h", "db.nam", "url.ful", "a.custom.key"] { #expect(lookUp(key).key == key) }
+        #expect(lookUp("url.full").http == .url)
+    }
 }
