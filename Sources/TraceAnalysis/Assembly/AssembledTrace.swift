@@ -66,11 +66,17 @@ public struct AssembledTrace: Sendable {
 
     /// The node a span's work belongs to (the caller side of its calls).
     public func ownerNode(of i: Int) -> NodeKey {
+        let (name, type) = ownerNodeName(of: i)
+        return NodeKey(name: name, type: type)
+    }
+
+    /// The name and type `ownerNode(of:)` makes a key of (the graph walk makes keys sparingly, see `OwnerNodes`).
+    func ownerNodeName(of i: Int) -> (name: String, type: String?) {
         // In place (see `withSpans`): the graph walk asks this for every call.
-        if spans[i].source == .otlp { return withSpans { NodeKey(name: $0[i].serviceName ?? "unknown_service", type: nil) } }
-        if let seg = owningSegment(of: i) { return withSpans { ServiceGraphRules.node(ofEntry: $0[seg]) } }
-        if let service = withSpans({ $0[i].serviceName }) { return NodeKey(name: service, type: nil) }
-        return .unknown
+        if spans[i].source == .otlp { return withSpans { ($0[i].serviceName ?? "unknown_service", nil) } }
+        if let seg = owningSegment(of: i) { return withSpans { ServiceGraphRules.nodeName(ofEntry: $0[seg]) } }
+        if let service = withSpans({ $0[i].serviceName }) { return (service, nil) }
+        return (NodeKey.unknown.name, NodeKey.unknown.type)
     }
 
     /// Runs `body` over the spans in place. Binding `let span = spans[i]` (or `for span in spans`), or handing an

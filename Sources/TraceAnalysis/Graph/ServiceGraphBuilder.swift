@@ -32,6 +32,18 @@ public enum ServiceGraphBuilder {
 
     private static func visit<Sink: GraphSink>(_ spans: UnsafeBufferPointer<Span>, of trace: AssembledTrace,
                                                into graph: inout Sink) {
+        // The node of a span: for an entry span its own, for any other its owner's (the two rules agree on entries:
+        // a segment owns itself, an OTLP span belongs to its service). Spans of one node come in runs, and making a
+        // key hashes its name: the last key made is reused while the names match.
+        var lastKey: NodeKey?
+        func owner(of i: Int) -> NodeKey {
+            let (name, type) = trace.ownerNodeName(of: i)
+            if let lastKey, lastKey.name == name, lastKey.type == type { return lastKey }
+            let key = NodeKey(name: name, type: type)
+            lastKey = key
+            return key
+        }
+
         // Which call spans have an entry span as child (the instrumented callee). Most traces are a handful of
         // spans, where a scan beats building a dictionary; large ones get the dictionary.
         var calleesOfCall: [SpanID: [Int]] = [:]
@@ -55,11 +67,11 @@ public enum ServiceGraphBuilder {
             let cls = spans[i].statusClass
             let start = spans[i].start, duration = spans[i].duration
             if ServiceGraphRules.isEntry(spans[i]) {
-                let node = ServiceGraphRules.node(ofEntry: spans[i])
+                let node = owner(of: i)
                 graph.recordNode(node, cls, start: start, duration: duration)
                 if let parent = spans[i].parentID, let p = trace.index(of: parent) {
                     if !spans[p].isDownstreamCall {
-                        let caller = trace.ownerNode(of: p)
+                        let caller = owner(of: p)
                         if caller != node {
                             graph.recordEdge(EdgeKey(from: caller, to: node), cls, start: start, duration: duration)
                         }
@@ -72,17 +84,17 @@ public enum ServiceGraphBuilder {
                 // queue consumer invoked after the producer's trace went quiet) continues a request already
                 // counted; it is no new request from a client.
             } else if spans[i].isDownstreamCall, !isNestedCall(i, in: spans, of: trace) {
-                let caller = trace.ownerNode(of: i)
+                let caller = owner(of: i)
                 if let callees = callees(of: spans[i].id) {
                     // Almost always one callee: no set needed to keep targets distinct.
                     if callees.count == 1 {
-                        let target = ServiceGraphRules.node(ofEntry: spans[callees[0]])
+                        let target = owner(of: callees[0])
                         graph.recordEdge(EdgeKey(from: caller, to: target), cls, start: start, duration: duration)
                         continue
                     }
                     var seen = Set<NodeKey>()
                     for callee in callees {
-                        let target = ServiceGraphRules.node(ofEntry: spans[callee])
+                        let target = owner(of: callee)
                         guard seen.insert(target).inserted else { continue }
                         graph.recordEdge(EdgeKey(from: caller, to: target), cls, start: start, duration: duration)
                     }

@@ -5,9 +5,15 @@ import TraceModel
 public enum ServiceGraphRules {
     /// The node of a request-receiving span: an X-Ray segment's `(name, origin)`, an OTLP span's service.
     public static func node(ofEntry span: Span) -> NodeKey {
+        let (name, type) = nodeName(ofEntry: span)
+        return NodeKey(name: name, type: type)
+    }
+
+    /// The name and type `node(ofEntry:)` makes a key of.
+    static func nodeName(ofEntry span: Span) -> (name: String, type: String?) {
         switch span.source {
-        case .xray: NodeKey(name: span.name, type: span.origin)
-        case .otlp: NodeKey(name: span.serviceName ?? "unknown_service", type: nil)
+        case .xray: (span.name, span.origin)
+        case .otlp: (span.serviceName ?? "unknown_service", nil)
         }
     }
 
