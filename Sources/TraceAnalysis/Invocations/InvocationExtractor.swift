@@ -10,9 +10,13 @@ import TraceModel
 /// the same names give the phases, and `faas.coldstart = true` without an init span still marks a cold start.
 public enum InvocationExtractor {
     public static func invocations(in trace: AssembledTrace) -> [InvocationRecord] {
+        // Most traces have no function at all: find out in place (see `AssembledTrace.withSpans`) before copying any.
+        let functions = trace.withSpans { spans in spans.indices.filter { !spans[$0].inProgress && isFunction(spans[$0]) } }
+        guard !functions.isEmpty else { return [] }
         var records: [InvocationRecord] = []
         let spans = trace.spans
-        for (i, span) in spans.enumerated() where !span.inProgress && isFunction(span) {
+        for i in functions {
+            let span = spans[i]
             var phases: [InvocationPhase: Int64] = [:]
             for child in spans where child.parentID == span.id && !child.isSegment {
                 guard let phase = InvocationPhase.of(child.name) else { continue }
