@@ -140,7 +140,7 @@ public struct Span: Sendable, Hashable {
     /// X-Ray segments that X-Ray itself inferred for an uninstrumented downstream (`inferred: true`).
     public var inferred: Bool
     /// The HTTP status, kept inline because every status classification reads it.
-    private var httpStatus: Int?
+    @usableFromInline var httpStatus: Int?
     private var details: SpanDetails
 
     public init(traceID: TraceID, id: SpanID, parentID: SpanID? = nil, name: String, source: SpanSource = .xray,
@@ -274,6 +274,10 @@ public struct Span: Sendable, Hashable {
 
     /// The request's outcome class (DESIGN.md §2): X-Ray flags first, then the HTTP status, then an OTLP ERROR status
     /// (a fault: an error with no HTTP code).
+    // Inlinable, as are `duration` and `isDownstreamCall`, because they read only inline fields: an analysis in
+    // another module that asks a span held in place (a buffer's element) would otherwise copy the whole span to pass
+    // it, retaining and releasing its box — on the graph walk, for every span.
+    @inlinable
     public var statusClass: StatusClass {
         if faultFlag { return .fault }
         if throttleFlag { return .throttle }
@@ -284,12 +288,14 @@ public struct Span: Sendable, Hashable {
     }
 
     /// Duration in nanoseconds; zero while in progress.
+    @inlinable
     public var duration: Int64 {
         guard let end else { return 0 }
         return max(0, end - start)
     }
 
     /// X-Ray: a subsegment that calls another service (`namespace` `aws` or `remote`). OTLP: a CLIENT or PRODUCER span.
+    @inlinable
     public var isDownstreamCall: Bool { kind == .client || kind == .producer }
 
     /// Bytes a span holds in memory, roughly (for memory budgets): calibrated against resident memory (the collector's

@@ -9,6 +9,7 @@ public enum StatusClass: Int, Sendable, Hashable, Comparable, CaseIterable, Cust
     case fault = 3
 
     /// Classifies an HTTP status code; nil when the code says nothing about failure (below 400).
+    @inlinable
     public static func forHTTPStatus(_ status: Int) -> StatusClass? {
         switch status {
         case 429: .throttle
