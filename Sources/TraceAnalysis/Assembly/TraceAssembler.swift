@@ -67,15 +67,16 @@ public struct TraceAssembler: Sendable {
         for span in spans { add(span) }
     }
 
-    public mutating func add(_ span: Span) {
+    /// Consuming: the span moves into its trace rather than being copied there (one retain of its box fewer).
+    public mutating func add(_ span: consuming Span) {
+        let id = span.traceID
         let activity = span.end ?? span.start
         if activity > watermark { watermark = activity }
         // One hash finds the trace or makes its entry: a new trace comes in as an empty default, filled by `merge`.
-        switch Self.merge(span, activity: activity, into: &open[span.traceID, default: OpenTrace()],
-                          completed: recentlyCompleted) {
+        switch Self.merge(span, activity: activity, into: &open[id, default: OpenTrace()], completed: recentlyCompleted) {
         case .started(let late):
             if late { lateSpans += 1 }
-            order.append(span.traceID)
+            order.append(id)
         case .added: break
         case .replacedInProgress: replacedInProgress += 1
         case .duplicate: duplicates += 1
@@ -84,15 +85,15 @@ public struct TraceAssembler: Sendable {
 
     private enum MergeResult { case started(late: Bool), added, replacedInProgress, duplicate }
 
-    private static func merge(_ span: Span, activity: EpochNanos, into trace: inout OpenTrace,
+    private static func merge(_ span: consuming Span, activity: EpochNanos, into trace: inout OpenTrace,
                               completed: Set<TraceID>) -> MergeResult {
         if trace.spans.isEmpty {
-            // Room for a typical trace's spans at once, rather than regrowing the array at its second and third span.
-            trace.spans.reserveCapacity(4)
-            trace.spans.append(span)
             trace.lastActivity = activity
             trace.late = completed.contains(span.traceID)
             trace.count(span)
+            // Room for a typical trace's spans at once, rather than regrowing the array at its second and third span.
+            trace.spans.reserveCapacity(4)
+            trace.spans.append(span)
             return .started(late: trace.late)
         }
         if activity > trace.lastActivity { trace.lastActivity = activity }
@@ -107,15 +108,15 @@ public struct TraceAssembler: Sendable {
         }
         if let existing {
             if trace.spans[existing].inProgress && !span.inProgress {
-                trace.spans[existing] = span
                 trace.count(span)
+                trace.spans[existing] = span
                 return .replacedInProgress
             }
             return .duplicate
         }
         if !trace.lookup.isEmpty { trace.lookup[span.id] = trace.spans.count }
-        trace.spans.append(span)
         trace.count(span)
+        trace.spans.append(span)
         return .added
     }
 

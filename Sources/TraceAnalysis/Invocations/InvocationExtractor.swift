@@ -11,7 +11,9 @@ import TraceModel
 public enum InvocationExtractor {
     public static func invocations(in trace: AssembledTrace) -> [InvocationRecord] {
         // Most traces have no function at all: find out in place (see `AssembledTrace.withSpans`) before copying any.
-        let functions = trace.withSpans { spans in spans.indices.filter { !spans[$0].inProgress && isFunction(spans[$0]) } }
+        let functions = trace.withSpans { spans in
+            spans.indices.filter { !spans[$0].inProgress && mayBeFunction(spans[$0]) && isFunction(spans[$0]) }
+        }
         guard !functions.isEmpty else { return [] }
         var records: [InvocationRecord] = []
         let spans = trace.spans
@@ -35,13 +37,21 @@ public enum InvocationExtractor {
         return records
     }
 
-    static func isFunction(_ span: Span) -> Bool {
+    /// What `isFunction` asks first, from inline fields alone: inlined where spans are read in place, so spans that
+    /// cannot be a function are passed over without a copy.
+    @inline(__always)
+    static func mayBeFunction(_ span: Span) -> Bool {
         switch span.source {
-        case .xray:
-            return span.isSegment && span.origin == "AWS::Lambda::Function"
-        case .otlp:
-            guard span.kind == .server || span.kind == .consumer || span.parentID == nil else { return false }
-            return hasFunctionAttributes(span)
+        case .xray: span.isSegment
+        case .otlp: span.kind == .server || span.kind == .consumer || span.parentID == nil
+        }
+    }
+
+    static func isFunction(_ span: Span) -> Bool {
+        guard mayBeFunction(span) else { return false }
+        switch span.source {
+        case .xray: return span.origin == "AWS::Lambda::Function"
+        case .otlp: return hasFunctionAttributes(span)
         }
     }
 
