@@ -24,23 +24,22 @@ struct IngestBench: AsyncParsableCommand {
         let (datagrams, spanCount) = Self.datagrams(traces: traceCount)
         print("ingest benchmark: \(datagrams.count) datagrams, \(spanCount) spans")
 
-        // 1. UDP datagrams through the pipeline, in-process, one thread.
+        // 1. UDP datagrams through the pipeline, in-process, one thread; ours and the reference take turns, best of five.
         var udpFailure: DecodeFailure?
-        let (oursUDP, udpSeconds) = Measure.best(of: 3) {
+        let headerLength = DaemonDatagram.header.utf8.count
+        let ((oursUDP, udpSeconds), (_, referenceUDPSeconds)) = Measure.bestAlternating(of: 5, ours: {
             Self.throughPipeline(datagrams, failure: &udpFailure) { raw, spans throws(DecodeFailure) in
                 try DaemonDatagram.decode(raw, into: &spans)
             }
-        }
-        if let udpFailure { throw ValidationError("datagrams did not decode: \(udpFailure)") }
-        let headerLength = DaemonDatagram.header.utf8.count
-        let (_, referenceUDPSeconds) = Measure.best(of: 3) { () -> Int in
+        }, reference: { () -> Int in
             var parsed = 0
             for datagram in datagrams {
                 let document = Data(datagram[headerLength...])
                 if (try? JSONSerialization.jsonObject(with: document)) != nil { parsed += 1 }
             }
             return parsed
-        }
+        })
+        if let udpFailure { throw ValidationError("datagrams did not decode: \(udpFailure)") }
         let udpRate = Double(oursUDP) / udpSeconds
         let udpReference = Double(spanCount) / referenceUDPSeconds
 
@@ -48,16 +47,18 @@ struct IngestBench: AsyncParsableCommand {
         let batches = try Self.otlpBatches(traces: traceCount / 4)
         let otlpSpans = batches.spans
         var otlpFailure: DecodeFailure?
-        let (oursOTLP, otlpSeconds) = Measure.best(of: 3) {
+        let ((oursOTLP, otlpSeconds), (parsedBySwiftProtobuf, swiftProtobufSeconds)) = try Measure.bestAlternating(of: 5, ours: {
             Self.throughPipeline(batches.bodies, failure: &otlpFailure) { raw, spans throws(DecodeFailure) in
                 try OTLPProtobufDecoder.decode(raw, into: &spans)
             }
-        }
+        }, reference: { try Self.swiftProtobufParse(batches.bodies) })
         if let otlpFailure { throw ValidationError("OTLP batches did not decode: \(otlpFailure)") }
+        guard parsedBySwiftProtobuf == otlpSpans else {
+            throw ValidationError("swift-protobuf parsed \(parsedBySwiftProtobuf) of \(otlpSpans) spans")
+        }
         let otlpRate = Double(oursOTLP) / otlpSeconds
-        let swiftProtobufSeconds = try Self.swiftProtobufParseSeconds(batches.bodies, spans: otlpSpans, repetitions: 3)
         let otlpReference = Double(otlpSpans) / swiftProtobufSeconds
-        let upbSeconds = try Self.upbParseSeconds(batches.path, repetitions: 3)
+        let upbSeconds = try Self.upbParseSeconds(batches.path, repetitions: 5)
         let upbRate = Double(otlpSpans) / upbSeconds
 
         print("")
@@ -204,25 +205,16 @@ struct IngestBench: AsyncParsableCommand {
         return (bodies, total, binPath)
     }
 
-    /// Seconds for swift-protobuf (generated from `Proto/otlp_trace.proto`) to parse every body once, best of
-    /// `repetitions`; fails unless every span was parsed.
-    static func swiftProtobufParseSeconds(_ bodies: [[UInt8]], spans: Int, repetitions: Int) throws -> Double {
-        var best = Double.infinity
-        for _ in 0..<repetitions {
-            let (parsed, seconds) = try Measure.time { () -> Int in
-                var count = 0
-                for body in bodies {
-                    let request = try Opentelemetry_Proto_ExportTraceServiceRequest(serializedBytes: body)
-                    for resource in request.resourceSpans {
-                        for scope in resource.scopeSpans { count += scope.spans.count }
-                    }
-                }
-                return count
+    /// swift-protobuf (generated from `Proto/otlp_trace.proto`) parsing every body once; returns the spans parsed.
+    static func swiftProtobufParse(_ bodies: [[UInt8]]) throws -> Int {
+        var count = 0
+        for body in bodies {
+            let request = try Opentelemetry_Proto_ExportTraceServiceRequest(serializedBytes: body)
+            for resource in request.resourceSpans {
+                for scope in resource.scopeSpans { count += scope.spans.count }
             }
-            guard parsed == spans else { throw ValidationError("swift-protobuf parsed \(parsed) of \(spans) spans") }
-            best = min(best, seconds)
         }
-        return best
+        return count
     }
 
     /// Seconds for upb to parse every body once (best of `repetitions`).
