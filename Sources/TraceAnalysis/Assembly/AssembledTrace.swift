@@ -70,7 +70,8 @@ public struct AssembledTrace: Sendable {
         return NodeKey(name: name, type: type)
     }
 
-    /// The name and type `ownerNode(of:)` makes a key of (the graph walk makes keys sparingly, see `OwnerNodes`).
+    /// The name and type `ownerNode(of:)` makes a key of (the graph walk makes keys sparingly, see
+    /// `ServiceGraphBuilder.visit`).
     func ownerNodeName(of i: Int) -> (name: String, type: String?) {
         // In place (see `withSpans`): the graph walk asks this for every call.
         if spans[i].source == .otlp { return withSpans { ($0[i].serviceName ?? "unknown_service", nil) } }
