@@ -306,6 +306,7 @@ struct ProtoReader {
     }
 
     /// The next field's number and wire type, or nil at the end.
+    @inline(__always)
     mutating func nextField() throws(ProtoError) -> (UInt64, WireType)? {
         guard position < bytes.count else { return nil }
         let tag = try readVarint()
@@ -330,6 +331,7 @@ struct ProtoReader {
         throw ProtoError("input ends inside a varint", truncated: true)
     }
 
+    @inline(__always)
     mutating func readFixed64() throws(ProtoError) -> UInt64 {
         guard position + 8 <= bytes.count else { throw ProtoError("input ends inside a fixed64", truncated: true) }
         var v: UInt64 = 0
@@ -338,6 +340,7 @@ struct ProtoReader {
         return v
     }
 
+    @inline(__always)
     mutating func readMessage() throws(ProtoError) -> UnsafeRawBufferPointer {
         let length = try readVarint()
         guard length <= UInt64(bytes.count - position) else {
