@@ -256,9 +256,7 @@ public enum OTLPProtobufDecoder {
     }
 
     private static func bigEndian(_ b: UnsafeRawBufferPointer, _ offset: Int) -> UInt64 {
-        var v: UInt64 = 0
-        for i in offset..<(offset + 8) { v = v << 8 | UInt64(b[i]) }
-        return v
+        UInt64(bigEndian: b.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 }
 
@@ -334,8 +332,7 @@ struct ProtoReader {
     @inline(__always)
     mutating func readFixed64() throws(ProtoError) -> UInt64 {
         guard position + 8 <= bytes.count else { throw ProtoError("input ends inside a fixed64", truncated: true) }
-        var v: UInt64 = 0
-        for i in 0..<8 { v |= UInt64(bytes[position + i]) << (8 * UInt64(i)) }
+        let v = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
         position += 8
         return v
     }
