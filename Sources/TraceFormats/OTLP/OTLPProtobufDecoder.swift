@@ -121,7 +121,9 @@ public enum OTLPProtobufDecoder {
         var statusError = false
         var statusMessage: String?
         var exceptions: [ExceptionRecord] = []
-        var http = HTTPAttributes()
+        // Where each HTTP attribute is in `scratch` (plus one; 0: absent): positions are cheap to make and drop for
+        // the many spans without any, and only a span with some gathers their values.
+        var httpAt = SIMD16<Int32>()
         var problem: String?
         scratch.removeAll(keepingCapacity: true)
         var reader = ProtoReader(bytes)
@@ -155,7 +157,7 @@ public enum OTLPProtobufDecoder {
             case (9, .lengthDelimited):
                 if let pair = try readKeyValue(try reader.readMessage()) {
                     scratch.append((pair.key, pair.value))
-                    if let field = pair.http { http.set(field, pair.value) }
+                    if let field = pair.http { httpAt[field.rawValue] = Int32(truncatingIfNeeded: scratch.count) }
                 }
             case (11, .lengthDelimited):
                 if let e = try readExceptionEvent(try reader.readMessage()) { exceptions.append(e) }
@@ -186,7 +188,7 @@ public enum OTLPProtobufDecoder {
             traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
             kind: kind, isSegment: kind == .server || kind == .consumer, serviceName: owner.service,
             start: Int64(clamping: start), end: finished ? Int64(clamping: end) : nil, inProgress: !finished,
-            statusError: statusError, statusMessage: statusMessage, http: http.info,
+            statusError: statusError, statusMessage: statusMessage, http: httpAt == .zero ? nil : httpInfo(at: httpAt, in: scratch),
             cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributeList: attributes,
             resource: owner.resource
         ))
@@ -205,6 +207,14 @@ public enum OTLPProtobufDecoder {
             }
         }
         return name == "exception" ? OTLPSemantics.exception(from: dictionary(attributes)) : nil
+    }
+
+    private static func httpInfo(at positions: SIMD16<Int32>, in attributes: [(String, AttributeValue)]) -> HTTPInfo? {
+        var http = HTTPAttributes()
+        for field in HTTPAttribute.allCases where positions[field.rawValue] > 0 {
+            http.set(field, attributes[Int(positions[field.rawValue]) - 1].1)
+        }
+        return http.info
     }
 
     /// `KeyValue { string key = 1; AnyValue value = 2; }`, and what the key says about HTTP (see `SemanticKeys`).
