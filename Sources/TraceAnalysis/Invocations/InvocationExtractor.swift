@@ -12,7 +12,7 @@ public enum InvocationExtractor {
     public static func invocations(in trace: AssembledTrace) -> [InvocationRecord] {
         // Most traces have no function at all: find out in place (see `AssembledTrace.withSpans`) before copying any.
         let functions = trace.withSpans { spans in
-            spans.indices.filter { !spans[$0].inProgress && mayBeFunction(spans[$0]) && isFunction(spans[$0]) }
+            spans.indices.filter { !spans[$0].inProgress && mayBeFunction(spans[$0]) && carriesFunctionMarks(spans[$0]) }
         }
         guard !functions.isEmpty else { return [] }
         var records: [InvocationRecord] = []
@@ -48,7 +48,12 @@ public enum InvocationExtractor {
     }
 
     static func isFunction(_ span: Span) -> Bool {
-        guard mayBeFunction(span) else { return false }
+        mayBeFunction(span) && carriesFunctionMarks(span)
+    }
+
+    /// The rest of `isFunction`, for a span `mayBeFunction` let through: an `AWS::Lambda::Function` segment, or an
+    /// OTLP span with function attributes.
+    private static func carriesFunctionMarks(_ span: Span) -> Bool {
         switch span.source {
         case .xray: return span.origin == "AWS::Lambda::Function"
         case .otlp: return hasFunctionAttributes(span)

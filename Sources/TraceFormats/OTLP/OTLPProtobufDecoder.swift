@@ -209,6 +209,7 @@ public enum OTLPProtobufDecoder {
         return name == "exception" ? OTLPSemantics.exception(from: dictionary(attributes)) : nil
     }
 
+    /// The `HTTPInfo` of a span whose HTTP attributes are at `positions` (plus one) in its attribute pairs.
     private static func httpInfo(at positions: SIMD16<Int32>, in attributes: [(String, AttributeValue)]) -> HTTPInfo? {
         var http = HTTPAttributes()
         for field in HTTPAttribute.allCases where positions[field.rawValue] > 0 {

@@ -12,7 +12,8 @@ public enum OTLPSemantics {
     }
 
     private static func http<Attributes: Sequence<Attribute>>(of a: Attributes) -> HTTPInfo? {
-        // One pass over the (few) attributes instead of a dozen hashed lookups: this runs for every span exported.
+        // One pass over the (few) attributes, each looked up once, instead of a lookup per HTTP key: this runs for
+        // every span exported.
         var gathered = HTTPAttributes()
         for (key, value) in a {
             if let field = HTTPAttribute(key: key) { gathered.set(field, value) }

@@ -26,7 +26,9 @@ enum SemanticKeys {
     /// The known keys grouped by length in bytes, so a lookup compares only keys of the right length.
     private static let byLength: [[Known]] = {
         var table = [[Known]](repeating: [], count: (known.map(\.utf8.count).max() ?? 0) + 1)
-        for key in known { table[key.utf8.count].append(Known(key: key, bytes: Array(key.utf8), http: HTTPAttribute(key: key))) }
+        for key in known {
+            table[key.utf8.count].append(Known(key: key, bytes: Array(key.utf8), http: HTTPAttribute(key: key)))
+        }
         return table
     }()
 
