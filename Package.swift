@@ -70,7 +70,8 @@ let package = Package(
         .executableTarget(
             name: "tracescope",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector", "TraceTUI", "TraceDemo", "Tracescope",
+                "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector",
+                "TraceTUI", "TraceDemo", "Tracescope",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -79,17 +80,25 @@ let package = Package(
         .executableTarget(name: "example-http-handler", dependencies: ["Tracescope"], path: "Examples/HTTPHandler"),
         .executableTarget(name: "example-lambda-handler", dependencies: ["Tracescope"], path: "Examples/LambdaHandler"),
         // Goldens are read by path (reviewed text files, regenerated on request), not bundled as resources.
-        .testTarget(name: "TraceTUITests", dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats", "TraceReports", "TestSupport"], exclude: ["Goldens"]),
+        .testTarget(
+            name: "TraceTUITests",
+            dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats", "TraceReports", "TestSupport"],
+            exclude: ["Goldens"]),
         // Helpers the test targets share: loopback peers and Python tooling for checks against real clients.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(
             name: "TraceCollectorTests",
-            dependencies: ["TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TestSupport"],
+            dependencies: [
+                "TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TestSupport",
+            ],
             exclude: ["Clients"]
         ),
-        .testTarget(name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
-        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
+        .testTarget(
+            name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
         .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"]),
     ],

@@ -36,7 +36,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

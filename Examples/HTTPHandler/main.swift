@@ -13,8 +13,9 @@ if let path = CommandLine.arguments.dropFirst().first {
 } else {
     exporter = try XRayUDPExporter()
 }
-let tracer = TracescopeTracer(serviceName: "cart-api", origin: "AWS::EC2::Instance", exporter: exporter,
-                              sampler: AlwaysSample())
+let tracer = TracescopeTracer(
+    serviceName: "cart-api", origin: "AWS::EC2::Instance", exporter: exporter,
+    sampler: AlwaysSample())
 
 /// The application's handler: what a Hummingbird or Vapor route would call.
 @Sendable func cartHandler(_ request: TracedHTTPRequest) async throws -> (status: Int, body: String) {
@@ -34,11 +35,14 @@ let tracer = TracescopeTracer(serviceName: "cart-api", origin: "AWS::EC2::Instan
 }
 
 let requests = [
-    TracedHTTPRequest(method: "GET", url: "http://shop.example.com/cart/42", headers: ["Host": "shop.example.com"], route: "/cart/:id"),
+    TracedHTTPRequest(
+        method: "GET", url: "http://shop.example.com/cart/42", headers: ["Host": "shop.example.com"], route: "/cart/:id"
+    ),
     // A caller that is itself traced: its trace is continued.
-    TracedHTTPRequest(method: "GET", url: "http://shop.example.com/cart/42",
-                      headers: ["X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"],
-                      route: "/cart/:id"),
+    TracedHTTPRequest(
+        method: "GET", url: "http://shop.example.com/cart/42",
+        headers: ["X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"],
+        route: "/cart/:id"),
     TracedHTTPRequest(method: "GET", url: "http://shop.example.com/cart/7", route: "/cart/:id"),
 ]
 for request in requests {

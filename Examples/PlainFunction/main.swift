@@ -6,8 +6,9 @@ import Tracescope
 import Tracing
 
 let path = CommandLine.arguments.dropFirst().first ?? "resize-traces.jsonl"
-let tracer = try TracescopeTracer(serviceName: "thumbnails", exporter: JSONLinesFileExporter(path: path),
-                                  sampler: AlwaysSample())
+let tracer = try TracescopeTracer(
+    serviceName: "thumbnails", exporter: JSONLinesFileExporter(path: path),
+    sampler: AlwaysSample())
 
 // One-time initialization (loading a model, opening a pool) is recorded as `Initialization` on the first call only.
 let resize = TracedFunction(name: "resize-image", tracer: tracer, mode: .platform) {

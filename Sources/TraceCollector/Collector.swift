@@ -15,7 +15,8 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `host:port`, `:port` (loopback) or `[v6]:port`.
     public init?(parsing text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
         else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -43,8 +44,10 @@ public final class Collector: Sendable {
     private let channels: [Channel]
     private let ticker: RepeatedTask
 
-    private init(pipeline: IngestPipeline, group: MultiThreadedEventLoopGroup, channels: [Channel], ticker: RepeatedTask,
-                 udp: ListenAddress?, otlp: ListenAddress?) {
+    private init(
+        pipeline: IngestPipeline, group: MultiThreadedEventLoopGroup, channels: [Channel], ticker: RepeatedTask,
+        udp: ListenAddress?, otlp: ListenAddress?
+    ) {
         self.pipeline = pipeline
         self.group = group
         self.channels = channels
@@ -58,8 +61,10 @@ public final class Collector: Sendable {
     }
 
     /// Starts listening. Either address may be nil to leave that receiver off.
-    public static func start(udp: ListenAddress?, otlp: ListenAddress?, pipeline: IngestPipeline,
-                             maxBodyBytes: Int = 8 << 20, idleTimeout: TimeAmount = .seconds(15)) async throws -> Collector {
+    public static func start(
+        udp: ListenAddress?, otlp: ListenAddress?, pipeline: IngestPipeline,
+        maxBodyBytes: Int = 8 << 20, idleTimeout: TimeAmount = .seconds(15)
+    ) async throws -> Collector {
         // One thread: decoding and analysis are cheap next to the syscalls, and one thread keeps the analysis lock
         // uncontended.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -68,28 +73,37 @@ public final class Collector: Sendable {
         var boundOTLP: ListenAddress?
         do {
             if let udp {
-                let channel = try await DaemonUDPReceiver.bind(host: udp.host, port: udp.port, group: group, pipeline: pipeline)
+                let channel = try await DaemonUDPReceiver.bind(
+                    host: udp.host, port: udp.port, group: group, pipeline: pipeline)
                 channels.append(channel)
                 let port = channel.localAddress?.port ?? udp.port
                 boundUDP = ListenAddress(host: udp.host, port: port)
                 // The X-Ray SDKs poll sampling rules over TCP on the daemon's port.
-                channels.append(try await HTTPReceiver.bind(host: udp.host, port: port, group: group, pipeline: pipeline,
-                                                            maxBodyBytes: 1 << 20, idleTimeout: idleTimeout))
+                channels.append(
+                    try await HTTPReceiver.bind(
+                        host: udp.host, port: port, group: group, pipeline: pipeline,
+                        maxBodyBytes: 1 << 20, idleTimeout: idleTimeout))
             }
             if let otlp {
-                let channel = try await HTTPReceiver.bind(host: otlp.host, port: otlp.port, group: group, pipeline: pipeline,
-                                                          maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout)
+                let channel = try await HTTPReceiver.bind(
+                    host: otlp.host, port: otlp.port, group: group, pipeline: pipeline,
+                    maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout)
                 channels.append(channel)
                 boundOTLP = ListenAddress(host: otlp.host, port: channel.localAddress?.port ?? otlp.port)
             }
         } catch {
             for channel in channels { try? await channel.close() }
             try? await group.shutdownGracefully()
-            let which = boundUDP == nil && udp != nil ? "UDP \(udp.map { "\($0)" } ?? "")" : "OTLP \(otlp.map { "\($0)" } ?? "")"
+            let which =
+                boundUDP == nil && udp != nil
+                ? "UDP \(udp.map { "\($0)" } ?? "")" : "OTLP \(otlp.map { "\($0)" } ?? "")"
             throw BindError(description: "cannot listen on \(which): \(error)")
         }
-        let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in pipeline.tick() }
-        return Collector(pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP)
+        let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            pipeline.tick()
+        }
+        return Collector(
+            pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP)
     }
 
     /// Datagrams the kernel dropped on the UDP port (receive buffer full) since it was opened; nil off Linux.

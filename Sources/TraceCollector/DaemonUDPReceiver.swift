@@ -57,7 +57,8 @@ enum DaemonUDPReceiver {
             .get()
         // SO_RCVBUF is capped by net.core.rmem_max (4 MB here, a few hundred ms at 50,000 datagrams/s); a privileged
         // collector may go past it. Refused without CAP_NET_ADMIN, which is fine: the capped buffer stays.
-        let force = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_RCVBUFFORCE))
+        let force = ChannelOptions.Types.SocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_RCVBUFFORCE))
         _ = try? await channel.setOption(force, value: 16 << 20).get()
         return channel
     }

@@ -56,7 +56,10 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            pipeline.reject(DecodeFailure(.truncated, "HTTP connection from \(context.remoteAddress.map { "\($0)" } ?? "?") idle too long: closed"))
+            pipeline.reject(
+                DecodeFailure(
+                    .truncated,
+                    "HTTP connection from \(context.remoteAddress.map { "\($0)" } ?? "?") idle too long: closed"))
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
@@ -64,7 +67,9 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        pipeline.reject(DecodeFailure(.invalidJSON, "malformed HTTP from \(context.remoteAddress.map { "\($0)" } ?? "?"): \(error)"))
+        pipeline.reject(
+            DecodeFailure(.invalidJSON, "malformed HTTP from \(context.remoteAddress.map { "\($0)" } ?? "?"): \(error)")
+        )
         context.close(promise: nil)
     }
 
@@ -100,13 +105,16 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
         let isProtobuf = type.hasPrefix("application/x-protobuf") || type.hasPrefix("application/protobuf")
         let isJSON = type.hasPrefix("application/json")
         guard isProtobuf || isJSON else {
-            pipeline.reject(DecodeFailure(.unknownRecord, "unsupported content type \"\(type.prefix(64))\"", location: source))
+            pipeline.reject(
+                DecodeFailure(.unknownRecord, "unsupported content type \"\(type.prefix(64))\"", location: source))
             return plain(.unsupportedMediaType, "use application/x-protobuf or application/json")
         }
         var bytes = Array(body.readableBytesView)
         if let encoding = head.headers.first(name: "content-encoding")?.lowercased(), encoding != "identity" {
             guard encoding == "gzip" else {
-                pipeline.reject(DecodeFailure(.unknownRecord, "unsupported content encoding \"\(encoding.prefix(32))\"", location: source))
+                pipeline.reject(
+                    DecodeFailure(
+                        .unknownRecord, "unsupported content encoding \"\(encoding.prefix(32))\"", location: source))
                 return plain(.unsupportedMediaType, "content-encoding: gzip or none")
             }
             switch Gunzip.inflate(bytes, limit: maxBodyBytes * 8) {
@@ -121,8 +129,10 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
         var spans: [Span] = []
         let decoded: Result<[DecodeFailure], DecodeFailure> = bytes.withUnsafeBytes { raw in
             do throws(DecodeFailure) {
-                return .success(isProtobuf ? try OTLPProtobufDecoder.decode(raw, into: &spans)
-                                           : try OTLPJSONDecoder.decodeRequest(raw, into: &spans))
+                return .success(
+                    isProtobuf
+                        ? try OTLPProtobufDecoder.decode(raw, into: &spans)
+                        : try OTLPJSONDecoder.decodeRequest(raw, into: &spans))
             } catch {
                 return .failure(error)
             }
@@ -139,8 +149,10 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
                 pipeline.reject(failure)
             }
             // The spans that could be taken are kept; the response says how many were not, and why (the first).
-            return Response(status: .ok, contentType: isProtobuf ? "application/x-protobuf" : "application/json",
-                            body: ExportResponse.body(rejected: rejected.count, message: rejected.first?.detail, protobuf: isProtobuf))
+            return Response(
+                status: .ok, contentType: isProtobuf ? "application/x-protobuf" : "application/json",
+                body: ExportResponse.body(
+                    rejected: rejected.count, message: rejected.first?.detail, protobuf: isProtobuf))
         }
     }
 
@@ -153,7 +165,9 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
         headers.add(name: "content-type", value: response.contentType)
         headers.add(name: "content-length", value: String(response.body.count))
         if !keepAlive { headers.add(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+            promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: response.body.count)
         buffer.writeBytes(response.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -167,7 +181,8 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
 
 /// Fixed answers for the X-Ray SDKs' sampling pollers: one default rule (1 a second + 5%), no targets.
 enum SamplingEndpoints {
-    static let rules = #"{"SamplingRuleRecords":[{"SamplingRule":{"RuleName":"Default","RuleARN":"arn:aws:xray:local:000000000000:sampling-rule/Default","ResourceARN":"*","Priority":10000,"FixedRate":0.05,"ReservoirSize":1,"ServiceName":"*","ServiceType":"*","Host":"*","HTTPMethod":"*","URLPath":"*","Version":1,"Attributes":{}},"CreatedAt":0,"ModifiedAt":0}]}"#
+    static let rules =
+        #"{"SamplingRuleRecords":[{"SamplingRule":{"RuleName":"Default","RuleARN":"arn:aws:xray:local:000000000000:sampling-rule/Default","ResourceARN":"*","Priority":10000,"FixedRate":0.05,"ReservoirSize":1,"ServiceName":"*","ServiceType":"*","Host":"*","HTTPMethod":"*","URLPath":"*","Version":1,"Attributes":{}},"CreatedAt":0,"ModifiedAt":0}]}"#
     static let targets = #"{"SamplingTargetDocuments":[],"LastRuleModification":0,"UnprocessedStatistics":[]}"#
 }
 
@@ -193,8 +208,10 @@ enum Gunzip {
 }
 
 enum HTTPReceiver {
-    static func bind(host: String, port: Int, group: EventLoopGroup, pipeline: IngestPipeline, maxBodyBytes: Int,
-                     idleTimeout: TimeAmount) async throws -> Channel {
+    static func bind(
+        host: String, port: Int, group: EventLoopGroup, pipeline: IngestPipeline, maxBodyBytes: Int,
+        idleTimeout: TimeAmount
+    ) async throws -> Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
@@ -202,7 +219,8 @@ enum HTTPReceiver {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                    try channel.pipeline.syncOperations.addHandler(HTTPReceiverHandler(pipeline: pipeline, maxBodyBytes: maxBodyBytes))
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPReceiverHandler(pipeline: pipeline, maxBodyBytes: maxBodyBytes))
                 }
             }
             .bind(host: host, port: port)
@@ -228,7 +246,8 @@ enum ExportResponse {
             return body + inner
         }
         // proto3 JSON spells int64 as a string.
-        return Array(#"{"partialSuccess":{"rejectedSpans":"\#(rejected)","errorMessage":\#(JSONText.quoted(text))}}"#.utf8)
+        return Array(
+            #"{"partialSuccess":{"rejectedSpans":"\#(rejected)","errorMessage":\#(JSONText.quoted(text))}}"#.utf8)
     }
 
     private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {

@@ -23,11 +23,14 @@ public final class IngestPipeline: Sendable {
     ///     (the oldest completes early beyond it), a quarter for the service graph (distinct nodes and edges beyond
     ///     it fold into `(other)`, counted). Aggregates are never evicted.
     ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file.
-    public init(quietPeriodSeconds: Double = 30, memoryBudgetBytes: Int = 256 << 20,
-                clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil) {
+    public init(
+        quietPeriodSeconds: Double = 30, memoryBudgetBytes: Int = 256 << 20,
+        clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil
+    ) {
         // ~4 KB per open trace (a few spans and their strings).
-        var analyzer = TraceAnalyzer(quietPeriodSeconds: quietPeriodSeconds,
-                                     maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true)
+        var analyzer = TraceAnalyzer(
+            quietPeriodSeconds: quietPeriodSeconds,
+            maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true)
         analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 2)
         // The last quarter is the graph's: a windowed node or edge takes up to ~400 KB (16 minute histograms).
         analyzer.limitGraph(entries: max(64, memoryBudgetBytes / 4 / 400_000))

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Datagrams the kernel dropped for a UDP port because its receive buffer was full — loss the collector never saw,

@@ -1,7 +1,7 @@
+import Instrumentation
 import Synchronization
 import TraceModel
 import Tracescope
-import Instrumentation
 import Tracing
 
 /// A simulated serverless shop, instrumented only through the Tracescope library's public API, for `tracescope demo`.
@@ -25,10 +25,22 @@ public final class ShopWorkload: Sendable {
         self.tracer = tracer
         random = Mutex(SplitMix64(seed: seed))
         started = WallClock.now()
-        checkout = TracedFunction(name: "checkout", tracer: tracer, mode: .platform) { try await Task.sleep(for: .milliseconds(420)); return "orders" }
-        cart = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { try await Task.sleep(for: .milliseconds(260)); return "carts" }
-        auth = TracedFunction(name: "auth", tracer: tracer, mode: .platform) { try await Task.sleep(for: .milliseconds(180)); return "keys" }
-        email = TracedFunction(name: "email-sender", tracer: tracer, mode: .platform) { try await Task.sleep(for: .milliseconds(300)); return "smtp" }
+        checkout = TracedFunction(name: "checkout", tracer: tracer, mode: .platform) {
+            try await Task.sleep(for: .milliseconds(420))
+            return "orders"
+        }
+        cart = TracedFunction(name: "cart", tracer: tracer, mode: .platform) {
+            try await Task.sleep(for: .milliseconds(260))
+            return "carts"
+        }
+        auth = TracedFunction(name: "auth", tracer: tracer, mode: .platform) {
+            try await Task.sleep(for: .milliseconds(180))
+            return "keys"
+        }
+        email = TracedFunction(name: "email-sender", tracer: tracer, mode: .platform) {
+            try await Task.sleep(for: .milliseconds(300))
+            return "smtp"
+        }
     }
 
     /// Seconds since the workload started.
@@ -64,8 +76,12 @@ public final class ShopWorkload: Sendable {
         return wave + spike
     }
 
-    private func throttling(at t: Double) -> Bool { t.truncatingRemainder(dividingBy: 30) >= 5 && t.truncatingRemainder(dividingBy: 30) < 9 }
-    private func paymentsDown(at t: Double) -> Bool { (t - 3).truncatingRemainder(dividingBy: 40) >= 0 && (t - 3).truncatingRemainder(dividingBy: 40) < 8 }
+    private func throttling(at t: Double) -> Bool {
+        t.truncatingRemainder(dividingBy: 30) >= 5 && t.truncatingRemainder(dividingBy: 30) < 9
+    }
+    private func paymentsDown(at t: Double) -> Bool {
+        (t - 3).truncatingRemainder(dividingBy: 40) >= 0 && (t - 3).truncatingRemainder(dividingBy: 40) < 8
+    }
 
     /// One request from a browser through API Gateway.
     func request() async {
@@ -75,7 +91,10 @@ public final class ShopWorkload: Sendable {
             gateway.attributes[XRayAttribute.origin] = "AWS::ApiGateway::Stage"
             gateway.attributes[XRayAttribute.serviceName] = "shop-api/prod"
             gateway.attributes["http.request.method"] = route < 0.4 ? "POST" : "GET"
-            gateway.attributes["url.full"] = route < 0.4 ? "https://shop.example.com/checkout" : route < 0.8 ? "https://shop.example.com/cart" : "https://shop.example.com/login"
+            gateway.attributes["url.full"] =
+                route < 0.4
+                ? "https://shop.example.com/checkout"
+                : route < 0.8 ? "https://shop.example.com/cart" : "https://shop.example.com/login"
             if throttling(at: t) && roll() < 0.6 {
                 // The stage's rate limit: rejected before any function runs.
                 try? await Task.sleep(for: .milliseconds(3))
@@ -93,9 +112,10 @@ public final class ShopWorkload: Sendable {
             call.attributes[XRayAttribute.awsService] = "Lambda"
             call.attributes["aws.operation"] = "Invoke"
             call.attributes["aws.function_name"] = function.name
-            let status = (try? await function.invoke(context: call.context, httpStatus: { $0 }) { table in
-                await self.handler(function.name, table: table, at: t)
-            }) ?? 500
+            let status =
+                (try? await function.invoke(context: call.context, httpStatus: { $0 }) { table in
+                    await self.handler(function.name, table: table, at: t)
+                }) ?? 500
             call.attributes["http.response.status_code"] = status >= 500 ? 200 : status
             return status
         }
@@ -112,8 +132,9 @@ public final class ShopWorkload: Sendable {
             await call("S3", operation: "GetObject", table: nil, milliseconds: 8 + roll() * 25)
             return roll() < 0.03 ? 404 : 200
         default:
-            await call("DynamoDB", operation: "PutItem", table: table, milliseconds: 12 + roll() * 18,
-                       throttled: throttling(at: t) && roll() < 0.3)
+            await call(
+                "DynamoDB", operation: "PutItem", table: table, milliseconds: 12 + roll() * 18,
+                throttled: throttling(at: t) && roll() < 0.3)
             let down = paymentsDown(at: t) && roll() < 0.7
             let tail = roll() < 0.04 ? 6.0 : 1.0
             await tracer.withSpan("POST /v1/charges", ofKind: .client) { span in
@@ -144,7 +165,9 @@ public final class ShopWorkload: Sendable {
         }
     }
 
-    private func call(_ service: String, operation: String, table: String?, milliseconds: Double, throttled: Bool = false) async {
+    private func call(
+        _ service: String, operation: String, table: String?, milliseconds: Double, throttled: Bool = false
+    ) async {
         await tracer.withSpan("\(service) \(operation)", ofKind: .client) { span in
             span.attributes[XRayAttribute.awsService] = service
             span.attributes["aws.operation"] = operation
@@ -156,5 +179,5 @@ public final class ShopWorkload: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads trace files with decoding spread over background threads, while the caller analyses what was already
 /// decoded: one thread reads and frames records, `decoders` threads decode 1 MB units of them, and the caller
@@ -33,16 +34,20 @@ public enum ParallelTraceReader {
 
     /// Reads `paths` in order. A file that cannot be read stops the reading: its failure is thrown after the events
     /// of the files before it.
-    public static func read(paths: [String], decoders: Int = 2, maxRecordBytes: Int = 64 << 20,
-                            _ consume: (Event) -> Void) throws(TraceFileReader.Failure) {
+    public static func read(
+        paths: [String], decoders: Int = 2, maxRecordBytes: Int = 64 << 20,
+        _ consume: (Event) -> Void
+    ) throws(TraceFileReader.Failure) {
         let work = BoundedQueue<WorkUnit?>(capacity: window)
         let results = OrderedResults()
         let tickets = DispatchSemaphore(value: window)
         var threads: [pthread_t] = []
-        let reader = Reader(paths: paths, maxRecordBytes: maxRecordBytes, work: work, tickets: tickets,
-                            stopDecoders: max(1, decoders))
+        let reader = Reader(
+            paths: paths, maxRecordBytes: maxRecordBytes, work: work, tickets: tickets,
+            stopDecoders: max(1, decoders))
         for _ in 0..<max(1, decoders) {
-            guard let thread = spawn({ decodeLoop(work: work, results: results, maxRecordBytes: maxRecordBytes) }) else { break }
+            guard let thread = spawn({ decodeLoop(work: work, results: results, maxRecordBytes: maxRecordBytes) })
+            else { break }
             threads.append(thread)
         }
         guard !threads.isEmpty, let readerThread = spawn({ reader.run() }) else {
@@ -115,15 +120,20 @@ public enum ParallelTraceReader {
             let source = unit.path.map(TraceFileReader.sourceName) ?? ""
             unit.bytes.withUnsafeBytes { raw in
                 for ref in unit.records {
-                    let record = RecordFramer.Record(bytes: UnsafeRawBufferPointer(rebasing: raw[ref.start..<(ref.start + ref.count)]),
-                                                     line: ref.line, oversized: ref.oversized)
-                    TraceStreamDecoder.decode(record, source: source, layout: unit.layout, maxRecordBytes: maxRecordBytes,
-                                              into: &spans, stats: &stats)
+                    let record = RecordFramer.Record(
+                        bytes: UnsafeRawBufferPointer(rebasing: raw[ref.start..<(ref.start + ref.count)]),
+                        line: ref.line, oversized: ref.oversized)
+                    TraceStreamDecoder.decode(
+                        record, source: source, layout: unit.layout, maxRecordBytes: maxRecordBytes,
+                        into: &spans, stats: &stats)
                 }
             }
             for damage in unit.damage { stats.reject(damage) }
-            results.put(unit.sequence, UnitResult(path: unit.path, spans: spans, stats: stats, endOfFile: unit.endOfFile,
-                                                  isLast: unit.isLast, failure: unit.failure))
+            results.put(
+                unit.sequence,
+                UnitResult(
+                    path: unit.path, spans: spans, stats: stats, endOfFile: unit.endOfFile,
+                    isLast: unit.isLast, failure: unit.failure))
         }
     }
 
@@ -136,7 +146,10 @@ public enum ParallelTraceReader {
         let stopDecoders: Int
         private var sequence = 0
 
-        init(paths: [String], maxRecordBytes: Int, work: BoundedQueue<WorkUnit?>, tickets: DispatchSemaphore, stopDecoders: Int) {
+        init(
+            paths: [String], maxRecordBytes: Int, work: BoundedQueue<WorkUnit?>, tickets: DispatchSemaphore,
+            stopDecoders: Int
+        ) {
             self.paths = paths
             self.maxRecordBytes = maxRecordBytes
             self.work = work
@@ -166,17 +179,21 @@ public enum ParallelTraceReader {
                     unit.layout = layout
                     let start = unit.bytes.count
                     unit.bytes.append(contentsOf: record.bytes)
-                    unit.records.append(RecordRef(start: start, count: record.bytes.count, line: record.line,
-                                                  oversized: record.oversized))
+                    unit.records.append(
+                        RecordRef(
+                            start: start, count: record.bytes.count, line: record.line,
+                            oversized: record.oversized))
                     if unit.bytes.count >= ParallelTraceReader.unitBytes {
                         send(unit)
                         unit = WorkUnit(sequence: sequence, path: path)
                     }
                 }
                 do throws(TraceFileReader.Failure) {
-                    try TraceFileReader.forEachChunk(path: path, { chunk in
-                        framer.push(chunk) { collect($0, .jsonLines) }
-                    }, damaged: { unit.damage.append($0) })
+                    try TraceFileReader.forEachChunk(
+                        path: path,
+                        { chunk in
+                            framer.push(chunk) { collect($0, .jsonLines) }
+                        }, damaged: { unit.damage.append($0) })
                 } catch {
                     unit.failure = error
                     unit.endOfFile = true
@@ -200,11 +217,13 @@ public enum ParallelTraceReader {
         }
         var thread = pthread_t()
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
-        let created = pthread_create(&thread, nil, { raw in
-            guard let raw else { return nil }
-            Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
-            return nil
-        }, context)
+        let created = pthread_create(
+            &thread, nil,
+            { raw in
+                guard let raw else { return nil }
+                Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
+                return nil
+            }, context)
         guard created == 0 else {
             Unmanaged<Box>.fromOpaque(context).release()
             return nil

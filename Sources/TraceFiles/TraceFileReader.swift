@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reads trace files — any format Tracescope knows, gzip-compressed or not, `-` for standard input — in fixed-size
 /// chunks, so memory stays flat however large the file.
@@ -29,8 +30,10 @@ public enum TraceFileReader {
 
     /// Reads one file (or `-`) and delivers its spans record by record. Returns what was seen and rejected.
     @discardableResult
-    public static func read(path: String, maxRecordBytes: Int = 64 << 20,
-                            deliver: ([Span]) -> Void) throws(Failure) -> IngestStats {
+    public static func read(
+        path: String, maxRecordBytes: Int = 64 << 20,
+        deliver: ([Span]) -> Void
+    ) throws(Failure) -> IngestStats {
         var decoder = TraceStreamDecoder(source: sourceName(path), maxRecordBytes: maxRecordBytes)
         try forEachChunk(path: path, { decoder.push($0, deliver) }, damaged: { decoder.reject($0) })
         decoder.finish(deliver)
@@ -39,14 +42,18 @@ public enum TraceFileReader {
 
     /// Hands the file's (decompressed) bytes to `body` chunk by chunk. Damage found on the way (corrupt or truncated
     /// gzip data) goes to `damaged` and ends the reading; a file that cannot be opened or read throws.
-    public static func forEachChunk(path: String, _ body: (UnsafeRawBufferPointer) -> Void,
-                                    damaged: (DecodeFailure) -> Void) throws(Failure) {
+    public static func forEachChunk(
+        path: String, _ body: (UnsafeRawBufferPointer) -> Void,
+        damaged: (DecodeFailure) -> Void
+    ) throws(Failure) {
         let fd: Int32
         if path == "-" {
             fd = STDIN_FILENO
         } else {
             fd = open(path, O_RDONLY)
-            guard fd >= 0 else { throw Failure(path: path, message: "cannot open: \(String(cString: strerror(errno)))") }
+            guard fd >= 0 else {
+                throw Failure(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
+            }
             var info = stat()
             if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
                 close(fd)

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A file that spans are appended to as X-Ray segment documents, one per line — Tracescope's native format, which
 /// `summary` reads back. Shared by the library's file exporter and `collect --out`. Appends from any thread are

@@ -13,15 +13,20 @@ public enum OTelPeer {
         attributes.isEmpty ? nil : node(of: attributes)
     }
 
-    private static func node<Attributes: Sequence<Attribute>>(of attributes: Attributes) -> (name: String, type: String)? {
+    private static func node<Attributes: Sequence<Attribute>>(of attributes: Attributes) -> (
+        name: String, type: String
+    )? {
         // One pass over the span's (few) attributes rather than a dozen hashed look-ups: this runs for every call span.
         // `best` is the index in `nameKeys` of the best name found so far.
-        var isDatabase = false, isQueue = false
+        var isDatabase = false
+        var isQueue = false
         var best = nameKeys.count
         var name: String?
         for (key, value) in attributes {
-            guard let first = key.utf8.first, first == UInt8(ascii: "p") || first == UInt8(ascii: "s")
-                || first == UInt8(ascii: "n") || first == UInt8(ascii: "d") || first == UInt8(ascii: "m") else { continue }
+            guard let first = key.utf8.first,
+                first == UInt8(ascii: "p") || first == UInt8(ascii: "s")
+                    || first == UInt8(ascii: "n") || first == UInt8(ascii: "d") || first == UInt8(ascii: "m")
+            else { continue }
             if key == "db.system" || key == "db.system.name" { isDatabase = true }
             if key == "messaging.system" { isQueue = true }
             guard let rank = nameKeys.firstIndex(of: key), rank < best else { continue }
@@ -35,6 +40,8 @@ public enum OTelPeer {
         return (name, isDatabase ? "database" : isQueue ? "queue" : "remote")
     }
 
-    static let nameKeys = ["peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",
-                           "db.system.name", "messaging.destination.name", "messaging.system"]
+    static let nameKeys = [
+        "peer.service", "server.address", "net.peer.name", "db.name", "db.namespace", "db.system",
+        "db.system.name", "messaging.destination.name", "messaging.system",
+    ]
 }

@@ -48,8 +48,10 @@ public struct HTTPInfo: Sendable, Hashable {
     public var userAgent: String?
     public var contentLength: Int64?
 
-    public init(method: String? = nil, url: String? = nil, status: Int? = nil, clientIP: String? = nil,
-                userAgent: String? = nil, contentLength: Int64? = nil) {
+    public init(
+        method: String? = nil, url: String? = nil, status: Int? = nil, clientIP: String? = nil,
+        userAgent: String? = nil, contentLength: Int64? = nil
+    ) {
         self.method = method
         self.url = url
         self.status = status
@@ -84,8 +86,10 @@ public struct ExceptionRecord: Sendable, Hashable {
     public var remote: Bool
     public var stack: [StackFrame]
 
-    public init(id: String? = nil, type: String? = nil, message: String? = nil, remote: Bool = false,
-                stack: [StackFrame] = []) {
+    public init(
+        id: String? = nil, type: String? = nil, message: String? = nil, remote: Bool = false,
+        stack: [StackFrame] = []
+    ) {
         self.id = id
         self.type = type
         self.message = message
@@ -101,7 +105,9 @@ public struct Cause: Sendable, Hashable {
     /// Set when the cause is a reference to an exception recorded on another subsegment.
     public var referencedExceptionID: String?
 
-    public init(workingDirectory: String? = nil, exceptions: [ExceptionRecord] = [], referencedExceptionID: String? = nil) {
+    public init(
+        workingDirectory: String? = nil, exceptions: [ExceptionRecord] = [], referencedExceptionID: String? = nil
+    ) {
         self.workingDirectory = workingDirectory
         self.exceptions = exceptions
         self.referencedExceptionID = referencedExceptionID
@@ -143,16 +149,18 @@ public struct Span: Sendable, Hashable {
     @usableFromInline var httpStatus: Int?
     private var details: SpanDetails
 
-    public init(traceID: TraceID, id: SpanID, parentID: SpanID? = nil, name: String, source: SpanSource = .xray,
-                kind: SpanKind = .server, isSegment: Bool = true, origin: String? = nil, namespace: String? = nil,
-                serviceName: String? = nil, segmentID: SpanID? = nil, start: EpochNanos, end: EpochNanos?,
-                inProgress: Bool = false, errorFlag: Bool = false, throttleFlag: Bool = false,
-                faultFlag: Bool = false, statusError: Bool = false, statusMessage: String? = nil,
-                http: HTTPInfo? = nil, aws: [String: AttributeValue] = [:], sql: [String: AttributeValue] = [:],
-                annotations: [String: AttributeValue] = [:], metadataJSON: String? = nil, cause: Cause? = nil,
-                attributes: [String: AttributeValue] = [:], attributeList: [Attribute] = [],
-                resource: [String: AttributeValue] = [:],
-                inferred: Bool = false) {
+    public init(
+        traceID: TraceID, id: SpanID, parentID: SpanID? = nil, name: String, source: SpanSource = .xray,
+        kind: SpanKind = .server, isSegment: Bool = true, origin: String? = nil, namespace: String? = nil,
+        serviceName: String? = nil, segmentID: SpanID? = nil, start: EpochNanos, end: EpochNanos?,
+        inProgress: Bool = false, errorFlag: Bool = false, throttleFlag: Bool = false,
+        faultFlag: Bool = false, statusError: Bool = false, statusMessage: String? = nil,
+        http: HTTPInfo? = nil, aws: [String: AttributeValue] = [:], sql: [String: AttributeValue] = [:],
+        annotations: [String: AttributeValue] = [:], metadataJSON: String? = nil, cause: Cause? = nil,
+        attributes: [String: AttributeValue] = [:], attributeList: [Attribute] = [],
+        resource: [String: AttributeValue] = [:],
+        inferred: Bool = false
+    ) {
         self.traceID = traceID
         self.id = id
         self.parentID = parentID
@@ -169,10 +177,11 @@ public struct Span: Sendable, Hashable {
         self.statusError = statusError
         self.inferred = inferred
         self.httpStatus = http?.status
-        details = SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName,
-                              statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
-                              metadataJSON: metadataJSON, cause: cause,
-                              attributes: attributes.isEmpty ? attributeList : Self.list(attributes), resource: resource)
+        details = SpanDetails(
+            name: name, origin: origin, namespace: namespace, serviceName: serviceName,
+            statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
+            metadataJSON: metadataJSON, cause: cause,
+            attributes: attributes.isEmpty ? attributeList : Self.list(attributes), resource: resource)
     }
 
     /// Gives this span its own details box before a write (copy on write).
@@ -345,10 +354,12 @@ final class SpanDetails: Hashable, @unchecked Sendable {
 
     /// Every field at once: a box is made for every span decoded, and setting fields one by one after a shorter
     /// init stored each twice.
-    init(name: String, origin: String?, namespace: String?, serviceName: String?, statusMessage: String?,
-         http: HTTPInfo?, aws: [String: AttributeValue], sql: [String: AttributeValue],
-         annotations: [String: AttributeValue], metadataJSON: String?, cause: Cause?, attributes: [Attribute],
-         resource: [String: AttributeValue]) {
+    init(
+        name: String, origin: String?, namespace: String?, serviceName: String?, statusMessage: String?,
+        http: HTTPInfo?, aws: [String: AttributeValue], sql: [String: AttributeValue],
+        annotations: [String: AttributeValue], metadataJSON: String?, cause: Cause?, attributes: [Attribute],
+        resource: [String: AttributeValue]
+    ) {
         self.name = name
         self.origin = origin
         self.namespace = namespace
@@ -365,17 +376,20 @@ final class SpanDetails: Hashable, @unchecked Sendable {
     }
 
     func copy() -> SpanDetails {
-        SpanDetails(name: name, origin: origin, namespace: namespace, serviceName: serviceName,
-                    statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
-                    metadataJSON: metadataJSON, cause: cause, attributes: attributes, resource: resource)
+        SpanDetails(
+            name: name, origin: origin, namespace: namespace, serviceName: serviceName,
+            statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
+            metadataJSON: metadataJSON, cause: cause, attributes: attributes, resource: resource)
     }
 
     static func == (lhs: SpanDetails, rhs: SpanDetails) -> Bool {
-        lhs === rhs || (lhs.name == rhs.name && lhs.origin == rhs.origin && lhs.namespace == rhs.namespace
-            && lhs.serviceName == rhs.serviceName && lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http
-            && lhs.aws == rhs.aws && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations
-            && lhs.metadataJSON == rhs.metadataJSON && lhs.cause == rhs.cause && sameAttributes(lhs.attributes, rhs.attributes)
-            && lhs.resource == rhs.resource)
+        lhs === rhs
+            || (lhs.name == rhs.name && lhs.origin == rhs.origin && lhs.namespace == rhs.namespace
+                && lhs.serviceName == rhs.serviceName && lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http
+                && lhs.aws == rhs.aws && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations
+                && lhs.metadataJSON == rhs.metadataJSON && lhs.cause == rhs.cause
+                && sameAttributes(lhs.attributes, rhs.attributes)
+                && lhs.resource == rhs.resource)
     }
 
     /// Equal as sets of keys and values; the order of a list is not part of a span.

@@ -19,7 +19,9 @@ public struct TraceID: Hashable, Sendable, Comparable, CustomStringConvertible {
     public init?(hex: some StringProtocol) {
         var utf8 = Array(hex.utf8)
         guard utf8.count == 32 else { return nil }
-        guard let id = utf8.withUnsafeMutableBufferPointer({ TraceID(hexBytes: UnsafeRawBufferPointer($0)) }) else { return nil }
+        guard let id = utf8.withUnsafeMutableBufferPointer({ TraceID(hexBytes: UnsafeRawBufferPointer($0)) }) else {
+            return nil
+        }
         self = id
     }
 
@@ -46,14 +48,15 @@ public struct TraceID: Hashable, Sendable, Comparable, CustomStringConvertible {
             return nil
         }
         guard let epoch = Hex.parse(b, from: 2, count: 8),
-              let mid = Hex.parse(b, from: 11, count: 8),
-              let tail = Hex.parse(b, from: 19, count: 16)
+            let mid = Hex.parse(b, from: 11, count: 8),
+            let tail = Hex.parse(b, from: 19, count: 16)
         else { return nil }
         self.init(high: epoch << 32 | mid, low: tail)
     }
 
     public init?(hexBytes b: UnsafeRawBufferPointer) {
-        guard b.count == 32, let high = Hex.parse(b, from: 0, count: 16), let low = Hex.parse(b, from: 16, count: 16) else {
+        guard b.count == 32, let high = Hex.parse(b, from: 0, count: 16), let low = Hex.parse(b, from: 16, count: 16)
+        else {
             return nil
         }
         self.init(high: high, low: low)
@@ -64,7 +67,8 @@ public struct TraceID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// The X-Ray spelling: `1-{8}-{24}`.
     public var xray: String {
-        "1-" + Hex.format(high >> 32, digits: 8) + "-" + Hex.format(high & 0xFFFF_FFFF, digits: 8) + Hex.format(low, digits: 16)
+        "1-" + Hex.format(high >> 32, digits: 8) + "-" + Hex.format(high & 0xFFFF_FFFF, digits: 8)
+            + Hex.format(low, digits: 16)
     }
 
     /// The epoch seconds an X-Ray trace id carries in its first field.

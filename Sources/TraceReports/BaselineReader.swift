@@ -28,21 +28,28 @@ public enum BaselineReader {
         }
         var edges: [Summary.Edge] = []
         for (i, v) in (root["edges"]?.array ?? []).enumerated() {
-            edges.append(Summary.Edge(edge: EdgeKey(from: node(v["from"]), to: node(v["to"])),
-                                      figures: try fields.figures(v, at: "edges[\(i)]")))
+            edges.append(
+                Summary.Edge(
+                    edge: EdgeKey(from: node(v["from"]), to: node(v["to"])),
+                    figures: try fields.figures(v, at: "edges[\(i)]")))
         }
         var functions: [Summary.Function] = []
         for (i, v) in (root["functions"]?.array ?? []).enumerated() {
             let at = "functions[\(i)]"
-            functions.append(Summary.Function(
-                name: v["name"]?.string ?? "", invocations: try fields.count(v["invocations"], at: at + ".invocations"),
-                coldStarts: try fields.count(v["cold_starts"], at: at + ".cold_starts"),
-                dwell: try fields.phase(v["dwell"], at: at + ".dwell"), initialization: try fields.phase(v["init"], at: at + ".init"),
-                handler: try fields.phase(v["handler"], at: at + ".handler"), overhead: try fields.phase(v["overhead"], at: at + ".overhead")
-            ))
+            functions.append(
+                Summary.Function(
+                    name: v["name"]?.string ?? "",
+                    invocations: try fields.count(v["invocations"], at: at + ".invocations"),
+                    coldStarts: try fields.count(v["cold_starts"], at: at + ".cold_starts"),
+                    dwell: try fields.phase(v["dwell"], at: at + ".dwell"),
+                    initialization: try fields.phase(v["init"], at: at + ".init"),
+                    handler: try fields.phase(v["handler"], at: at + ".handler"),
+                    overhead: try fields.phase(v["overhead"], at: at + ".overhead")
+                ))
         }
-        return Summary(window: Summary.Window(start: start, end: end), traces: traces, services: services,
-                       edges: edges, functions: functions)
+        return Summary(
+            window: Summary.Window(start: start, end: end), traces: traces, services: services,
+            edges: edges, functions: functions)
     }
 
     private static func node(_ v: JSONValue?) -> NodeKey {

@@ -10,8 +10,9 @@ public enum JUnitReport {
         var out = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>"]
         let tests = max(1, s.gates.count)
         out.append("<testsuites name=\"tracescope\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">")
-        out.append("  <testsuite name=\"tracescope.gates\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" "
-            + "time=\"\(Formatting.fixed(s.window.seconds, 3))\">")
+        out.append(
+            "  <testsuite name=\"tracescope.gates\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\" "
+                + "time=\"\(Formatting.fixed(s.window.seconds, 3))\">")
         out.append("    <properties>")
         out.append("      <property name=\"traces\" value=\"\(s.traces.requests)\"/>")
         out.append("      <property name=\"faults\" value=\"\(s.traces.faults)\"/>")
@@ -27,12 +28,14 @@ public enum JUnitReport {
                 out.append("    <testcase classname=\"tracescope.gates\" name=\"\(name)\"/>")
             case .fail:
                 out.append("    <testcase classname=\"tracescope.gates\" name=\"\(name)\">")
-                out.append("      <failure message=\"\(xml(g.message))\" type=\"threshold\">\(xml(detail(g)))</failure>")
+                out.append(
+                    "      <failure message=\"\(xml(g.message))\" type=\"threshold\">\(xml(detail(g)))</failure>")
                 out.append("    </testcase>")
             default:
                 out.append("    <testcase classname=\"tracescope.gates\" name=\"\(name)\">")
-                out.append("      <error message=\"\(xml(g.status.rawValue + ": " + g.message))\" type=\"\(g.status.rawValue)\">"
-                    + "\(xml(detail(g)))</error>")
+                out.append(
+                    "      <error message=\"\(xml(g.status.rawValue + ": " + g.message))\" type=\"\(g.status.rawValue)\">"
+                        + "\(xml(detail(g)))</error>")
                 out.append("    </testcase>")
             }
         }
@@ -42,7 +45,9 @@ public enum JUnitReport {
     }
 
     private static func detail(_ g: GateResult) -> String {
-        var parts = ["gate: \(g.gate)", "target: \(g.target ?? "none")", "samples: \(g.samples) (need \(g.requiredSamples))"]
+        var parts = [
+            "gate: \(g.gate)", "target: \(g.target ?? "none")", "samples: \(g.samples) (need \(g.requiredSamples))",
+        ]
         if let o = g.observed { parts.append("observed: \(Formatting.number(o)) \(g.unit)") }
         if let t = g.threshold { parts.append("threshold: \(Formatting.number(t)) \(g.unit)") }
         if let b = g.baseline { parts.append("baseline: \(Formatting.number(b)) \(g.unit)") }

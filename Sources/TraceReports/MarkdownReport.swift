@@ -11,11 +11,14 @@ public enum MarkdownReport {
         out.append("## \(icon) Tracescope summary: \(verdict)")
         out.append("")
         let t = s.traces
-        out.append("**\(t.requests) traces** over \(Formatting.fixed(s.window.seconds, 1)) s · "
-            + "\(t.ok) ok · \(t.errors) errors · \(t.throttles) throttles · \(t.faults) faults · "
-            + "p50 \(Formatting.millis(t.p50)) · p95 \(Formatting.millis(t.p95)) · p99 \(Formatting.millis(t.p99)) · "
-            + "max \(Formatting.millis(t.maxMillis))")
-        if !s.inputs.isEmpty { out += ["", "Inputs: " + s.inputs.map { "`" + code($0) + "`" }.joined(separator: ", ")] }
+        out.append(
+            "**\(t.requests) traces** over \(Formatting.fixed(s.window.seconds, 1)) s · "
+                + "\(t.ok) ok · \(t.errors) errors · \(t.throttles) throttles · \(t.faults) faults · "
+                + "p50 \(Formatting.millis(t.p50)) · p95 \(Formatting.millis(t.p95)) · p99 \(Formatting.millis(t.p99)) · "
+                + "max \(Formatting.millis(t.maxMillis))")
+        if !s.inputs.isEmpty {
+            out += ["", "Inputs: " + s.inputs.map { "`" + code($0) + "`" }.joined(separator: ", ")]
+        }
 
         if !s.gates.isEmpty {
             out += ["", "### Gates", ""]
@@ -23,8 +26,10 @@ public enum MarkdownReport {
             out.append("|---|---|---|---:|---:|---:|---|")
             for g in s.gates {
                 let mark = g.passed ? "✅" : g.status == .fail ? "❌" : "⚠️"
-                out.append("| \(mark) | `\(code(g.gate))` | \(cell(g.target ?? "–")) | \(value(g.observed, g.unit)) | "
-                    + "\(value(g.threshold, g.unit)) | \(g.samples) | \(cell(g.status.rawValue + ": " + g.message)) |")
+                out.append(
+                    "| \(mark) | `\(code(g.gate))` | \(cell(g.target ?? "–")) | \(value(g.observed, g.unit)) | "
+                        + "\(value(g.threshold, g.unit)) | \(g.samples) | \(cell(g.status.rawValue + ": " + g.message)) |"
+                )
             }
         }
 
@@ -36,9 +41,13 @@ public enum MarkdownReport {
                 guard let id = ids[service.node] else { continue }
                 let f = service.figures
                 var label = mermaid(service.node.name)
-                if let type = service.node.type, !service.node.isClient { label += "<br/><small>" + mermaid(type) + "</small>" }
+                if let type = service.node.type, !service.node.isClient {
+                    label += "<br/><small>" + mermaid(type) + "</small>"
+                }
                 if f.requests > 0 { label += "<br/>\(f.requests) req · p95 \(Formatting.millis(f.p95))" }
-                let shape = service.node.kind == .inferred ? ("([\"", "\"])") : service.node.isClient ? ("((\"", "\"))") : ("[\"", "\"]")
+                let shape =
+                    service.node.kind == .inferred
+                    ? ("([\"", "\"])") : service.node.isClient ? ("((\"", "\"))") : ("[\"", "\"]")
                 out.append("  \(id)\(shape.0)\(label)\(shape.1)")
             }
             for edge in s.edges {
@@ -61,13 +70,16 @@ public enum MarkdownReport {
 
         if !s.services.isEmpty {
             out += ["", "### Services", ""]
-            out.append("| Service | Type | Requests | OK | Errors | Throttles | Faults | req/s | p50 | p95 | p99 | max |")
+            out.append(
+                "| Service | Type | Requests | OK | Errors | Throttles | Faults | req/s | p50 | p95 | p99 | max |")
             out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for service in s.services where !service.node.isClient {
                 let f = service.figures
-                out.append("| \(marker(f))\(cell(service.node.name)) | \(cell(service.node.type ?? "")) | \(f.requests) | \(f.ok) | "
-                    + "\(f.errors) | \(f.throttles) | \(f.faults) | \(Formatting.rate(f.rps)) | \(Formatting.millis(f.p50)) | "
-                    + "\(Formatting.millis(f.p95)) | \(Formatting.millis(f.p99)) | \(Formatting.millis(f.maxMillis)) |")
+                out.append(
+                    "| \(marker(f))\(cell(service.node.name)) | \(cell(service.node.type ?? "")) | \(f.requests) | \(f.ok) | "
+                        + "\(f.errors) | \(f.throttles) | \(f.faults) | \(Formatting.rate(f.rps)) | \(Formatting.millis(f.p50)) | "
+                        + "\(Formatting.millis(f.p95)) | \(Formatting.millis(f.p99)) | \(Formatting.millis(f.maxMillis)) |"
+                )
             }
         }
 
@@ -78,20 +90,26 @@ public enum MarkdownReport {
             out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for edge in s.edges {
                 let f = edge.figures
-                out.append("| \(cell(labels.label(edge.edge.from))) | \(marker(f))\(cell(labels.label(edge.edge.to))) | \(f.requests) | \(f.ok) | "
-                    + "\(f.errors) | \(f.throttles) | \(f.faults) | \(Formatting.millis(f.p50)) | \(Formatting.millis(f.p95)) | "
-                    + "\(Formatting.millis(f.p99)) | \(Formatting.millis(f.maxMillis)) |")
+                out.append(
+                    "| \(cell(labels.label(edge.edge.from))) | \(marker(f))\(cell(labels.label(edge.edge.to))) | \(f.requests) | \(f.ok) | "
+                        + "\(f.errors) | \(f.throttles) | \(f.faults) | \(Formatting.millis(f.p50)) | \(Formatting.millis(f.p95)) | "
+                        + "\(Formatting.millis(f.p99)) | \(Formatting.millis(f.maxMillis)) |")
             }
         }
 
         if !s.functions.isEmpty {
             out += ["", "### Functions", ""]
-            out.append("| Function | Invocations | Cold starts | Dwell p50 / p99 | Init p50 / p99 | Handler p50 / p99 | Handler max |")
+            out.append(
+                "| Function | Invocations | Cold starts | Dwell p50 / p99 | Init p50 / p99 | Handler p50 / p99 | Handler max |"
+            )
             out.append("|---|---:|---:|---:|---:|---:|---:|")
             for fn in s.functions {
-                let cold = fn.invocations == 0 ? "–" : "\(fn.coldStarts) (\(Formatting.percent(Double(fn.coldStarts) / Double(fn.invocations))))"
-                out.append("| \(cell(fn.name)) | \(fn.invocations) | \(cold) | \(pair(fn.dwell)) | \(pair(fn.initialization)) | "
-                    + "\(pair(fn.handler)) | \(Formatting.millis(fn.handler.maxMillis)) |")
+                let cold =
+                    fn.invocations == 0
+                    ? "–" : "\(fn.coldStarts) (\(Formatting.percent(Double(fn.coldStarts) / Double(fn.invocations))))"
+                out.append(
+                    "| \(cell(fn.name)) | \(fn.invocations) | \(cold) | \(pair(fn.dwell)) | \(pair(fn.initialization)) | "
+                        + "\(pair(fn.handler)) | \(Formatting.millis(fn.handler.maxMillis)) |")
             }
         }
 
@@ -102,7 +120,8 @@ public enum MarkdownReport {
             }
             if !s.rejected.examples.isEmpty {
                 out += ["", "<details><summary>First rejections</summary>", "", "```"]
-                out.append(contentsOf: s.rejected.examples.map { TerminalSafe.escape($0).replacingAll("```", with: "'''") })
+                out.append(
+                    contentsOf: s.rejected.examples.map { TerminalSafe.escape($0).replacingAll("```", with: "'''") })
                 out += ["```", "</details>"]
             }
         }

@@ -25,7 +25,8 @@ indirect enum OrderedJSON {
         case .array(let items):
             if items.isEmpty { return "[]" }
             if items.allSatisfy(\.isScalar) { return "[" + items.map { $0.pretty() }.joined(separator: ", ") + "]" }
-            return "[\n" + items.map { inner + $0.pretty(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
+            return "[\n" + items.map { inner + $0.pretty(indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad
+                + "]"
         case .string(let s): return JSONText.quoted(s)
         case .number(let d):
             guard d.isFinite else { return "null" }

@@ -8,52 +8,84 @@ public enum SummaryJSONReport {
         OrderedJSON.object([
             ("schema", .string(Summary.schema)),
             ("inputs", .array(s.inputs.map { .string($0) })),
-            ("window", .object([
-                ("start", .string(ISOTime.format(s.window.start))),
-                ("end", .string(ISOTime.format(s.window.end))),
-                ("seconds", .number(s.window.seconds)),
-            ])),
-            ("traces", .object([("count", .int(Int64(s.traces.requests)))] + classAndLatency(s.traces, includeRequests: false))),
-            ("services", .array(s.services.map { service in
-                .object(node(service.node) + classAndLatency(service.figures, includeRequests: true))
-            })),
-            ("edges", .array(s.edges.map { edge in
-                .object([("from", .object(node(edge.edge.from))), ("to", .object(node(edge.edge.to)))]
-                    + classAndLatency(edge.figures, includeRequests: true))
-            })),
-            ("functions", .array(s.functions.map { fn in
+            (
+                "window",
                 .object([
-                    ("name", .string(fn.name)),
-                    ("invocations", .int(Int64(fn.invocations))),
-                    ("cold_starts", .int(Int64(fn.coldStarts))),
-                    ("cold_start_rate", fn.invocations == 0 ? .null : .number(Double(fn.coldStarts) / Double(fn.invocations))),
-                    ("dwell", phase(fn.dwell)),
-                    ("init", phase(fn.initialization)),
-                    ("handler", phase(fn.handler)),
-                    ("overhead", phase(fn.overhead)),
+                    ("start", .string(ISOTime.format(s.window.start))),
+                    ("end", .string(ISOTime.format(s.window.end))),
+                    ("seconds", .number(s.window.seconds)),
                 ])
-            })),
-            ("gates", .array(s.gates.map { g in
-                .object([
-                    ("gate", .string(g.gate)),
-                    ("target", .optional(g.target)),
-                    ("observed", .optional(g.observed)),
-                    ("threshold", .optional(g.threshold)),
-                    ("baseline", .optional(g.baseline)),
-                    ("unit", .string(g.unit)),
-                    ("samples", .int(Int64(g.samples))),
-                    ("required_samples", .int(Int64(g.requiredSamples))),
-                    ("passed", .bool(g.passed)),
-                    ("status", .string(g.status.rawValue)),
-                    ("message", .string(g.message)),
-                ])
-            })),
+            ),
+            (
+                "traces",
+                .object([("count", .int(Int64(s.traces.requests)))] + classAndLatency(s.traces, includeRequests: false))
+            ),
+            (
+                "services",
+                .array(
+                    s.services.map { service in
+                        .object(node(service.node) + classAndLatency(service.figures, includeRequests: true))
+                    })
+            ),
+            (
+                "edges",
+                .array(
+                    s.edges.map { edge in
+                        .object(
+                            [("from", .object(node(edge.edge.from))), ("to", .object(node(edge.edge.to)))]
+                                + classAndLatency(edge.figures, includeRequests: true))
+                    })
+            ),
+            (
+                "functions",
+                .array(
+                    s.functions.map { fn in
+                        .object([
+                            ("name", .string(fn.name)),
+                            ("invocations", .int(Int64(fn.invocations))),
+                            ("cold_starts", .int(Int64(fn.coldStarts))),
+                            (
+                                "cold_start_rate",
+                                fn.invocations == 0 ? .null : .number(Double(fn.coldStarts) / Double(fn.invocations))
+                            ),
+                            ("dwell", phase(fn.dwell)),
+                            ("init", phase(fn.initialization)),
+                            ("handler", phase(fn.handler)),
+                            ("overhead", phase(fn.overhead)),
+                        ])
+                    })
+            ),
+            (
+                "gates",
+                .array(
+                    s.gates.map { g in
+                        .object([
+                            ("gate", .string(g.gate)),
+                            ("target", .optional(g.target)),
+                            ("observed", .optional(g.observed)),
+                            ("threshold", .optional(g.threshold)),
+                            ("baseline", .optional(g.baseline)),
+                            ("unit", .string(g.unit)),
+                            ("samples", .int(Int64(g.samples))),
+                            ("required_samples", .int(Int64(g.requiredSamples))),
+                            ("passed", .bool(g.passed)),
+                            ("status", .string(g.status.rawValue)),
+                            ("message", .string(g.message)),
+                        ])
+                    })
+            ),
             ("verdict", .string(s.verdict.rawValue)),
-            ("rejected", .object([
-                ("count", .int(Int64(s.rejected.count))),
-                ("reasons", .object(s.rejected.reasons.keys.sorted().map { ($0, .int(Int64(s.rejected.reasons[$0] ?? 0))) })),
-                ("examples", .array(s.rejected.examples.map { .string($0) })),
-            ])),
+            (
+                "rejected",
+                .object([
+                    ("count", .int(Int64(s.rejected.count))),
+                    (
+                        "reasons",
+                        .object(s.rejected.reasons.keys.sorted().map { ($0, .int(Int64(s.rejected.reasons[$0] ?? 0))) })
+                    ),
+                    ("examples", .array(s.rejected.examples.map { .string($0) })),
+                ])
+            ),
         ]).pretty() + "\n"
     }
 
@@ -106,7 +138,9 @@ enum ISOTime {
         let (y, m, d) = civil(fromDays: Int(days))
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         func three(_ v: Int) -> String { v < 10 ? "00\(v)" : v < 100 ? "0\(v)" : "\(v)" }
-        let hh = Int(rem / 3600), mm = Int(rem % 3600 / 60), ss = Int(rem % 60)
+        let hh = Int(rem / 3600)
+        let mm = Int(rem % 3600 / 60)
+        let ss = Int(rem % 60)
         return "\(y)-\(two(m))-\(two(d))T\(two(hh)):\(two(mm)):\(two(ss)).\(three(Int(ms)))Z"
     }
 

@@ -9,17 +9,20 @@ public enum TextReport {
         let verdict = s.gates.isEmpty ? "" : "  verdict: \(s.verdict == .pass ? "PASS" : "FAIL")"
         out.append("Tracescope summary\(verdict)")
         let t = s.traces
-        out.append("\(t.requests) traces over \(Formatting.fixed(s.window.seconds, 1))s: \(t.ok) ok, \(t.errors) errors, "
-            + "\(t.throttles) throttles, \(t.faults) faults; p50 \(Formatting.millis(t.p50)), p95 \(Formatting.millis(t.p95)), "
-            + "p99 \(Formatting.millis(t.p99)), max \(Formatting.millis(t.maxMillis))")
+        out.append(
+            "\(t.requests) traces over \(Formatting.fixed(s.window.seconds, 1))s: \(t.ok) ok, \(t.errors) errors, "
+                + "\(t.throttles) throttles, \(t.faults) faults; p50 \(Formatting.millis(t.p50)), p95 \(Formatting.millis(t.p95)), "
+                + "p99 \(Formatting.millis(t.p99)), max \(Formatting.millis(t.maxMillis))")
 
         if !s.gates.isEmpty {
             out += ["", "Gates"]
             var rows = [["", "gate", "target", "observed", "threshold", "samples", "result"]]
             for g in s.gates {
-                rows.append([g.passed ? "ok" : g.status == .fail ? "FAIL" : "??", g.gate, g.target ?? "-",
-                             value(g.observed, g.unit), value(g.threshold, g.unit), "\(g.samples)",
-                             g.status.rawValue + (g.passed ? "" : ": " + g.message)])
+                rows.append([
+                    g.passed ? "ok" : g.status == .fail ? "FAIL" : "??", g.gate, g.target ?? "-",
+                    value(g.observed, g.unit), value(g.threshold, g.unit), "\(g.samples)",
+                    g.status.rawValue + (g.passed ? "" : ": " + g.message),
+                ])
             }
             out.append(contentsOf: table(rows, rightAligned: [3, 4, 5]))
         }
@@ -27,12 +30,16 @@ public enum TextReport {
         let services = s.services.filter { !$0.node.isClient }
         if !services.isEmpty {
             out += ["", "Services"]
-            var rows = [["", "service", "type", "requests", "ok", "err", "thr", "fault", "req/s", "p50", "p95", "p99", "max"]]
+            var rows = [
+                ["", "service", "type", "requests", "ok", "err", "thr", "fault", "req/s", "p50", "p95", "p99", "max"]
+            ]
             for service in services {
                 let f = service.figures
-                rows.append([marker(f), service.node.name, service.node.type ?? "", "\(f.requests)", "\(f.ok)", "\(f.errors)",
-                             "\(f.throttles)", "\(f.faults)", Formatting.rate(f.rps), Formatting.millis(f.p50),
-                             Formatting.millis(f.p95), Formatting.millis(f.p99), Formatting.millis(f.maxMillis)])
+                rows.append([
+                    marker(f), service.node.name, service.node.type ?? "", "\(f.requests)", "\(f.ok)", "\(f.errors)",
+                    "\(f.throttles)", "\(f.faults)", Formatting.rate(f.rps), Formatting.millis(f.p50),
+                    Formatting.millis(f.p95), Formatting.millis(f.p99), Formatting.millis(f.maxMillis),
+                ])
             }
             out.append(contentsOf: table(rows, rightAligned: Set(3...12)))
         }
@@ -43,9 +50,12 @@ public enum TextReport {
             var rows = [["", "from", "to", "requests", "ok", "err", "thr", "fault", "p50", "p95", "p99", "max"]]
             for edge in s.edges {
                 let f = edge.figures
-                rows.append([marker(f), labels.label(edge.edge.from), labels.label(edge.edge.to), "\(f.requests)", "\(f.ok)", "\(f.errors)",
-                             "\(f.throttles)", "\(f.faults)", Formatting.millis(f.p50), Formatting.millis(f.p95),
-                             Formatting.millis(f.p99), Formatting.millis(f.maxMillis)])
+                rows.append([
+                    marker(f), labels.label(edge.edge.from), labels.label(edge.edge.to), "\(f.requests)", "\(f.ok)",
+                    "\(f.errors)",
+                    "\(f.throttles)", "\(f.faults)", Formatting.millis(f.p50), Formatting.millis(f.p95),
+                    Formatting.millis(f.p99), Formatting.millis(f.maxMillis),
+                ])
             }
             out.append(contentsOf: table(rows, rightAligned: Set(3...11)))
         }
@@ -54,8 +64,10 @@ public enum TextReport {
             out += ["", "Functions"]
             var rows = [["function", "invocations", "cold", "dwell p50/p99", "init p50/p99", "handler p50/p99"]]
             for fn in s.functions {
-                rows.append([fn.name, "\(fn.invocations)", "\(fn.coldStarts)", pair(fn.dwell), pair(fn.initialization),
-                             pair(fn.handler)])
+                rows.append([
+                    fn.name, "\(fn.invocations)", "\(fn.coldStarts)", pair(fn.dwell), pair(fn.initialization),
+                    pair(fn.handler),
+                ])
             }
             out.append(contentsOf: table(rows, rightAligned: Set(1...5)))
         }
@@ -66,13 +78,17 @@ public enum TextReport {
             for service in services {
                 guard let h = service.latency?.histogram, h.count > 0 else { continue }
                 let name = DisplayWidth.pad(TerminalSafe.escape(service.node.name), to: min(width, 32))
-                out.append("\(name) \(Formatting.millis(h.minMillis)) \(sparkline(h, width: 40)) \(Formatting.millis(h.maxMillis))")
+                out.append(
+                    "\(name) \(Formatting.millis(h.minMillis)) \(sparkline(h, width: 40)) \(Formatting.millis(h.maxMillis))"
+                )
             }
         }
 
         if s.rejected.count > 0 {
             out += ["", "Rejected records: \(s.rejected.count)"]
-            for reason in s.rejected.reasons.keys.sorted() { out.append("  \(reason): \(s.rejected.reasons[reason] ?? 0)") }
+            for reason in s.rejected.reasons.keys.sorted() {
+                out.append("  \(reason): \(s.rejected.reasons[reason] ?? 0)")
+            }
             for example in s.rejected.examples.prefix(5) { out.append("  " + TerminalSafe.escape(example)) }
         }
         return out.joined(separator: "\n") + "\n"
@@ -85,11 +101,12 @@ public enum TextReport {
         let buckets = h.distribution(buckets: width)
         let peak = buckets.map(\.count).max() ?? 0
         guard peak > 0 else { return "" }
-        return String(buckets.map { bucket in
-            if bucket.count == 0 { return blocks[0] }
-            let level = max(1, Int((Double(bucket.count) / Double(peak) * 8).rounded()))
-            return blocks[min(8, level)]
-        })
+        return String(
+            buckets.map { bucket in
+                if bucket.count == 0 { return blocks[0] }
+                let level = max(1, Int((Double(bucket.count) / Double(peak) * 8).rounded()))
+                return blocks[min(8, level)]
+            })
     }
 
     private static func marker(_ f: Summary.Figures) -> String { f.worstClass.marker }

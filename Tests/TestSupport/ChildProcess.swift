@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Runs a program to completion with a deadline: `posix_spawn`, a poll loop on its output, `waitpid`.
 ///
@@ -35,8 +36,10 @@ public enum ChildProcess {
     ///     behind (tmux), which would otherwise hold the pipe open.
     ///   - timeout: after it the child's process group is killed.
     @discardableResult
-    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:],
-                           captureOutput: Bool = true, timeout: Duration = .seconds(60)) throws -> Outcome {
+    public static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:],
+        captureOutput: Bool = true, timeout: Duration = .seconds(60)
+    ) throws -> Outcome {
         precondition(!arguments.isEmpty)
         var stdinPath: String?
         if let stdin {
@@ -52,10 +55,14 @@ public enum ChildProcess {
             try spawn(arguments, stdinPath: stdinPath, environment: merged, captureOutput: captureOutput)
         }
         let deadline = ContinuousClock.now + timeout
-        var out = [UInt8](), err = [UInt8]()
+        var out = [UInt8]()
+        var err = [UInt8]()
         var timedOut = false
         if let outFD = child.stdout, let errFD = child.stderr {
-            defer { close(outFD); close(errFD) }
+            defer {
+                close(outFD)
+                close(errFD)
+            }
             timedOut = !drain(outFD, into: &out, errFD, into: &err, until: deadline)
         }
         let status = reap(child.pid, killNow: timedOut, deadline: deadline)
@@ -66,13 +73,19 @@ public enum ChildProcess {
 
     /// Pipes are made and the child spawned under one lock: tests spawn in parallel, and a pipe created between
     /// another thread's `pipe()` and `fcntl()` would be inherited by that thread's child, delaying our end-of-file.
-    private static func spawn(_ arguments: [String], stdinPath: String?, environment: [String: String],
-                              captureOutput: Bool) throws -> (pid: pid_t, stdout: Int32?, stderr: Int32?) {
-        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+    private static func spawn(
+        _ arguments: [String], stdinPath: String?, environment: [String: String],
+        captureOutput: Bool
+    ) throws -> (pid: pid_t, stdout: Int32?, stderr: Int32?) {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
         if captureOutput {
-            guard pipe(&outPipe) == 0 else { throw SpawnFailure(description: "pipe: \(String(cString: strerror(errno)))") }
+            guard pipe(&outPipe) == 0 else {
+                throw SpawnFailure(description: "pipe: \(String(cString: strerror(errno)))")
+            }
             guard pipe(&errPipe) == 0 else {
-                close(outPipe[0]); close(outPipe[1])
+                close(outPipe[0])
+                close(outPipe[1])
                 throw SpawnFailure(description: "pipe: \(String(cString: strerror(errno)))")
             }
             // dup2 in the child clears the flag on its copies; our ends stay out of every other child.
@@ -106,15 +119,20 @@ public enum ChildProcess {
             close(errPipe[1])
         }
         guard spawned == 0 else {
-            if captureOutput { close(outPipe[0]); close(errPipe[0]) }
+            if captureOutput {
+                close(outPipe[0])
+                close(errPipe[0])
+            }
             throw SpawnFailure(description: "cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
         }
         return captureOutput ? (pid, outPipe[0], errPipe[0]) : (pid, nil, nil)
     }
 
     /// Reads both pipes until both reach end-of-file (true) or the deadline passes (false).
-    private static func drain(_ outFD: Int32, into out: inout [UInt8], _ errFD: Int32, into err: inout [UInt8],
-                              until deadline: ContinuousClock.Instant) -> Bool {
+    private static func drain(
+        _ outFD: Int32, into out: inout [UInt8], _ errFD: Int32, into err: inout [UInt8],
+        until deadline: ContinuousClock.Instant
+    ) -> Bool {
         var open = [outFD, errFD]
         var chunk = [UInt8](repeating: 0, count: 65536)
         while !open.isEmpty {
@@ -136,7 +154,9 @@ public enum ChildProcess {
     }
 
     /// Waits for the child, killing its process group at the deadline (or at once).
-    private static func reap(_ pid: pid_t, killNow: Bool, deadline: ContinuousClock.Instant) -> (code: Int32, killed: Bool) {
+    private static func reap(_ pid: pid_t, killNow: Bool, deadline: ContinuousClock.Instant) -> (
+        code: Int32, killed: Bool
+    ) {
         var killed = killNow
         if killed { killGroup(pid) }
         var status: Int32 = 0

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A UDP socket on 127.0.0.1 with a free port, for receiving what an exporter sends. Closed by `close()`.
 public final class UDPReceiver: @unchecked Sendable {
@@ -99,11 +100,15 @@ public func bindLoopback(_ type: Int32) throws -> (Int32, Int) {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = 0
     var size = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+    }
     guard bound == 0 else {
         close(fd)
         throw POSIXError(.EADDRINUSE)
     }
-    withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &size) } }
+    withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &size) }
+    }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }

@@ -10,8 +10,10 @@ public enum PythonTools {
 
     /// Runs a command (stdout and stderr together in `output`), killed after `timeout`.
     @discardableResult
-    public static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:],
-                           timeout: Duration = .seconds(90)) throws -> (status: Int32, output: String) {
+    public static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:],
+        timeout: Duration = .seconds(90)
+    ) throws -> (status: Int32, output: String) {
         let outcome = try ChildProcess.run(arguments, stdin: stdin, environment: environment, timeout: timeout)
         let note = outcome.timedOut ? "\n(killed after \(timeout))" : ""
         return (outcome.timedOut ? -1 : outcome.status, outcome.stdout + outcome.stderr + note)
@@ -24,9 +26,14 @@ public enum PythonTools {
     public static func ensure(module: String, package: String) throws {
         try installLock.withLock { _ in
             if try run(["python3", "-c", "import \(module)"]).status == 0 { return }
-            let install = try run(["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                                   "--timeout", "30", package], timeout: .seconds(600))
-            guard install.status == 0 else { throw Failure(description: "pip install \(package) failed: \(install.output)") }
+            let install = try run(
+                [
+                    "python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "--timeout", "30", package,
+                ], timeout: .seconds(600))
+            guard install.status == 0 else {
+                throw Failure(description: "pip install \(package) failed: \(install.output)")
+            }
         }
     }
 }

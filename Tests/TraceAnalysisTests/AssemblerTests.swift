@@ -5,8 +5,9 @@ import TraceModel
 @Suite("Trace assembly")
 struct AssemblerTests {
     private func span(_ trace: UInt64, _ id: UInt64, at seconds: Int64) -> Span {
-        Span(traceID: TraceID(high: 1, low: trace), id: SpanID(id), name: "s", start: seconds * 1_000_000_000,
-             end: seconds * 1_000_000_000 + 1)
+        Span(
+            traceID: TraceID(high: 1, low: trace), id: SpanID(id), name: "s", start: seconds * 1_000_000_000,
+            end: seconds * 1_000_000_000 + 1)
     }
 
     @Test func tracesCompleteAfterAQuietPeriodOfEventTime() {

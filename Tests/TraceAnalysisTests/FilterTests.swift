@@ -29,7 +29,8 @@ struct FilterTests {
         ("responsetime > 1", true), ("responsetime > 2", false), ("duration >= 3", true), ("duration < 2.5", false),
         ("fault", true), ("throttle", true), ("ok", false), ("!ok", true), ("NOT fault", false),
         ("http.status = 502", true), ("http.status >= 500 AND http.status < 600", true), ("http.status != 502", false),
-        (#"http.url CONTAINS "/CART/""#, true), (#"http.url BEGINSWITH "https://shop""#, true), (#"http.url ENDSWITH "43""#, false),
+        (#"http.url CONTAINS "/CART/""#, true), (#"http.url BEGINSWITH "https://shop""#, true),
+        (#"http.url ENDSWITH "43""#, false),
         (#"http.method = "GET""#, true),
         (#"annotation.customer = "gold""#, true), ("annotation.items > 2", true), ("annotation.vip = true", true),
         (#"annotation.missing = "x""#, false),
@@ -47,12 +48,18 @@ struct FilterTests {
         (#"service(checkout)"#, "column 9: expected a quoted name in service(…), found 'checkout'"),
         (#"edge("a")"#, "column 9: edge(…) takes 2 quoted names"),
         ("fault AND (ok", "column 14: expected ')', found the end"),
-        ("latency > 1", "column 1: unknown keyword or field 'latency' (try service(\"name\"), responsetime, duration, http.status, http.url, annotation.key, fault…)"),
+        (
+            "latency > 1",
+            "column 1: unknown keyword or field 'latency' (try service(\"name\"), responsetime, duration, http.status, http.url, annotation.key, fault…)"
+        ),
         (#"http.url CONTAINS "open"#, "column 19: a quoted string is not closed"),
         (#"responsetime > "slow""#, "column 16: this field compares with a number"),
         ("fault ok", "column 7: expected AND, OR or the end, found 'ok'"),
         ("fault # 1", "column 7: unexpected character '#'"),
-        (String(repeating: "(", count: 100) + "fault" + String(repeating: ")", count: 100), "column 65: nested more than 64 deep"),
+        (
+            String(repeating: "(", count: 100) + "fault" + String(repeating: ")", count: 100),
+            "column 65: nested more than 64 deep"
+        ),
         (String(repeating: "!", count: 100) + "fault", "column 65: nested more than 64 deep"),
     ])
     func badExpressionsSayWhereAndWhy(expression: String, message: String) {

@@ -9,19 +9,26 @@ struct GateTests {
         var docs: [String] = []
         for i in 1...100 {
             let trace = "1-5759e988-bd862e3fe1be46a994" + hexID(i).suffix(6)
-            docs.append(segment("api", id: hexID(i), start: 100, end: 100 + Double(i) / 1000, status: i > 95 ? 500 : 200,
-                                flags: i > 95 ? #""fault":true"# : "", trace: trace))
+            docs.append(
+                segment(
+                    "api", id: hexID(i), start: 100, end: 100 + Double(i) / 1000, status: i > 95 ? 500 : 200,
+                    flags: i > 95 ? #""fault":true"# : "", trace: trace))
         }
         for i in 1...3 {
-            docs.append(segment("fn", id: hexID(1000 + i), origin: "AWS::Lambda::Function", start: 200, end: 200.5,
-                                subsegments: i == 1 ? [subsegment("Initialization", id: hexID(2000), start: 200, end: 200.3)] : [],
-                                trace: "1-5759e988-bd862e3fe1be46a994" + hexID(1000 + i).suffix(6)))
+            docs.append(
+                segment(
+                    "fn", id: hexID(1000 + i), origin: "AWS::Lambda::Function", start: 200, end: 200.5,
+                    subsegments: i == 1 ? [subsegment("Initialization", id: hexID(2000), start: 200, end: 200.3)] : [],
+                    trace: "1-5759e988-bd862e3fe1be46a994" + hexID(1000 + i).suffix(6)))
         }
         return SummaryBuilder.build(from: analyze(docs))
     }()
 
-    private func evaluate(_ gate: String, baseline: Summary? = nil, minimumSamples: UInt64? = nil) throws -> [GateResult] {
-        GateEvaluator.evaluate([try GateParser.parse(gate)], on: Self.summary, baseline: baseline, minimumSamples: minimumSamples)
+    private func evaluate(_ gate: String, baseline: Summary? = nil, minimumSamples: UInt64? = nil) throws
+        -> [GateResult]
+    {
+        GateEvaluator.evaluate(
+            [try GateParser.parse(gate)], on: Self.summary, baseline: baseline, minimumSamples: minimumSamples)
     }
 
     @Test func parsesTheGrammar() throws {
@@ -33,11 +40,16 @@ struct GateTests {
         #expect(try GateParser.parse("fn:checkout: init.p(99) < 2s").threshold == .absolute(2000))
         #expect(try GateParser.parse("*: error_rate < 1%").threshold == .absolute(0.01))
         #expect(try GateParser.parse("checkout: p(95) <= +10%").threshold == .relative(0.10))
-        #expect(try GateParser.parse("checkout[AWS::Lambda::Function]:p(99.9)<900us").scope == .service(name: "checkout", type: "AWS::Lambda::Function"))
+        #expect(
+            try GateParser.parse("checkout[AWS::Lambda::Function]:p(99.9)<900us").scope
+                == .service(name: "checkout", type: "AWS::Lambda::Function"))
         #expect(try GateParser.parse("checkout[AWS::Lambda::Function]:p(99.9)<900us").threshold == .absolute(0.9))
     }
 
-    @Test(arguments: ["checkout p(95) < 2", "x: p(101) < 2", "x: p95 < 2", "x: p(95) < fast", "x: p(95) ~ 2", "x: rps < 10%", "fn:f: warmup.p(50) < 1"])
+    @Test(arguments: [
+        "checkout p(95) < 2", "x: p(101) < 2", "x: p95 < 2", "x: p(95) < fast", "x: p(95) ~ 2", "x: rps < 10%",
+        "fn:f: warmup.p(50) < 1",
+    ])
     func rejectsMalformedGates(text: String) {
         #expect(throws: GateParser.Failure.self) { _ = try GateParser.parse(text) }
     }

@@ -18,11 +18,15 @@ func analyze(_ records: [String], quietPeriodSeconds: Double = 30) -> TraceAnaly
 let traceA = "1-5759e988-bd862e3fe1be46a994272793"
 
 /// A segment document with optional parent, origin, status and embedded subsegments (JSON fragments).
-func segment(_ name: String, id: String, parent: String? = nil, origin: String? = nil, start: Double = 100,
-             end: Double = 101, status: Int? = nil, flags: String = "", subsegments: [String] = [],
-             trace: String = traceA) -> String {
-    var fields = [#""name":"\#(name)""#, #""id":"\#(id)""#, #""trace_id":"\#(trace)""#, #""start_time":\#(start)"#,
-                  #""end_time":\#(end)"#]
+func segment(
+    _ name: String, id: String, parent: String? = nil, origin: String? = nil, start: Double = 100,
+    end: Double = 101, status: Int? = nil, flags: String = "", subsegments: [String] = [],
+    trace: String = traceA
+) -> String {
+    var fields = [
+        #""name":"\#(name)""#, #""id":"\#(id)""#, #""trace_id":"\#(trace)""#, #""start_time":\#(start)"#,
+        #""end_time":\#(end)"#,
+    ]
     if let parent { fields.append(#""parent_id":"\#(parent)""#) }
     if let origin { fields.append(#""origin":"\#(origin)""#) }
     if let status { fields.append(#""http":{"response":{"status":\#(status)}}"#) }
@@ -31,8 +35,10 @@ func segment(_ name: String, id: String, parent: String? = nil, origin: String? 
     return "{" + fields.joined(separator: ",") + "}"
 }
 
-func subsegment(_ name: String, id: String, namespace: String? = nil, start: Double = 100.1, end: Double = 100.2,
-                flags: String = "", children: [String] = []) -> String {
+func subsegment(
+    _ name: String, id: String, namespace: String? = nil, start: Double = 100.1, end: Double = 100.2,
+    flags: String = "", children: [String] = []
+) -> String {
     var fields = [#""name":"\#(name)""#, #""id":"\#(id)""#, #""start_time":\#(start)"#, #""end_time":\#(end)"#]
     if let namespace { fields.append(#""namespace":"\#(namespace)""#) }
     if !flags.isEmpty { fields.append(flags) }

@@ -19,7 +19,8 @@ struct HistogramAndRateTests {
     }
 
     @Test func histogramsMerge() {
-        var a = LatencyHistogram(), b = LatencyHistogram()
+        var a = LatencyHistogram()
+        var b = LatencyHistogram()
         a.record(nanos: 1_000_000)
         b.record(nanos: 3_000_000)
         a.merge(b)

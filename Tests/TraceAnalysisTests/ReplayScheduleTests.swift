@@ -8,11 +8,14 @@ struct ReplayScheduleTests {
 
     /// A span that ends (is sent) at `end` seconds.
     static func span(_ n: UInt64, end: Int64?, start: Int64 = 0) -> Span {
-        Span(traceID: TraceID(high: 1, low: n), id: SpanID(n), name: "s\(n)", start: start * second, end: end.map { $0 * second })
+        Span(
+            traceID: TraceID(high: 1, low: n), id: SpanID(n), name: "s\(n)", start: start * second,
+            end: end.map { $0 * second })
     }
 
     @Test func spansArriveWhenTheyWereSentAtTheChosenSpeed() {
-        let schedule = ReplaySchedule(spans: [Self.span(3, end: 13), Self.span(1, end: 10), Self.span(2, end: 11, start: 10)], speed: 2)
+        let schedule = ReplaySchedule(
+            spans: [Self.span(3, end: 13), Self.span(1, end: 10), Self.span(2, end: 11, start: 10)], speed: 2)
         #expect(schedule.spans.map(\.id) == [SpanID(1), SpanID(2), SpanID(3)])
         #expect(schedule.playback == [0, Self.second / 2, Self.second * 3 / 2])
         #expect(schedule.dueCount(at: 0) == 1)
@@ -28,7 +31,7 @@ struct ReplayScheduleTests {
         let spans = (1...50).map { Self.span(UInt64($0), end: Int64($0)) }
         let slow = ReplaySchedule(spans: spans, speed: 1e-300)
         #expect(slow.playback == slow.playback.sorted())
-        #expect(slow.length == 49 * 86_400 * Self.second)  // a day per gap at most
+        #expect(slow.length == 49 * 86_400 * Self.second) // a day per gap at most
         #expect(slow.recordedTime(at: .max) >= 50 * Self.second)
         let fast = ReplaySchedule(spans: spans, speed: 1e300)
         #expect(fast.length == 0)
@@ -36,7 +39,8 @@ struct ReplayScheduleTests {
     }
 
     @Test func longIdleGapsAreCutToASecond() {
-        let schedule = ReplaySchedule(spans: [Self.span(1, end: 100), Self.span(2, end: 3700), Self.span(3, end: 3702)], speed: 1)
+        let schedule = ReplaySchedule(
+            spans: [Self.span(1, end: 100), Self.span(2, end: 3700), Self.span(3, end: 3702)], speed: 1)
         #expect(schedule.playback == [0, Self.second, 3 * Self.second])
         // Inside the cut gap the clock stops at the next span's time, then jumps with it.
         #expect(schedule.recordedTime(at: Self.second / 2) == 100 * Self.second + Self.second / 2)

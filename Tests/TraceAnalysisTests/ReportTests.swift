@@ -7,18 +7,26 @@ import TraceReports
 @Suite("Summary reports")
 struct ReportTests {
     static let summary: Summary = {
-        var s = SummaryBuilder.build(from: analyze([
-            segment("api", id: hexID(1), origin: "AWS::ApiGateway::Stage", status: 502, flags: #""fault":true"#, subsegments: [
-                subsegment("Lambda", id: hexID(2), namespace: "aws", flags: #""fault":true"#),
-            ]),
-            segment("evil\u{1B}[2J|<b>`x`", id: hexID(3), parent: hexID(2), origin: "AWS::Lambda::Function", start: 100.11,
-                    end: 100.19, flags: #""fault":true"#, subsegments: [
-                        subsegment("Initialization", id: hexID(4), start: 100.11, end: 100.15),
+        var s = SummaryBuilder.build(
+            from: analyze([
+                segment(
+                    "api", id: hexID(1), origin: "AWS::ApiGateway::Stage", status: 502, flags: #""fault":true"#,
+                    subsegments: [
+                        subsegment("Lambda", id: hexID(2), namespace: "aws", flags: #""fault":true"#)
                     ]),
-        ]))
+                segment(
+                    "evil\u{1B}[2J|<b>`x`", id: hexID(3), parent: hexID(2), origin: "AWS::Lambda::Function",
+                    start: 100.11,
+                    end: 100.19, flags: #""fault":true"#,
+                    subsegments: [
+                        subsegment("Initialization", id: hexID(4), start: 100.11, end: 100.15)
+                    ]),
+            ]))
         s.inputs = ["traces.jsonl"]
-        s.gates = GateEvaluator.evaluate([try? GateParser.parse("api: fault_rate == 0")].compactMap { $0 }, on: s, baseline: nil)
-        s.rejected = Summary.Rejected(count: 1, reasons: ["invalid JSON": 1], examples: ["traces.jsonl:7: invalid JSON: x"])
+        s.gates = GateEvaluator.evaluate(
+            [try? GateParser.parse("api: fault_rate == 0")].compactMap { $0 }, on: s, baseline: nil)
+        s.rejected = Summary.Rejected(
+            count: 1, reasons: ["invalid JSON": 1], examples: ["traces.jsonl:7: invalid JSON: x"])
         return s
     }()
 
@@ -56,12 +64,16 @@ struct ReportTests {
     /// never converted into a crash.
     @Test func aBaselineWithAbsurdCountsIsRefusedByField() throws {
         let json = SummaryJSONReport.render(Self.summary)
-        for (from, to) in [(#""count": 1"#, #""count": 1e300"#), (#""count": 1"#, #""count": -3"#), (#""count": 1"#, #""count": 1.5"#)] {
+        for (from, to) in [
+            (#""count": 1"#, #""count": 1e300"#), (#""count": 1"#, #""count": -3"#), (#""count": 1"#, #""count": 1.5"#),
+        ] {
             let broken = json.replacingOccurrences(of: from, with: to)
             #expect(broken != json)
             #expect(throws: BaselineReader.Failure.self) { _ = try BaselineReader.read(json: broken, source: "s.json") }
             do { _ = try BaselineReader.read(json: broken, source: "s.json") } catch {
-                #expect(error.message.hasPrefix("s.json: ") && error.message.hasSuffix("is not a count"), "\(error.message)")
+                #expect(
+                    error.message.hasPrefix("s.json: ") && error.message.hasSuffix("is not a count"), "\(error.message)"
+                )
             }
         }
     }
@@ -70,7 +82,10 @@ struct ReportTests {
         let xml = JUnitReport.render(Self.summary)
         #expect(xml.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"))
         #expect(xml.contains("failures=\"1\""))
-        #expect(xml.contains("<testcase classname=\"tracescope.gates\" name=\"api: fault_rate == 0 [api (AWS::ApiGateway::Stage)]\">"))
+        #expect(
+            xml.contains(
+                "<testcase classname=\"tracescope.gates\" name=\"api: fault_rate == 0 [api (AWS::ApiGateway::Stage)]\">"
+            ))
         #expect(xml.contains("<failure message="))
         var empty = Self.summary
         empty.gates = []

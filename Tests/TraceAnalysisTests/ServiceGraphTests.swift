@@ -14,15 +14,19 @@ struct ServiceGraphTests {
     /// A queue consumer invoked after the producer's trace went quiet arrives as a late fragment: its node and its
     /// own calls count, but it is no new request from a client (that would draw a phantom client edge live).
     @Test func aLateConsumerIsNoRequestFromTheClient() {
-        let a = analyze([
-            segment("checkout", id: hexID(1), start: 100, end: 100.5, subsegments: [
-                subsegment("SQS", id: hexID(2), namespace: "aws", start: 100.2, end: 100.3),
-            ]),
-            // Another trace moves event time on, so the first completes before its consumer arrives.
-            segment("checkout", id: hexID(9), start: 140, end: 140.5, trace: "1-5759e988-00000000000000000000000b"),
-            segment("email-sender", id: hexID(3), parent: hexID(2), origin: "AWS::Lambda", start: 141, end: 141.4,
+        let a = analyze(
+            [
+                segment(
+                    "checkout", id: hexID(1), start: 100, end: 100.5,
+                    subsegments: [
+                        subsegment("SQS", id: hexID(2), namespace: "aws", start: 100.2, end: 100.3)
+                    ]),
+                // Another trace moves event time on, so the first completes before its consumer arrives.
+                segment("checkout", id: hexID(9), start: 140, end: 140.5, trace: "1-5759e988-00000000000000000000000b"),
+                segment(
+                    "email-sender", id: hexID(3), parent: hexID(2), origin: "AWS::Lambda", start: 141, end: 141.4,
                     subsegments: [subsegment("SES", id: hexID(4), namespace: "aws", start: 141.1, end: 141.3)]),
-        ], quietPeriodSeconds: 30)
+            ], quietPeriodSeconds: 30)
         let sender = node("email-sender", "AWS::Lambda")
         #expect(a.lateFragments == 1)
         #expect(a.graph.nodes[sender]?.total == 1)
@@ -32,11 +36,15 @@ struct ServiceGraphTests {
     }
 
     @Test func anUninstrumentedCallGoesToAnInferredNode() {
-        let a = analyze([segment("web", id: hexID(1), subsegments: [
-            subsegment("DynamoDB", id: hexID(2), namespace: "aws", flags: #""throttle":true,"error":true"#),
-            subsegment("api.stripe.com", id: hexID(3), namespace: "remote", start: 100.3, end: 100.5),
-            subsegment("render", id: hexID(4)),
-        ])])
+        let a = analyze([
+            segment(
+                "web", id: hexID(1),
+                subsegments: [
+                    subsegment("DynamoDB", id: hexID(2), namespace: "aws", flags: #""throttle":true,"error":true"#),
+                    subsegment("api.stripe.com", id: hexID(3), namespace: "remote", start: 100.3, end: 100.5),
+                    subsegment("render", id: hexID(4)),
+                ])
+        ])
         let dynamo = node("DynamoDB", "AWS::DynamoDB::Table")
         let stripe = node("api.stripe.com", "remote")
         #expect(a.graph.edges[edge(node("web"), dynamo)]?.throttles == 1)
@@ -48,11 +56,14 @@ struct ServiceGraphTests {
 
     @Test func anInstrumentedDownstreamReplacesTheInferredNode() {
         let a = analyze([
-            segment("web", id: hexID(1), subsegments: [
-                subsegment("orders.internal", id: hexID(2), namespace: "remote", start: 100.1, end: 100.6),
-            ]),
-            segment("orders", id: hexID(3), parent: hexID(2), origin: "AWS::EC2::Instance", start: 100.15, end: 100.55,
-                    status: 503, flags: #""fault":true"#),
+            segment(
+                "web", id: hexID(1),
+                subsegments: [
+                    subsegment("orders.internal", id: hexID(2), namespace: "remote", start: 100.1, end: 100.6)
+                ]),
+            segment(
+                "orders", id: hexID(3), parent: hexID(2), origin: "AWS::EC2::Instance", start: 100.15, end: 100.55,
+                status: 503, flags: #""fault":true"#),
         ])
         let orders = node("orders", "AWS::EC2::Instance")
         #expect(a.graph.nodes[node("orders.internal", "remote")] == nil)
@@ -65,9 +76,11 @@ struct ServiceGraphTests {
 
     @Test func aLambdaFunctionHasTwoNodesJoinedByAnEdge() {
         let a = analyze([
-            segment("api", id: hexID(1), origin: "AWS::ApiGateway::Stage", subsegments: [
-                subsegment("Lambda", id: hexID(2), namespace: "aws"),
-            ]),
+            segment(
+                "api", id: hexID(1), origin: "AWS::ApiGateway::Stage",
+                subsegments: [
+                    subsegment("Lambda", id: hexID(2), namespace: "aws")
+                ]),
             segment("checkout", id: hexID(3), parent: hexID(2), origin: "AWS::Lambda"),
             segment("checkout", id: hexID(4), parent: hexID(3), origin: "AWS::Lambda::Function"),
         ])
@@ -79,13 +92,15 @@ struct ServiceGraphTests {
     }
 
     @Test func aSubsegmentThatArrivesBeforeItsSegmentStillCounts() {
-        let early = #"{"type":"subsegment","name":"SQS","id":"\#(hexID(5))","parent_id":"\#(hexID(1))","trace_id":"\#(traceA)","start_time":100.2,"end_time":100.3,"namespace":"aws"}"#
+        let early =
+            #"{"type":"subsegment","name":"SQS","id":"\#(hexID(5))","parent_id":"\#(hexID(1))","trace_id":"\#(traceA)","start_time":100.2,"end_time":100.3,"namespace":"aws"}"#
         let a = analyze([early, segment("worker", id: hexID(1))])
         #expect(a.graph.edges[edge(node("worker"), node("SQS", "AWS::SQS::Queue"))]?.total == 1)
     }
 
     @Test func aSubsegmentWhoseSegmentNeverArrivesIsKept() {
-        let orphan = #"{"type":"subsegment","name":"S3","id":"\#(hexID(5))","parent_id":"\#(hexID(1))","trace_id":"\#(traceA)","start_time":100.2,"end_time":100.3,"namespace":"aws","fault":true}"#
+        let orphan =
+            #"{"type":"subsegment","name":"S3","id":"\#(hexID(5))","parent_id":"\#(hexID(1))","trace_id":"\#(traceA)","start_time":100.2,"end_time":100.3,"namespace":"aws","fault":true}"#
         let a = analyze([orphan])
         #expect(a.graph.edges[edge(.unknown, node("S3", "AWS::S3::Bucket"))]?.faults == 1)
         #expect(a.traces.total == 1)
@@ -93,7 +108,9 @@ struct ServiceGraphTests {
 
     @Test func inProgressIsReplacedByTheCompleteDocument() {
         let open = #"{"name":"web","id":"\#(hexID(1))","trace_id":"\#(traceA)","start_time":100,"in_progress":true}"#
-        let a = analyze([open, segment("web", id: hexID(1), status: 500, flags: #""fault":true"#), segment("web", id: hexID(1))])
+        let a = analyze([
+            open, segment("web", id: hexID(1), status: 500, flags: #""fault":true"#), segment("web", id: hexID(1)),
+        ])
         #expect(a.graph.nodes[node("web")]?.total == 1)
         #expect(a.graph.nodes[node("web")]?.faults == 1)
         #expect(a.assembler.replacedInProgress == 1)
@@ -101,11 +118,17 @@ struct ServiceGraphTests {
     }
 
     @Test func nestedCallsCountOnce() {
-        let a = analyze([segment("web", id: hexID(1), subsegments: [
-            subsegment("S3", id: hexID(2), namespace: "aws", children: [
-                subsegment("s3.amazonaws.com", id: hexID(3), namespace: "remote"),
-            ]),
-        ])])
+        let a = analyze([
+            segment(
+                "web", id: hexID(1),
+                subsegments: [
+                    subsegment(
+                        "S3", id: hexID(2), namespace: "aws",
+                        children: [
+                            subsegment("s3.amazonaws.com", id: hexID(3), namespace: "remote")
+                        ])
+                ])
+        ])
         #expect(a.graph.edges.count == 2)
         #expect(a.graph.nodes[node("s3.amazonaws.com", "remote")] == nil)
     }
@@ -114,26 +137,34 @@ struct ServiceGraphTests {
         #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"\#(service)"}}]},"scopeSpans":[{"spans":[\#(spans.joined(separator: ","))]}]}]}"#
     }
 
-    static func otlpSpan(_ id: Int, parent: Int? = nil, kind: Int, start: Int = 1_000, end: Int = 2_000,
-                         attributes: [(String, String)] = [], status: Int? = nil, error: Bool = false) -> String {
+    static func otlpSpan(
+        _ id: Int, parent: Int? = nil, kind: Int, start: Int = 1_000, end: Int = 2_000,
+        attributes: [(String, String)] = [], status: Int? = nil, error: Bool = false
+    ) -> String {
         var attrs = attributes.map { #"{"key":"\#($0.0)","value":{"stringValue":"\#($0.1)"}}"# }
         if let status { attrs.append(#"{"key":"http.response.status_code","value":{"intValue":"\#(status)"}}"#) }
         let parentField = parent.map { #","parentSpanId":"\#(hexID($0))""# } ?? ""
-        return #"{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"\#(hexID(id))"\#(parentField),"name":"op\#(id)","kind":\#(kind),"startTimeUnixNano":"\#(start)000000","endTimeUnixNano":"\#(end)000000","attributes":[\#(attrs.joined(separator: ","))],"status":{"code":\#(error ? 2 : 0)}}"#
+        return
+            #"{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"\#(hexID(id))"\#(parentField),"name":"op\#(id)","kind":\#(kind),"startTimeUnixNano":"\#(start)000000","endTimeUnixNano":"\#(end)000000","attributes":[\#(attrs.joined(separator: ","))],"status":{"code":\#(error ? 2 : 0)}}"#
     }
 
     @Test func otlpClientAndServerSpansPairAcrossServices() {
         let a = analyze([
-            Self.otlp("frontend", [
-                Self.otlpSpan(1, kind: 2, start: 1_000, end: 1_900, status: 200),
-                Self.otlpSpan(2, parent: 1, kind: 3, start: 1_100, end: 1_800, status: 500),
-                Self.otlpSpan(3, parent: 1, kind: 3, attributes: [("peer.service", "payments")]),
-            ]),
-            Self.otlp("cart", [
-                Self.otlpSpan(4, parent: 2, kind: 2, start: 1_200, end: 1_700, status: 500),
-                Self.otlpSpan(5, parent: 4, kind: 3, attributes: [("db.system", "postgresql"), ("db.name", "carts")]),
-                Self.otlpSpan(6, parent: 4, kind: 4, attributes: [("messaging.system", "kafka")]),
-            ]),
+            Self.otlp(
+                "frontend",
+                [
+                    Self.otlpSpan(1, kind: 2, start: 1_000, end: 1_900, status: 200),
+                    Self.otlpSpan(2, parent: 1, kind: 3, start: 1_100, end: 1_800, status: 500),
+                    Self.otlpSpan(3, parent: 1, kind: 3, attributes: [("peer.service", "payments")]),
+                ]),
+            Self.otlp(
+                "cart",
+                [
+                    Self.otlpSpan(4, parent: 2, kind: 2, start: 1_200, end: 1_700, status: 500),
+                    Self.otlpSpan(
+                        5, parent: 4, kind: 3, attributes: [("db.system", "postgresql"), ("db.name", "carts")]),
+                    Self.otlpSpan(6, parent: 4, kind: 4, attributes: [("messaging.system", "kafka")]),
+                ]),
             Self.otlp("fulfillment", [Self.otlpSpan(7, parent: 6, kind: 5, error: true)]),
         ])
         #expect(a.graph.edges[edge(.client, node("frontend"))]?.ok == 1)
@@ -147,10 +178,14 @@ struct ServiceGraphTests {
     }
 
     @Test func anUnpairedProducerReachesAQueueNode() {
-        let a = analyze([Self.otlp("cart", [
-            Self.otlpSpan(1, kind: 2),
-            Self.otlpSpan(2, parent: 1, kind: 4, attributes: [("messaging.system", "kafka")]),
-        ])])
+        let a = analyze([
+            Self.otlp(
+                "cart",
+                [
+                    Self.otlpSpan(1, kind: 2),
+                    Self.otlpSpan(2, parent: 1, kind: 4, attributes: [("messaging.system", "kafka")]),
+                ])
+        ])
         #expect(a.graph.edges[edge(node("cart"), node("kafka", "queue"))]?.total == 1)
     }
 }

@@ -10,8 +10,12 @@ struct WindowAndStoreTests {
         var stats = RequestStats(windowed: true)
         let now: Int64 = 1_700_000_000 * 1_000_000_000
         // Ten minutes ago: slow failures. In the last minute: fast successes.
-        for i in 0..<10 { stats.record(.fault, start: now - 10 * Self.minute + Int64(i) * 1_000_000_000, durationNanos: 900_000_000) }
-        for i in 0..<30 { stats.record(.ok, start: now - 30_000_000_000 + Int64(i) * 1_000_000_000, durationNanos: 10_000_000) }
+        for i in 0..<10 {
+            stats.record(.fault, start: now - 10 * Self.minute + Int64(i) * 1_000_000_000, durationNanos: 900_000_000)
+        }
+        for i in 0..<30 {
+            stats.record(.ok, start: now - 30_000_000_000 + Int64(i) * 1_000_000_000, durationNanos: 10_000_000)
+        }
         let last = stats.figures(in: .oneMinute, now: now)
         #expect(last.requests == 30)
         #expect(last.faults == 0)
@@ -35,7 +39,8 @@ struct WindowAndStoreTests {
     @Test func theStoreEvictsTheOldestTracesWithinItsBudget() {
         var store = TraceStore(budgetBytes: 20_000)
         for i in 0..<100 {
-            let span = Span(traceID: TraceID(high: 1, low: UInt64(i)), id: SpanID(UInt64(i + 1)), name: "s", start: 0, end: 1)
+            let span = Span(
+                traceID: TraceID(high: 1, low: UInt64(i)), id: SpanID(UInt64(i + 1)), name: "s", start: 0, end: 1)
             store.add(AssembledTrace(traceID: span.traceID, spans: [span]))
         }
         #expect(store.bytes <= 20_000)

@@ -1,18 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import TraceAnalysis
 import TraceCollector
 import TraceFormats
 import TraceModel
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Garbage in every shape the network can deliver: each is counted with a reason and the collector keeps serving.
 @Suite("Collector under bad input", .serialized, .timeLimit(.minutes(3)))
 struct BadInputTests {
-    static let goodDocument = #"{"name":"web","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.5}"#
+    static let goodDocument =
+        #"{"name":"web","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.5}"#
 
     static func sendUDP(_ payload: [UInt8], to port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -31,14 +33,18 @@ struct BadInputTests {
     }
 
     /// One HTTP/1.1 request on a fresh connection; returns the status code (0 when the connection failed).
-    static func post(port: Int, path: String = "/v1/traces", headers: [String: String], body: [UInt8],
-                     declaredLength: Int? = nil) -> Int {
+    static func post(
+        port: Int, path: String = "/v1/traces", headers: [String: String], body: [UInt8],
+        declaredLength: Int? = nil
+    ) -> Int {
         exchange(port: port, path: path, headers: headers, body: body, declaredLength: declaredLength).status
     }
 
     /// One HTTP/1.1 request on a fresh connection; the status code (0 when the connection failed) and the body.
-    static func exchange(port: Int, path: String = "/v1/traces", headers: [String: String], body: [UInt8],
-                         declaredLength: Int? = nil) -> (status: Int, body: [UInt8]) {
+    static func exchange(
+        port: Int, path: String = "/v1/traces", headers: [String: String], body: [UInt8],
+        declaredLength: Int? = nil
+    ) -> (status: Int, body: [UInt8]) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -48,7 +54,9 @@ struct BadInputTests {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(port).bigEndian
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { return (0, []) }
         var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(declaredLength ?? body.count)\r\n"
@@ -65,16 +73,20 @@ struct BadInputTests {
             response += chunk[0..<n]
         }
         guard response.count > 12 else { return (0, []) }
-        let status = Int(String(decoding: response.prefix(16), as: UTF8.self).split(separator: " ").dropFirst().first ?? "") ?? 0
+        let status =
+            Int(String(decoding: response.prefix(16), as: UTF8.self).split(separator: " ").dropFirst().first ?? "") ?? 0
         let separator: [UInt8] = [13, 10, 13, 10]
-        let bodyStart = (0...(response.count - 4)).first { Array(response[$0..<($0 + 4)]) == separator }.map { $0 + 4 } ?? response.count
+        let bodyStart =
+            (0...(response.count - 4)).first { Array(response[$0..<($0 + 4)]) == separator }.map { $0 + 4 }
+            ?? response.count
         return (status, Array(response[bodyStart...]))
     }
 
     static func start() async throws -> Collector {
         let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
-        return try await Collector.start(udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: ListenAddress(host: "127.0.0.1", port: 0),
-                                         pipeline: pipeline, maxBodyBytes: 64 * 1024, idleTimeout: .milliseconds(500))
+        return try await Collector.start(
+            udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: ListenAddress(host: "127.0.0.1", port: 0),
+            pipeline: pipeline, maxBodyBytes: 64 * 1024, idleTimeout: .milliseconds(500))
     }
 
     @Test func garbageDatagramsAreCountedAndTheGoodOnesStillArrive() async throws {
@@ -84,7 +96,11 @@ struct BadInputTests {
         Self.sendUDP(Array("{\"format\":\"xml\",\"version\":1}\n{}".utf8), to: port)
         Self.sendUDP(Array("no header at all".utf8), to: port)
         Self.sendUDP(Array((DaemonDatagram.header + "{\"name\": \"cut").utf8), to: port)
-        Self.sendUDP(Array((DaemonDatagram.header + #"{"name":"x\u001b[31m","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1}"#).utf8), to: port)
+        Self.sendUDP(
+            Array(
+                (DaemonDatagram.header
+                    + #"{"name":"x\u001b[31m","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1}"#).utf8),
+            to: port)
         for _ in 0..<200 { Self.sendUDP(Array("flood".utf8), to: port) }
         Self.sendUDP(Array((DaemonDatagram.header + Self.goodDocument).utf8), to: port)
         for _ in 0..<100 where collector.pipeline.stats.spans < 1 { try await Task.sleep(for: .milliseconds(20)) }
@@ -105,22 +121,32 @@ struct BadInputTests {
         let protobuf = ["Content-Type": "application/x-protobuf"]
         // A truncated protobuf: field 1 claims 100 bytes, 3 follow.
         #expect(Self.post(port: port, headers: protobuf, body: [0x0A, 100, 1, 2, 3]) == 400)
-        #expect(Self.post(port: port, headers: ["Content-Type": "application/json"], body: Array("{not json".utf8)) == 400)
+        #expect(
+            Self.post(port: port, headers: ["Content-Type": "application/json"], body: Array("{not json".utf8)) == 400)
         #expect(Self.post(port: port, headers: ["Content-Type": "text/plain"], body: Array("hi".utf8)) == 415)
         #expect(Self.post(port: port, headers: protobuf, body: [UInt8](repeating: 0x0A, count: 70 * 1024)) == 413)
         #expect(Self.post(port: port, path: "/v1/metrics", headers: protobuf, body: []) == 404)
-        #expect(Self.post(port: port, headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"],
-                          body: Array("not gzip".utf8)) == 400)
+        #expect(
+            Self.post(
+                port: port, headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"],
+                body: Array("not gzip".utf8)) == 400)
         // A slow client that promises a body and never sends it is cut off by the idle timeout.
         #expect(Self.post(port: port, headers: protobuf, body: [], declaredLength: 500) == 0)
         // Still serving: a good OTLP JSON request, gzip-compressed.
-        let json = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000001","name":"GET","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"}]}]}]}"#
+        let json =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000001","name":"GET","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"}]}]}]}"#
         let compressed = try Self.gzip(json)
-        #expect(Self.post(port: port, headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"], body: compressed) == 200)
+        #expect(
+            Self.post(
+                port: port, headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"], body: compressed)
+                == 200)
         #expect(Self.post(port: port, headers: ["Content-Type": "application/json"], body: Array(json.utf8)) == 200)
         // The X-Ray SDKs' sampling poller, on the daemon port.
         let udpPort = try #require(collector.udpAddress?.port)
-        #expect(Self.post(port: udpPort, path: "/GetSamplingRules", headers: ["Content-Type": "application/json"], body: Array("{}".utf8)) == 200)
+        #expect(
+            Self.post(
+                port: udpPort, path: "/GetSamplingRules", headers: ["Content-Type": "application/json"],
+                body: Array("{}".utf8)) == 200)
         try await collector.stop()
         let stats = collector.pipeline.stats
         #expect(stats.spans == 2)
@@ -135,7 +161,9 @@ struct BadInputTests {
         let port = try #require(collector.otlpAddress?.port)
         var request = ProtoWriter()
         request.resourceSpans(service: "cart") { scope in
-            for (i, spanID) in [[UInt8](repeating: 1, count: 8), [1, 2, 3], [UInt8](repeating: 3, count: 8)].enumerated() {
+            for (i, spanID) in [[UInt8](repeating: 1, count: 8), [1, 2, 3], [UInt8](repeating: 3, count: 8)]
+                .enumerated()
+            {
                 scope.message(2) { span in
                     span.bytes(1, [UInt8](repeating: 0x5A, count: 16))
                     span.bytes(2, spanID)
@@ -146,17 +174,21 @@ struct BadInputTests {
                 }
             }
         }
-        let protobuf = Self.exchange(port: port, headers: ["Content-Type": "application/x-protobuf"], body: request.bytes)
+        let protobuf = Self.exchange(
+            port: port, headers: ["Content-Type": "application/x-protobuf"], body: request.bytes)
         #expect(protobuf.status == 200)
         // ExportTraceServiceResponse { partial_success { rejected_spans: 1, error_message: "…" } }
         #expect(Array(protobuf.body.dropFirst(2).prefix(3)) == [0x08, 0x01, 0x12])
         #expect(String(decoding: protobuf.body, as: UTF8.self).contains("span_id is 3 bytes, not 8"))
 
-        let json = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000009","name":"GET","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"000000000000000a","name":"no start"}]}]}]}"#
+        let json =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000009","name":"GET","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"000000000000000a","name":"no start"}]}]}]}"#
         let answer = Self.exchange(port: port, headers: ["Content-Type": "application/json"], body: Array(json.utf8))
         #expect(answer.status == 200)
-        #expect(String(decoding: answer.body, as: UTF8.self)
-            == #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span 000000000000000a has no startTimeUnixNano"}}"#)
+        #expect(
+            String(decoding: answer.body, as: UTF8.self)
+                == #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"span 000000000000000a has no startTimeUnixNano"}}"#
+        )
         // An empty request is a valid one.
         let empty = Self.exchange(port: port, headers: ["Content-Type": "application/json"], body: Array("{}".utf8))
         #expect(empty.status == 200 && empty.body == Array("{}".utf8))
@@ -171,8 +203,9 @@ struct BadInputTests {
     @Test func runawayServiceNamesFoldIntoOther() {
         let pipeline = IngestPipeline(quietPeriodSeconds: 0, memoryBudgetBytes: 16 << 20, clock: { 0 })
         for i in 0..<2_000 {
-            let span = Span(traceID: TraceID(high: 1, low: UInt64(i + 1)), id: SpanID(UInt64(i + 1)), name: "svc-req-\(i)",
-                            start: 1_700_000_000_000_000_000, end: 1_700_000_000_100_000_000)
+            let span = Span(
+                traceID: TraceID(high: 1, low: UInt64(i + 1)), id: SpanID(UInt64(i + 1)), name: "svc-req-\(i)",
+                start: 1_700_000_000_000_000_000, end: 1_700_000_000_100_000_000)
             pipeline.ingest([span])
         }
         pipeline.finish()

@@ -1,9 +1,9 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import TraceAnalysis
-import TraceFiles
 import TraceCollector
+import TraceFiles
 import TraceModel
 
 /// The collector on loopback, driven by the AWS X-Ray SDK and the OpenTelemetry SDK for Python.
@@ -13,16 +13,20 @@ struct RealClientTests {
 
     static func startCollector() async throws -> Collector {
         let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
-        return try await Collector.start(udp: ListenAddress(host: "127.0.0.1", port: 0),
-                                         otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
+        return try await Collector.start(
+            udp: ListenAddress(host: "127.0.0.1", port: 0),
+            otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
     }
 
     /// Runs a client script with the collector's addresses in its environment.
     static func runClient(_ script: String, _ arguments: [String] = [], collector: Collector) throws -> String {
         let udp = collector.udpAddress.map { "\($0)" } ?? ""
         let otlp = collector.otlpAddress.map { "http://\($0)" } ?? ""
-        let run = try PythonTools.run(["env", "AWS_XRAY_DAEMON_ADDRESS=\(udp)", "OTEL_EXPORTER_OTLP_ENDPOINT=\(otlp)",
-                                       "OTEL_BSP_SCHEDULE_DELAY=50", "python3", clients.appendingPathComponent(script).path] + arguments)
+        let run = try PythonTools.run(
+            [
+                "env", "AWS_XRAY_DAEMON_ADDRESS=\(udp)", "OTEL_EXPORTER_OTLP_ENDPOINT=\(otlp)",
+                "OTEL_BSP_SCHEDULE_DELAY=50", "python3", clients.appendingPathComponent(script).path,
+            ] + arguments)
         #expect(run.status == 0, "\(script) failed: \(run.output)")
         return run.output
     }
@@ -52,9 +56,11 @@ struct RealClientTests {
         #expect(api.faults == 1)
         #expect(api.throttles == 1)
         #expect(graph.edges[EdgeKey(from: .client, to: orders)]?.total == 3)
-        let inventory = try #require(graph.edges[EdgeKey(from: orders, to: NodeKey(name: "inventory.internal", type: "remote"))])
+        let inventory = try #require(
+            graph.edges[EdgeKey(from: orders, to: NodeKey(name: "inventory.internal", type: "remote"))])
         #expect(inventory.throttles == 1 && inventory.total == 1)
-        let dynamo = try #require(graph.edges[EdgeKey(from: orders, to: NodeKey(name: "DynamoDB", type: "AWS::DynamoDB::Table"))])
+        let dynamo = try #require(
+            graph.edges[EdgeKey(from: orders, to: NodeKey(name: "DynamoDB", type: "AWS::DynamoDB::Table"))])
         #expect(dynamo.faults == 1 && dynamo.total == 1)
         // Lambda mode: the facade segment never arrives; its calls are kept, owned by "unknown".
         #expect(graph.edges[EdgeKey(from: .unknown, to: NodeKey(name: "S3", type: "AWS::S3::Bucket"))]?.total == 1)
@@ -62,7 +68,8 @@ struct RealClientTests {
     }
 
     @Test func theOpenTelemetrySDKForPython() async throws {
-        try PythonTools.ensure(module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
+        try PythonTools.ensure(
+            module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
         let collector = try await Self.startCollector()
         _ = try Self.runClient("otel_client.py", collector: collector)
         try await Self.waitForSpans(22, in: collector)
@@ -71,7 +78,8 @@ struct RealClientTests {
         #expect(stats.rejectedCount == 0, "\(stats.rejectionExamples)")
         #expect(stats.spans == 22)
         let graph = collector.pipeline.analyzer.graph
-        let frontend = NodeKey(name: "frontend", type: nil), cart = NodeKey(name: "cart", type: nil)
+        let frontend = NodeKey(name: "frontend", type: nil)
+        let cart = NodeKey(name: "cart", type: nil)
         let fulfillment = NodeKey(name: "fulfillment", type: nil)
         #expect(graph.edges[EdgeKey(from: .client, to: frontend)]?.total == 4)
         let pair = try #require(graph.edges[EdgeKey(from: frontend, to: cart)])
@@ -90,13 +98,16 @@ struct RealClientTests {
 struct RecordingTests {
     /// OTLP from the real SDK, recorded as X-Ray JSON lines, read back: the same services, edges and counts.
     @Test func theRecordedFileDrawsTheSameGraph() async throws {
-        try PythonTools.ensure(module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
+        try PythonTools.ensure(
+            module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("recorded-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let file = try XRayLinesFile(path: path)
-        let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) },
-                                      sink: { spans in try? file.append(spans) })
-        let collector = try await Collector.start(udp: nil, otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
+        let pipeline = IngestPipeline(
+            quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) },
+            sink: { spans in try? file.append(spans) })
+        let collector = try await Collector.start(
+            udp: nil, otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
         _ = try RealClientTests.runClient("otel_client.py", collector: collector)
         try await RealClientTests.waitForSpans(22, in: collector)
         try await collector.stop()
@@ -109,9 +120,12 @@ struct RecordingTests {
         let live = collector.pipeline.analyzer.graph
         let recorded = replay.graph
         // Names, edges and counts survive; the X-Ray format has no "queue" type, so a Kafka hop is a plain edge.
-        #expect(Set(recorded.edges.keys.map { "\($0.from.name)->\($0.to.name)" }) == Set(live.edges.keys.map { "\($0.from.name)->\($0.to.name)" }))
+        #expect(
+            Set(recorded.edges.keys.map { "\($0.from.name)->\($0.to.name)" })
+                == Set(live.edges.keys.map { "\($0.from.name)->\($0.to.name)" }))
         for (edge, stats) in live.edges {
-            let match = recorded.edges.first { $0.key.from.name == edge.from.name && $0.key.to.name == edge.to.name }?.value
+            let match = recorded.edges.first { $0.key.from.name == edge.from.name && $0.key.to.name == edge.to.name }?
+                .value
             #expect(match?.total == stats.total, "\(edge)")
             #expect(match?.faults == stats.faults, "\(edge)")
         }

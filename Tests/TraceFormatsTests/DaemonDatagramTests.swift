@@ -30,7 +30,8 @@ struct DaemonDatagramTests {
         "{ \"format\" : \"Json\" , \"version\" : \"1\" }\n",
     ])
     func headerSpellingsSDKsUse(header: String) throws {
-        let doc = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
+        let doc =
+            #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
         #expect(try decodeDatagram(header + doc).count == 1)
     }
 

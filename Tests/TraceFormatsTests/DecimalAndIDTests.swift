@@ -1,6 +1,7 @@
 import Testing
-@testable import TraceFormats
 import TraceModel
+
+@testable import TraceFormats
 
 @Suite("Numbers, times and ids")
 struct DecimalAndIDTests {
@@ -54,7 +55,8 @@ struct DecimalAndIDTests {
     }
 
     @Test func otlpIdsInHexOrBase64() {
-        #expect(OTLPIDs.traceID("5759e988bd862e3fe1be46a994272793") == TraceID(xray: "1-5759e988-bd862e3fe1be46a994272793"))
+        #expect(
+            OTLPIDs.traceID("5759e988bd862e3fe1be46a994272793") == TraceID(xray: "1-5759e988-bd862e3fe1be46a994272793"))
         // The same 16 bytes in base64, as early OTLP/JSON exporters wrote them.
         #expect(OTLPIDs.traceID("V1npiL2GLj/hvkaplCcnkw==") == TraceID(hex: "5759e988bd862e3fe1be46a994272793"))
         #expect(OTLPIDs.spanID("AAAAAAAAAAE=") == SpanID(1))

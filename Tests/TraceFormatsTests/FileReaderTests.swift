@@ -87,7 +87,9 @@ struct FileReaderTests {
     @Test func anOversizedRecordIsRejectedAndReadingGoesOn() {
         var decoder = TraceStreamDecoder(source: "t", maxRecordBytes: 1000)
         let big = #"{"name":"x","metadata":""# + String(repeating: "a", count: 5000) + "\"}\n"
-        let ok = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"# + "\n"
+        let ok =
+            #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
+            + "\n"
         var spans: [Span] = []
         Array((ok + big + ok).utf8).withUnsafeBytes { decoder.push($0) { spans.append(contentsOf: $0) } }
         decoder.finish { spans.append(contentsOf: $0) }

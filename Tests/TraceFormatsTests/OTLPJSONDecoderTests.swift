@@ -55,7 +55,10 @@ struct OTLPJSONDecoderTests {
     @Test func theCommittedSampleDecodesCleanly() throws {
         var spans: [Span] = []
         var decoder = TraceStreamDecoder(source: "sample")
-        let text = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/TraceFormatsTests/OTLPJSONDecoderTests.swift", with: "sample-traces/shop-otlp.jsonl"), encoding: .utf8)
+        let text = try String(
+            contentsOfFile: #filePath.replacingOccurrences(
+                of: "Tests/TraceFormatsTests/OTLPJSONDecoderTests.swift", with: "sample-traces/shop-otlp.jsonl"),
+            encoding: .utf8)
         Array(text.utf8).withUnsafeBytes { decoder.push($0) { spans.append(contentsOf: $0) } }
         decoder.finish { spans.append(contentsOf: $0) }
         #expect(decoder.stats.rejectedCount == 0)
@@ -63,25 +66,34 @@ struct OTLPJSONDecoderTests {
     }
 
     @Test func aSpanWithoutIdsIsRejected() {
-        let (_, outcome) = decode(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"x","startTimeUnixNano":"1"}]}]}]}"#)
+        let (_, outcome) = decode(
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"x","startTimeUnixNano":"1"}]}]}]}"#)
         #expect(outcome.failures.first?.reason == .missingField)
     }
 
     /// One bad span costs only itself: its neighbours in the request are kept, each rejected span counted.
     @Test func aBadSpanIsRejectedAloneAndItsRequestKept() throws {
-        let line = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000001","name":"a","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"xyz","name":"b","startTimeUnixNano":"1700000000000000000"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000003","name":"c"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000004","name":"d","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"}]}]}]}"#
+        let line =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"cart"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000001","name":"a","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"xyz","name":"b","startTimeUnixNano":"1700000000000000000"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000003","name":"c"},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000004","name":"d","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"}]}]}]}"#
         let (spans, outcome) = decode(line)
         #expect(spans.map(\.name) == ["a", "d"])
         #expect(spans.allSatisfy { $0.serviceName == "cart" })
         #expect(outcome.failures.map(\.reason) == [.invalidField, .missingField])
         // The OTLP/HTTP entry point says the same, and takes an empty request as a valid one.
         var direct: [Span] = []
-        let rejected = try Array(line.utf8).withUnsafeBytes { raw throws(DecodeFailure) in try OTLPJSONDecoder.decodeRequest(raw, into: &direct) }
+        let rejected = try Array(line.utf8).withUnsafeBytes { raw throws(DecodeFailure) in
+            try OTLPJSONDecoder.decodeRequest(raw, into: &direct)
+        }
         #expect(direct.count == 2 && rejected.count == 2)
         var none: [Span] = []
-        #expect(try Array(" {} ".utf8).withUnsafeBytes { raw throws(DecodeFailure) in try OTLPJSONDecoder.decodeRequest(raw, into: &none) }.isEmpty)
+        #expect(
+            try Array(" {} ".utf8).withUnsafeBytes { raw throws(DecodeFailure) in
+                try OTLPJSONDecoder.decodeRequest(raw, into: &none)
+            }.isEmpty)
         #expect(throws: DecodeFailure.self) {
-            try Array("{} {}".utf8).withUnsafeBytes { raw throws(DecodeFailure) in try OTLPJSONDecoder.decodeRequest(raw, into: &none) }
+            try Array("{} {}".utf8).withUnsafeBytes { raw throws(DecodeFailure) in
+                try OTLPJSONDecoder.decodeRequest(raw, into: &none)
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
-import Testing
 import TestSupport
-@testable import TraceFormats
+import Testing
 import TraceModel
+
+@testable import TraceFormats
 
 /// The protobuf decoder's handling of what the wire format allows but SDKs rarely do: a resource after its spans,
 /// repeated attribute keys, many attributes. (Field-by-field decoding is covered in `HostileInputTests`.)
@@ -54,18 +55,21 @@ struct OTLPProtobufDecoderTests {
     @Test func aRepeatedKeyKeepsItsLastValue() throws {
         var request = ProtoWriter()
         request.resourceSpans(service: "web") { scope in
-            Self.span(&scope, id: 1, attributes: [
-                ("http.request.method", "GET"), ("http.response.status_code", "200"),
-                ("a.custom.key.longer.than.fifteen.bytes", "first"), ("http.response.status_code", "503"),
-                ("a.custom.key.longer.than.fifteen.bytes", "second"),
-            ])
+            Self.span(
+                &scope, id: 1,
+                attributes: [
+                    ("http.request.method", "GET"), ("http.response.status_code", "200"),
+                    ("a.custom.key.longer.than.fifteen.bytes", "first"), ("http.response.status_code", "503"),
+                    ("a.custom.key.longer.than.fifteen.bytes", "second"),
+                ])
         }
         let span = try #require(try Self.decode(request.bytes).first)
         #expect(span.attributeList.count == 3)
-        #expect(span.attributes == [
-            "http.request.method": .string("GET"), "http.response.status_code": .string("503"),
-            "a.custom.key.longer.than.fifteen.bytes": .string("second"),
-        ])
+        #expect(
+            span.attributes == [
+                "http.request.method": .string("GET"), "http.response.status_code": .string("503"),
+                "a.custom.key.longer.than.fifteen.bytes": .string("second"),
+            ])
         #expect(span.http?.status == 503)
         #expect(span.statusClass == .fault)
     }
@@ -90,8 +94,9 @@ struct OTLPProtobufDecoderTests {
             ("http.user_agent", "old-agent"), ("user_agent.original", "curl/8"), ("http.client_ip", "10.0.0.1"),
             ("client.address", "10.0.0.2"), ("http.status_code", "500"), ("http.response.status_code", "404"),
         ]
-        let expected = HTTPInfo(method: "GET", url: "http://shop.example.com/items/7", status: 404, clientIP: "10.0.0.2",
-                                userAgent: "curl/8")
+        let expected = HTTPInfo(
+            method: "GET", url: "http://shop.example.com/items/7", status: 404, clientIP: "10.0.0.2",
+            userAgent: "curl/8")
         for pairs in [legacyFirst, legacyFirst.reversed()] {
             var request = ProtoWriter()
             request.resourceSpans(service: "web") { scope in Self.span(&scope, id: 1, attributes: pairs) }
@@ -101,8 +106,9 @@ struct OTLPProtobufDecoderTests {
             #expect(OTLPSemantics.http(from: dictionary) == expected)
         }
         // A full URL beats a path and host; a span with no HTTP key has no HTTP info.
-        #expect(OTLPSemantics.http(from: ["url.full": .string("https://a.example/x"), "url.path": .string("/y")])?.url
-            == "https://a.example/x")
+        #expect(
+            OTLPSemantics.http(from: ["url.full": .string("https://a.example/x"), "url.path": .string("/y")])?.url
+                == "https://a.example/x")
         #expect(OTLPSemantics.http(from: ["db.system": .string("postgresql")]) == nil)
     }
 
@@ -112,7 +118,9 @@ struct OTLPProtobufDecoderTests {
         #expect(HTTPAttribute.allCases.count <= 16)
         for field in HTTPAttribute.allCases {
             #expect(SemanticKeys.known.contains(field.key), "\(field.key)")
-            let (key, http) = field.key.utf8.withContiguousStorageIfAvailable { SemanticKeys.key(UnsafeRawBufferPointer($0)) }!
+            let (key, http) = field.key.utf8.withContiguousStorageIfAvailable {
+                SemanticKeys.key(UnsafeRawBufferPointer($0))
+            }!
             #expect(key == field.key)
             #expect(http == field)
         }

@@ -67,7 +67,8 @@ struct XRayDocumentDecoderTests {
     }
 
     @Test func independentSubsegmentKeepsItsParentAndWaitsForItsService() throws {
-        let spans = try XRayDocumentDecoder.decode("""
+        let spans = try XRayDocumentDecoder.decode(
+            """
             {"type":"subsegment","name":"SQS","id":"4444444444444444","parent_id":"70de5b6f19ff9a0a",
              "trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1480615200.05,"end_time":1480615200.06,
              "namespace":"aws"}
@@ -80,12 +81,14 @@ struct XRayDocumentDecoderTests {
     }
 
     @Test func inProgressAndInferredSegments() throws {
-        let open = try XRayDocumentDecoder.decode("""
+        let open = try XRayDocumentDecoder.decode(
+            """
             {"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1.0,"in_progress":true}
             """)
         #expect(open[0].inProgress)
         #expect(open[0].end == nil)
-        let inferred = try XRayDocumentDecoder.decode("""
+        let inferred = try XRayDocumentDecoder.decode(
+            """
             {"name":"orders","id":"0000000000000002","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,
              "end_time":2,"inferred":true,"origin":"AWS::DynamoDB::Table","parent_id":"0000000000000009"}
             """)
@@ -94,7 +97,8 @@ struct XRayDocumentDecoderTests {
     }
 
     @Test func acceptsISOTimesAndW3CTraceIDs() throws {
-        let spans = try XRayDocumentDecoder.decode("""
+        let spans = try XRayDocumentDecoder.decode(
+            """
             {"name":"a","id":"0000000000000001","trace_id":"5759e988bd862e3fe1be46a994272793",
              "start_time":"2016-12-01T18:00:00.056Z","end_time":"2016-12-01T20:00:00.084+02:00"}
             """)
@@ -108,11 +112,20 @@ struct XRayDocumentDecoderTests {
         (#"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793"}"#, .missingField),
         (#"{"name":"a","id":"xyz","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1}"#, .invalidField),
         (#"{"name":"a","id":"0000000000000001","trace_id":"2-nope","start_time":1}"#, .invalidField),
-        (#"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":"soon"}"#, .invalidField),
-        (#"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"subsegments":[{"name":"b","start_time":1}]}"#, .missingField),
+        (
+            #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":"soon"}"#,
+            .invalidField
+        ),
+        (
+            #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"subsegments":[{"name":"b","start_time":1}]}"#,
+            .missingField
+        ),
         (#"{"name":"a","id":"0000000000000001","#, .truncated),
         (#"{"name":"a" "id":"0000000000000001"}"#, .invalidJSON),
-        (#"{"type":"subsegment","name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1}"#, .missingField),
+        (
+            #"{"type":"subsegment","name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1}"#,
+            .missingField
+        ),
     ])
     func rejectsWithAReason(document: String, reason: RejectReason) {
         #expect {
@@ -123,13 +136,15 @@ struct XRayDocumentDecoderTests {
     }
 
     @Test func deepNestingIsRejectedNotCrashed() {
-        var doc = #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"metadata":"#
+        var doc =
+            #"{"name":"a","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"metadata":"#
         doc += String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
         #expect(throws: DecodeFailure.self) { _ = try XRayDocumentDecoder.decode(doc) }
     }
 
     @Test func keepsEscapesAndWideCharactersVerbatim() throws {
-        let spans = try XRayDocumentDecoder.decode(#"""
+        let spans = try XRayDocumentDecoder.decode(
+            #"""
             {"name":"pay\u001b[31m\u00e9\ud83d\ude80注文","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}
             """#)
         #expect(spans[0].name == "pay\u{1B}[31mé🚀注文")

@@ -25,8 +25,9 @@ struct XRayDocumentEncoderTests {
     }
 
     @Test func orphanSubsegmentsBecomeIndependentDocuments() throws {
-        let sub = Span(traceID: TraceID(high: 1, low: 2), id: SpanID(7), parentID: SpanID(9), name: "SQS",
-                       kind: .client, isSegment: false, namespace: "aws", start: 1_000_000_000, end: 2_000_000_000)
+        let sub = Span(
+            traceID: TraceID(high: 1, low: 2), id: SpanID(7), parentID: SpanID(9), name: "SQS",
+            kind: .client, isSegment: false, namespace: "aws", start: 1_000_000_000, end: 2_000_000_000)
         let docs = XRayDocumentEncoder.documents(for: [sub])
         let back = try XRayDocumentDecoder.decode(docs[0])
         #expect(docs[0].contains(#""type":"subsegment""#))
@@ -35,8 +36,9 @@ struct XRayDocumentEncoderTests {
     }
 
     @Test func controlCharactersAreEscapedSoOutputStaysValidJSON() throws {
-        let span = Span(traceID: TraceID(high: 1, low: 2), id: SpanID(1), name: "a\u{1B}[2J\"\\\n\u{7F}b",
-                        start: 0, end: 1)
+        let span = Span(
+            traceID: TraceID(high: 1, low: 2), id: SpanID(1), name: "a\u{1B}[2J\"\\\n\u{7F}b",
+            start: 0, end: 1)
         let doc = XRayDocumentEncoder.document(for: span)
         #expect(!doc.contains("\u{1B}"))
         #expect(try XRayDocumentDecoder.decode(doc)[0].name == span.name)

@@ -9,17 +9,19 @@ struct IDTests {
         #expect(xray == w3c)
         #expect(xray.xray == "1-5759e988-bd862e3fe1be46a994272793")
         #expect(xray.hex == "5759e988bd862e3fe1be46a994272793")
-        #expect(xray.epochSeconds == 0x5759e988)
+        #expect(xray.epochSeconds == 0x5759_e988)
     }
 
-    @Test(arguments: ["", "1-5759e988-bd862e3fe1be46a99427279", "2-5759e988-bd862e3fe1be46a994272793",
-                      "1-5759e988_bd862e3fe1be46a994272793", "5759e988bd862e3fe1be46a99427279g"])
+    @Test(arguments: [
+        "", "1-5759e988-bd862e3fe1be46a99427279", "2-5759e988-bd862e3fe1be46a994272793",
+        "1-5759e988_bd862e3fe1be46a994272793", "5759e988bd862e3fe1be46a99427279g",
+    ])
     func rejectsMalformedTraceIDs(text: String) {
         #expect(TraceID(xray: text) == nil && TraceID(hex: text) == nil)
     }
 
     @Test func spanIDs() {
-        #expect(SpanID(hex: "53995c3f42cd8ad8")?.value == 0x53995c3f42cd8ad8)
+        #expect(SpanID(hex: "53995c3f42cd8ad8")?.value == 0x5399_5c3f_42cd_8ad8)
         #expect(SpanID(hex: "53995C3F42CD8AD8")?.hex == "53995c3f42cd8ad8")
         #expect(SpanID(hex: "53995c3f42cd8ad") == nil)
     }

@@ -3,6 +3,7 @@ import Testing
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+
 @testable import TraceTUI
 
 /// The dashboard rendered to text at fixed sizes and compared with reviewed golden files.
@@ -16,7 +17,10 @@ struct DashboardGoldenTests {
 
     /// The checkout sample, replayed: the model as of the last span.
     static let checkout: TraceAnalyzer = {
-        let text = (try? String(contentsOf: root.appendingPathComponent("../../sample-traces/checkout-xray.jsonl"), encoding: .utf8)) ?? ""
+        let text =
+            (try? String(
+                contentsOf: root.appendingPathComponent("../../sample-traces/checkout-xray.jsonl"), encoding: .utf8))
+            ?? ""
         return analyze(text)
     }()
 
@@ -31,7 +35,8 @@ struct DashboardGoldenTests {
     }
 
     static func model(_ analyzer: TraceAnalyzer, window: TimeWindow = .all) -> DashboardModel {
-        DashboardModel.make(from: analyzer, source: "checkout-xray.jsonl", window: window, now: analyzer.traces.lastEnd, rejected: 0)
+        DashboardModel.make(
+            from: analyzer, source: "checkout-xray.jsonl", window: window, now: analyzer.traces.lastEnd, rejected: 0)
     }
 
     static func check(_ name: String, _ buffer: ScreenBuffer) throws {
@@ -42,17 +47,21 @@ struct DashboardGoldenTests {
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(actual == expected, "\(name) differs from its golden; regenerate with TRACESCOPE_UPDATE_GOLDENS=1 and review")
+        #expect(
+            actual == expected,
+            "\(name) differs from its golden; regenerate with TRACESCOPE_UPDATE_GOLDENS=1 and review")
     }
 
     /// The colour layer: one letter per cell for its style role (see `roleLetters`), `*` for selected cells.
     static func checkStyles(_ name: String, _ buffer: ScreenBuffer) throws {
         var lines: [String] = []
         for y in 0..<buffer.height {
-            lines.append(String((0..<buffer.width).map { x -> Character in
-                let style = buffer[x, y].style
-                return style.selected ? "*" : roleLetters[style.role] ?? "?"
-            }))
+            lines.append(
+                String(
+                    (0..<buffer.width).map { x -> Character in
+                        let style = buffer[x, y].style
+                        return style.selected ? "*" : roleLetters[style.role] ?? "?"
+                    }))
         }
         var styled = ScreenBuffer(width: buffer.width, height: buffer.height)
         for (y, line) in lines.enumerated() { styled.write(line, x: 0, y: y) }
@@ -60,7 +69,8 @@ struct DashboardGoldenTests {
     }
 
     static let roleLetters: [StyleRole: Character] = [
-        .plain: " ", .dim: ".", .title: "T", .border: "b", .header: "H", .ok: "o", .error: "E", .throttle: "P", .fault: "F",
+        .plain: " ", .dim: ".", .title: "T", .border: "b", .header: "H", .ok: "o", .error: "E", .throttle: "P",
+        .fault: "F",
         .inferred: "i", .client: "c", .keyHint: "k", .barDwell: "d", .barInit: "I", .barHandler: "h", .barOverhead: "v",
         .barSpan: "s",
     ]
@@ -68,19 +78,28 @@ struct DashboardGoldenTests {
     @Test(arguments: [(80, 24), (120, 40), (200, 60)])
     func servicesAndTraces(size: (Int, Int)) throws {
         let state = AppState(width: size.0, height: size.1)
-        try Self.check("checkout-\(size.0)x\(size.1)", DashboardView.render(state, Self.model(Self.checkout), glyphs: .unicode))
-        if size.0 == 120 { try Self.checkStyles("checkout-120x40", DashboardView.render(state, Self.model(Self.checkout), glyphs: .unicode)) }
-        try Self.check("checkout-\(size.0)x\(size.1)-ascii", DashboardView.render(state, Self.model(Self.checkout), glyphs: .ascii))
+        try Self.check(
+            "checkout-\(size.0)x\(size.1)", DashboardView.render(state, Self.model(Self.checkout), glyphs: .unicode))
+        if size.0 == 120 {
+            try Self.checkStyles(
+                "checkout-120x40", DashboardView.render(state, Self.model(Self.checkout), glyphs: .unicode))
+        }
+        try Self.check(
+            "checkout-\(size.0)x\(size.1)-ascii", DashboardView.render(state, Self.model(Self.checkout), glyphs: .ascii)
+        )
     }
 
     /// Feeds keys through `update`, rebuilding the model whenever the query changes, as the app does.
-    static func press(_ keys: [Key], _ state: inout AppState, _ model: inout DashboardModel, analyzer: TraceAnalyzer = checkout) {
+    static func press(
+        _ keys: [Key], _ state: inout AppState, _ model: inout DashboardModel, analyzer: TraceAnalyzer = checkout
+    ) {
         for key in keys {
             let before = state.query
             state = update(state, with: .key(key), model: model)
             if state.query != before {
-                model = DashboardModel.make(from: analyzer, source: "checkout-xray.jsonl", query: state.query,
-                                            now: analyzer.traces.lastEnd, rejected: 0)
+                model = DashboardModel.make(
+                    from: analyzer, source: "checkout-xray.jsonl", query: state.query,
+                    now: analyzer.traces.lastEnd, rejected: 0)
             }
         }
     }
@@ -111,7 +130,10 @@ struct DashboardGoldenTests {
         state.window = .all
         var model = Self.model(Self.checkout)
         Self.press([.tab, .character("s"), .enter], &state, &model)
-        guard case .trace(let id) = state.screen else { Issue.record("Enter did not open the trace"); return }
+        guard case .trace(let id) = state.screen else {
+            Issue.record("Enter did not open the trace")
+            return
+        }
         let timeline = try #require(model.timeline)
         #expect(timeline.traceID == id)
         #expect(timeline.rows.contains { $0.phase == .initialization })
@@ -166,7 +188,8 @@ struct DashboardGoldenTests {
             Self.press([.tab, .tab], &state, &model)
             #expect(state.panelCall == 1)
             try Self.check("service-panel-120x40-call-selected", DashboardView.render(state, model, glyphs: .unicode))
-            let call = detail.incoming.count > 1 ? detail.incoming[1].edge : detail.outgoing[1 - detail.incoming.count].edge
+            let call =
+                detail.incoming.count > 1 ? detail.incoming[1].edge : detail.outgoing[1 - detail.incoming.count].edge
             Self.press([.enter], &state, &model)
             #expect(state.screen == .edge(call, from: checkoutFunction))
             #expect(model.nodeDetail?.subject == .edge(call))
@@ -197,7 +220,10 @@ struct DashboardGoldenTests {
             try Self.check("help-80x24-scrolled", DashboardView.render(state, model, glyphs: .unicode))
         }
         Self.press([.escape, .character("j"), .enter, .tab, .enter], &state, &model)
-        guard case .edge = state.screen else { Issue.record("no edge panel opened"); return }
+        guard case .edge = state.screen else {
+            Issue.record("no edge panel opened")
+            return
+        }
         try Self.check("edge-panel-\(size.0)x\(size.1)", DashboardView.render(state, model, glyphs: .unicode))
         try Self.check("edge-panel-\(size.0)x\(size.1)-ascii", DashboardView.render(state, model, glyphs: .ascii))
     }
@@ -244,16 +270,20 @@ struct DashboardGoldenTests {
     @Test func emptyAndTooSmall() throws {
         let empty = DashboardModel(source: "live on udp 127.0.0.1:2000", window: .fiveMinutes, now: 0)
         try Self.check("empty-80x24", DashboardView.render(AppState(width: 80, height: 24), empty, glyphs: .unicode))
-        try Self.check("too-small-40x10", DashboardView.render(AppState(width: 40, height: 10), empty, glyphs: .unicode))
+        try Self.check(
+            "too-small-40x10", DashboardView.render(AppState(width: 40, height: 10), empty, glyphs: .unicode))
     }
 
     @Test func hostileNamesAreInertAndWideNamesAlign() throws {
         let doc = { (name: String, id: Int, fault: Bool) in
             #"{"name":"\#(name)","id":"\#(String(format: "%016x", id))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", id))","start_time":1700000000,"end_time":1700000000.2\#(fault ? #","fault":true"# : "")}"#
         }
-        let text = [doc(#"evil\u001b]0;pwned\u0007\u001b[2J"#, 1, true), doc("注文サービス🚀", 2, false), doc("plain", 3, false)]
-            .joined(separator: "\n")
-        let buffer = DashboardView.render(AppState(width: 100, height: 20), Self.model(Self.analyze(text)), glyphs: .unicode)
+        let text = [
+            doc(#"evil\u001b]0;pwned\u0007\u001b[2J"#, 1, true), doc("注文サービス🚀", 2, false), doc("plain", 3, false),
+        ]
+        .joined(separator: "\n")
+        let buffer = DashboardView.render(
+            AppState(width: 100, height: 20), Self.model(Self.analyze(text)), glyphs: .unicode)
         #expect(!buffer.text.contains("\u{1B}"))
         #expect(!buffer.text.contains("\u{07}"))
         #expect(buffer.text.contains("evil\\e]0;pwned\\x07\\e[2J"))
@@ -274,9 +304,12 @@ struct LayeredLayoutTests {
 
     @Test func layersFollowTheLongestPathFromTheClient() {
         let (a, b, c, d) = (Self.node("a"), Self.node("b"), Self.node("c"), Self.node("d"))
-        let layout = LayeredLayout(nodes: [d, c, b, a, .client],
-                                   edges: [EdgeKey(from: .client, to: a), EdgeKey(from: a, to: b), EdgeKey(from: b, to: c),
-                                           EdgeKey(from: a, to: c), EdgeKey(from: a, to: d)])
+        let layout = LayeredLayout(
+            nodes: [d, c, b, a, .client],
+            edges: [
+                EdgeKey(from: .client, to: a), EdgeKey(from: a, to: b), EdgeKey(from: b, to: c),
+                EdgeKey(from: a, to: c), EdgeKey(from: a, to: d),
+            ])
         #expect(layout.layers.count == 4)
         #expect(layout.layers[0] == [.client])
         #expect(layout.layers[1] == [a])
@@ -286,7 +319,9 @@ struct LayeredLayoutTests {
 
     @Test func cyclesAreBrokenAndTheLayoutIsStable() {
         let (a, b, c) = (Self.node("a"), Self.node("b"), Self.node("c"))
-        let edges = [EdgeKey(from: .client, to: a), EdgeKey(from: a, to: b), EdgeKey(from: b, to: c), EdgeKey(from: c, to: a)]
+        let edges = [
+            EdgeKey(from: .client, to: a), EdgeKey(from: a, to: b), EdgeKey(from: b, to: c), EdgeKey(from: c, to: a),
+        ]
         let first = LayeredLayout(nodes: [a, b, c, .client], edges: edges)
         #expect(first.backEdges == [EdgeKey(from: c, to: a)])
         #expect(first.layers.map(\.count) == [1, 1, 1, 1])
@@ -296,7 +331,8 @@ struct LayeredLayoutTests {
 
     @Test func aLongChainOfServicesNeedsNoDeepStack() {
         let chain = (0..<5_000).map { Self.node("svc-\($0)") }
-        let edges = [EdgeKey(from: .client, to: chain[0])] + zip(chain, chain.dropFirst()).map { EdgeKey(from: $0, to: $1) }
+        let edges =
+            [EdgeKey(from: .client, to: chain[0])] + zip(chain, chain.dropFirst()).map { EdgeKey(from: $0, to: $1) }
             + [EdgeKey(from: chain[4_999], to: chain[0])]
         let layout = LayeredLayout(nodes: chain + [.client], edges: edges)
         #expect(layout.layers.count == 5_001)
@@ -307,7 +343,9 @@ struct LayeredLayoutTests {
         var docs: [String] = []
         for i in 0..<60 {
             let parent = i == 0 ? "" : #","parent_id":"\#(String(format: "%016x", 1000 + (i - 1) / 3))""#
-            docs.append(#"{"name":"svc-\#(i)","id":"\#(String(format: "%016x", 1000 + i))","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.1\#(parent)\#(i % 7 == 3 ? #","fault":true"# : "")}"#)
+            docs.append(
+                #"{"name":"svc-\#(i)","id":"\#(String(format: "%016x", 1000 + i))","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.1\#(parent)\#(i % 7 == 3 ? #","fault":true"# : "")}"#
+            )
         }
         let analyzer = DashboardGoldenTests.analyze(docs.joined(separator: "\n"))
         let model = DashboardGoldenTests.model(analyzer)
@@ -320,14 +358,19 @@ struct LayeredLayoutTests {
     /// A map taller than its area says on its borders how many nodes it hides, naming the worst — the faulting
     /// service must not be out of sight unannounced — and scrolls to a node selected in the services list.
     @Test func nodesOutOfViewAreAnnouncedOnTheMapBorders() throws {
-        var docs: [String] = [#"{"name":"gateway","id":"00000000000003e8","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.1}"#]
+        var docs: [String] = [
+            #"{"name":"gateway","id":"00000000000003e8","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.1}"#
+        ]
         for i in 1...10 {
             let name = i == 10 ? "zz-payments" : "svc-\(i)"
-            docs.append(#"{"name":"\#(name)","id":"\#(String(format: "%016x", 1000 + i))","trace_id":"1-5759e988-bd862e3fe1be46a994272793","parent_id":"00000000000003e8","start_time":1700000000,"end_time":1700000000.1\#(i == 10 ? #","fault":true"# : "")}"#)
+            docs.append(
+                #"{"name":"\#(name)","id":"\#(String(format: "%016x", 1000 + i))","trace_id":"1-5759e988-bd862e3fe1be46a994272793","parent_id":"00000000000003e8","start_time":1700000000,"end_time":1700000000.1\#(i == 10 ? #","fault":true"# : "")}"#
+            )
         }
         let model = DashboardGoldenTests.model(DashboardGoldenTests.analyze(docs.joined(separator: "\n")))
         var state = AppState(width: 100, height: 30)
-        let lines = DashboardView.render(state, model, glyphs: .unicode).text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = DashboardView.render(state, model, glyphs: .unicode).text.split(
+            separator: "\n", omittingEmptySubsequences: false)
         let mapBottom = try #require(lines.firstIndex { $0.hasPrefix("└") })
         #expect(lines[mapBottom].contains("▼ 7 more: ✖ zz-payments"), "\(lines[mapBottom])")
         #expect(!lines[0...mapBottom].contains { $0.contains("│✖ zz-payments") })
@@ -335,7 +378,8 @@ struct LayeredLayoutTests {
         // Selecting a service lower down scrolls the map to it; what is now hidden above (the client and the gateway
         // in their columns too) is announced on top, and the faulting service still below keeps its notice.
         state.selectedService = try #require(model.services.firstIndex { $0.node.name == "svc-9" })
-        let scrolled = DashboardView.render(state, model, glyphs: .unicode).text.split(separator: "\n", omittingEmptySubsequences: false)
+        let scrolled = DashboardView.render(state, model, glyphs: .unicode).text.split(
+            separator: "\n", omittingEmptySubsequences: false)
         #expect(scrolled[1...mapBottom].contains { $0.contains("│svc-9") })
         #expect(scrolled[1].contains("▲ 9 more "), "\(scrolled[1])")
         #expect(scrolled[mapBottom].contains("▼ 1 more: ✖ zz-payments"), "\(scrolled[mapBottom])")
@@ -347,24 +391,30 @@ struct TraceTimelineTests {
     static let ms: Int64 = 1_000_000
 
     static func span(_ id: UInt64, parent: UInt64?, _ name: String, _ start: Int64, _ end: Int64) -> Span {
-        Span(traceID: TraceID(high: 1, low: 1), id: SpanID(id), parentID: parent.map { SpanID($0) }, name: name,
-             isSegment: parent == nil, start: start * ms, end: end * ms)
+        Span(
+            traceID: TraceID(high: 1, low: 1), id: SpanID(id), parentID: parent.map { SpanID($0) }, name: name,
+            isSegment: parent == nil, start: start * ms, end: end * ms)
     }
 
     @Test func theCriticalPathFollowsWhatTheParentWaitedOn() {
-        let trace = AssembledTrace(traceID: TraceID(high: 1, low: 1), spans: [
-            Self.span(1, parent: nil, "root", 0, 100),
-            Self.span(2, parent: 1, "first", 0, 40),
-            Self.span(3, parent: 1, "overlapping", 10, 30),
-            Self.span(4, parent: 1, "second", 40, 100),
-            Self.span(5, parent: 4, "inside", 50, 100),
-            Self.span(6, parent: 1, "leaf tie", 60, 100),
-        ])
+        let trace = AssembledTrace(
+            traceID: TraceID(high: 1, low: 1),
+            spans: [
+                Self.span(1, parent: nil, "root", 0, 100),
+                Self.span(2, parent: 1, "first", 0, 40),
+                Self.span(3, parent: 1, "overlapping", 10, 30),
+                Self.span(4, parent: 1, "second", 40, 100),
+                Self.span(5, parent: 4, "inside", 50, 100),
+                Self.span(6, parent: 1, "leaf tie", 60, 100),
+            ])
         let timeline = TraceTimeline(trace)
         let critical = Set(timeline.rows.filter(\.onCriticalPath).map { timeline.spans[$0.span].name })
         // "second" and "leaf tie" both end last: the one with children wins, so the path can go inside it.
         #expect(critical == ["root", "second", "inside", "first"])
-        #expect(timeline.rows.map { timeline.spans[$0.span].name } == ["root", "first", "overlapping", "second", "inside", "leaf tie"])
+        #expect(
+            timeline.rows.map { timeline.spans[$0.span].name } == [
+                "root", "first", "overlapping", "second", "inside", "leaf tie",
+            ])
         #expect(timeline.rows.map(\.depth) == [0, 1, 1, 1, 2, 1])
         #expect(timeline.rows[0].descendants == 5)
         #expect(timeline.visibleRows(collapsed: [SpanID(4)]).count == 5)
@@ -383,10 +433,12 @@ struct TraceTimelineTests {
     }
 
     @Test func aParentCycleIsShownNotLoopedOver() {
-        let trace = AssembledTrace(traceID: TraceID(high: 1, low: 1), spans: [
-            Self.span(1, parent: 2, "a", 0, 10),
-            Self.span(2, parent: 1, "b", 0, 10),
-        ])
+        let trace = AssembledTrace(
+            traceID: TraceID(high: 1, low: 1),
+            spans: [
+                Self.span(1, parent: 2, "a", 0, 10),
+                Self.span(2, parent: 1, "b", 0, 10),
+            ])
         let timeline = TraceTimeline(trace)
         #expect(timeline.rows.count == 2)
     }
@@ -398,15 +450,17 @@ struct FilterCacheTests {
         let analyzer = DashboardGoldenTests.checkout
         let cache = TraceFilterCache()
         func make(_ text: String, cache: TraceFilterCache?) throws -> DashboardModel {
-            DashboardModel.make(from: analyzer, source: "checkout", query: DashboardQuery(window: .all, filter: try TraceFilter(text)),
-                                now: analyzer.traces.lastEnd, rejected: 0, filterCache: cache)
+            DashboardModel.make(
+                from: analyzer, source: "checkout", query: DashboardQuery(window: .all, filter: try TraceFilter(text)),
+                now: analyzer.traces.lastEnd, rejected: 0, filterCache: cache)
         }
         for text in ["responsetime > 0.6 AND !throttle", "fault", "responsetime > 0.6 AND !throttle"] {
             let fresh = try make(text, cache: nil)
             let first = try make(text, cache: cache)
             let second = try make(text, cache: cache)
             #expect(fresh.tracesMatched > 0)
-            #expect(first.tracesMatched == fresh.tracesMatched && second.tracesMatched == fresh.tracesMatched, "\(text)")
+            #expect(
+                first.tracesMatched == fresh.tracesMatched && second.tracesMatched == fresh.tracesMatched, "\(text)")
             #expect(second.recentTraces.map(\.traceID) == fresh.recentTraces.map(\.traceID), "\(text)")
         }
     }
@@ -422,8 +476,9 @@ struct SelectionTests {
         // The refreshed lists in another order: services reversed, two new traces on top.
         var new = old
         new.services.reverse()
-        let newcomer = DashboardModel.TraceRow(traceID: TraceID(high: 9, low: 9), start: 0, root: "new", durationNanos: 1,
-                                               statusClass: .ok, request: "")
+        let newcomer = DashboardModel.TraceRow(
+            traceID: TraceID(high: 9, low: 9), start: 0, root: "new", durationNanos: 1,
+            statusClass: .ok, request: "")
         new.recentTraces.insert(contentsOf: [newcomer, newcomer], at: 0)
         let kept = keepSelection(state, from: old, to: new)
         #expect(new.services[kept.selectedService].node == old.services[2].node)

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 import TraceAnalysis
 import TraceFormats
 import TraceModel
 import TraceReports
-import TestSupport
+
 @testable import TraceTUI
 
 /// Whatever arrives — mutated documents, truncated protobuf, absurd timestamps — the whole path from the decoders
@@ -21,7 +22,8 @@ struct HostileInputTests {
     ]
 
     /// An OTLP/JSON request line, as the OpenTelemetry Collector's file exporter writes it.
-    static let otlpJSON = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"frontend"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000031","name":"GET /","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000500000000","attributes":[{"key":"http.response.status_code","value":{"intValue":"500"}}],"status":{"code":2}},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000032","parentSpanId":"0000000000000031","name":"SELECT","kind":3,"startTimeUnixNano":"1700000000100000000","endTimeUnixNano":"1700000000200000000","attributes":[{"key":"db.system","value":{"stringValue":"postgresql"}},{"key":"weird","value":{"arrayValue":{"values":[{"doubleValue":1.5},{"boolValue":true}]}}}]}]}]}]}"#
+    static let otlpJSON =
+        #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"frontend"}}]},"scopeSpans":[{"spans":[{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000031","name":"GET /","kind":2,"startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000500000000","attributes":[{"key":"http.response.status_code","value":{"intValue":"500"}}],"status":{"code":2}},{"traceId":"5759e988bd862e3fe1be46a994272793","spanId":"0000000000000032","parentSpanId":"0000000000000031","name":"SELECT","kind":3,"startTimeUnixNano":"1700000000100000000","endTimeUnixNano":"1700000000200000000","attributes":[{"key":"db.system","value":{"stringValue":"postgresql"}},{"key":"weird","value":{"arrayValue":{"values":[{"doubleValue":1.5},{"boolValue":true}]}}}]}]}]}]}"#
 
     /// `TRACESCOPE_FUZZ_ROUNDS=100000` (and `TRACESCOPE_FUZZ_SEED`) search longer than CI does.
     @Test func mutatedInputNeverStopsThePath() throws {
@@ -30,7 +32,8 @@ struct HostileInputTests {
         var random = SplitMix64(seed: environment["TRACESCOPE_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x7EA5_CE0F)
         var analyzer = TraceAnalyzer(quietPeriodSeconds: 30, windowed: true)
         analyzer.keepTraces(budgetBytes: 16 << 20)
-        var accepted = 0, rejected = 0
+        var accepted = 0
+        var rejected = 0
         let header = Array(DaemonDatagram.header.utf8)
         let seeds = (Self.xrayDocuments + [Self.otlpJSON]).map { Array($0.utf8) }
         for round in 0..<rounds {
@@ -43,7 +46,10 @@ struct HostileInputTests {
                     // The same bytes as a daemon datagram.
                     var datagram: [Span] = []
                     let failed = (header + bytes).withUnsafeBytes { raw -> Bool in
-                        do throws(DecodeFailure) { try DaemonDatagram.decode(raw, into: &datagram); return false } catch { return true }
+                        do throws(DecodeFailure) {
+                            try DaemonDatagram.decode(raw, into: &datagram)
+                            return false
+                        } catch { return true }
                     }
                     if failed { rejected += 1 }
                 }
@@ -53,7 +59,10 @@ struct HostileInputTests {
             let protobuf = Self.mutate(Self.otlpProtobuf(), &random)
             var spans: [Span] = []
             let failed = protobuf.withUnsafeBytes { raw -> Bool in
-                do throws(DecodeFailure) { try OTLPProtobufDecoder.decode(raw, into: &spans); return false } catch { return true }
+                do throws(DecodeFailure) {
+                    try OTLPProtobufDecoder.decode(raw, into: &spans)
+                    return false
+                } catch { return true }
             }
             if failed { rejected += 1 }
             accepted += spans.count
@@ -101,12 +110,16 @@ struct HostileInputTests {
         var analyzer = TraceAnalyzer(windowed: true)
         analyzer.keepTraces(budgetBytes: 16 << 20)
         for (i, (start, end)) in extremes.enumerated() {
-            let document = #"{"name":"evil-\#(i)","id":"\#(String(format: "%016x", 100 + i))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", i))","start_time":\#(start),"end_time":\#(end),"subsegments":[{"name":"call","id":"\#(String(format: "%016x", 200 + i))","namespace":"remote","start_time":\#(end),"end_time":\#(start)}]}"#
+            let document =
+                #"{"name":"evil-\#(i)","id":"\#(String(format: "%016x", 100 + i))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", i))","start_time":\#(start),"end_time":\#(end),"subsegments":[{"name":"call","id":"\#(String(format: "%016x", 200 + i))","namespace":"remote","start_time":\#(end),"end_time":\#(start)}]}"#
             // And in the same trace an in-progress segment that starts four billion seconds after it: the timeline
             // must place a span far outside its trace's extent.
-            let straggler = #"{"name":"late-\#(i)","id":"\#(String(format: "%016x", 300 + i))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", i))","start_time":4000000000,"in_progress":true}"#
+            let straggler =
+                #"{"name":"late-\#(i)","id":"\#(String(format: "%016x", 300 + i))","trace_id":"1-5759e988-bd862e3fe1be46a9942727\#(String(format: "%02x", i))","start_time":4000000000,"in_progress":true}"#
             var spans: [Span] = []
-            _ = Array((document + "\n" + straggler).utf8).withUnsafeBytes { TraceRecordDecoder.decode($0, into: &spans) }
+            _ = Array((document + "\n" + straggler).utf8).withUnsafeBytes {
+                TraceRecordDecoder.decode($0, into: &spans)
+            }
             for span in spans {
                 #expect((0...EpochRange.latest).contains(span.start), "\(document)")
                 #expect(span.end.map { (0...EpochRange.latest).contains($0) } ?? true, "\(document)")
@@ -119,7 +132,9 @@ struct HostileInputTests {
             resource.message(2) { scope in scope.message(2) { Self.otlpSpan(&$0, start: .max - 1, end: .max) } }
         }
         var spans: [Span] = []
-        _ = try request.bytes.withUnsafeBytes { raw throws(DecodeFailure) in try OTLPProtobufDecoder.decode(raw, into: &spans) }
+        _ = try request.bytes.withUnsafeBytes { raw throws(DecodeFailure) in
+            try OTLPProtobufDecoder.decode(raw, into: &spans)
+        }
         #expect(spans.allSatisfy { $0.start <= EpochRange.latest && ($0.end ?? 0) <= EpochRange.latest })
         analyzer.ingest(spans)
         analyzer.finish()
@@ -128,7 +143,9 @@ struct HostileInputTests {
 
     @Test func theProtobufSeedDecodesAsBuilt() throws {
         var spans: [Span] = []
-        _ = try Self.otlpProtobuf().withUnsafeBytes { raw throws(DecodeFailure) in try OTLPProtobufDecoder.decode(raw, into: &spans) }
+        _ = try Self.otlpProtobuf().withUnsafeBytes { raw throws(DecodeFailure) in
+            try OTLPProtobufDecoder.decode(raw, into: &spans)
+        }
         try #require(spans.count == 1)
         let span = spans[0]
         #expect(span.serviceName == "frontend")
@@ -152,9 +169,14 @@ struct HostileInputTests {
             switch random.below(6) {
             case 0: bytes[at] ^= UInt8(truncatingIfNeeded: 1 << random.below(8))
             case 1: bytes[at] = UInt8(truncatingIfNeeded: random.next())
-            case 2: bytes.insert(contentsOf: [UInt8(ascii: "\""), 0x1B, 0xFF, UInt8(ascii: "{"), UInt8(ascii: "9")].prefix(1 + random.below(5)), at: at)
+            case 2:
+                bytes.insert(
+                    contentsOf: [UInt8(ascii: "\""), 0x1B, 0xFF, UInt8(ascii: "{"), UInt8(ascii: "9")].prefix(
+                        1 + random.below(5)), at: at)
             case 3: bytes.removeSubrange(at..<min(bytes.count, at + 1 + random.below(16)))
-            case 4: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + 1 + random.below(64))], at: random.below(bytes.count))
+            case 4:
+                bytes.insert(
+                    contentsOf: bytes[at..<min(bytes.count, at + 1 + random.below(64))], at: random.below(bytes.count))
             default: bytes.removeSubrange(at...)
             }
         }
@@ -165,8 +187,10 @@ struct HostileInputTests {
     /// sizes in both glyph sets, and the timeline of each stored trace.
     static func everyViewRenders(_ analyzer: TraceAnalyzer) throws {
         let summary = SummaryBuilder.build(from: analyzer)
-        for report in [MarkdownReport.render(summary), SummaryJSONReport.render(summary), JUnitReport.render(summary),
-                       TextReport.render(summary, histograms: true)] {
+        for report in [
+            MarkdownReport.render(summary), SummaryJSONReport.render(summary), JUnitReport.render(summary),
+            TextReport.render(summary, histograms: true),
+        ] {
             #expect(!report.isEmpty)
             #expect(!report.unicodeScalars.contains { $0 == "\u{1B}" }, "an escape reached a report")
         }
@@ -175,7 +199,9 @@ struct HostileInputTests {
         for (width, height) in [(80, 24), (200, 60)] {
             for glyphs in [Glyphs.unicode, .ascii] {
                 let text = DashboardView.render(AppState(width: width, height: height), model, glyphs: glyphs).text
-                #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "a control character reached the screen")
+                #expect(
+                    !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" },
+                    "a control character reached the screen")
             }
         }
         for trace in (analyzer.store?.traces ?? []).suffix(40) {
@@ -184,7 +210,9 @@ struct HostileInputTests {
             let query = DashboardQuery(window: .all, trace: trace.traceID)
             let traceModel = DashboardModel.make(from: analyzer, source: "hostile", query: query, now: now, rejected: 0)
             let text = DashboardView.render(state, traceModel, glyphs: .unicode).text
-            #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "a control character reached the timeline")
+            #expect(
+                !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" },
+                "a control character reached the timeline")
         }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Drives the real binary in tmux, as a person at a terminal would.
 @Suite("tracescope tui in tmux", .serialized, .timeLimit(.minutes(3)))
@@ -10,7 +10,8 @@ struct DashboardEndToEndTests {
     @discardableResult
     static func tmux(_ arguments: [String], capture: Bool = false) throws -> String {
         // A server of our own (-L): the tests never touch the user's tmux sessions.
-        let outcome = try ChildProcess.run(["tmux", "-L", socket] + arguments, captureOutput: capture, timeout: .seconds(20))
+        let outcome = try ChildProcess.run(
+            ["tmux", "-L", socket] + arguments, captureOutput: capture, timeout: .seconds(20))
         return outcome.stdout
     }
 
@@ -19,8 +20,9 @@ struct DashboardEndToEndTests {
     /// tmux is a Debian package; install it if this machine lacks it (CI runs as root with Debian's mirrors).
     static func ensureTmux() throws {
         if (try? tmux(["-V"], capture: true))?.hasPrefix("tmux") == true { return }
-        try ChildProcess.run(["sh", "-c", "apt-get update -qq && apt-get install -y -qq tmux"],
-                             environment: ["DEBIAN_FRONTEND": "noninteractive"], timeout: .seconds(600))
+        try ChildProcess.run(
+            ["sh", "-c", "apt-get update -qq && apt-get install -y -qq tmux"],
+            environment: ["DEBIAN_FRONTEND": "noninteractive"], timeout: .seconds(600))
     }
 
     /// Polls the pane until `text` shows (`seconds` at most).
@@ -44,8 +46,9 @@ struct DashboardEndToEndTests {
     }
 
     @Test func replayTheCheckoutSampleThenQuit() throws {
-        let session = try Self.startSession("replay", "tui --replay \(SummaryCommandTests.checkout) --speed 0",
-                                            after: "echo TERMINAL-RESTORED-$?; read")
+        let session = try Self.startSession(
+            "replay", "tui --replay \(SummaryCommandTests.checkout) --speed 0",
+            after: "echo TERMINAL-RESTORED-$?; read")
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
 
         let screen = try Self.waitFor("email-sender", session: session)
@@ -88,9 +91,12 @@ struct DashboardEndToEndTests {
         try Self.ensureTmux()
         let socket = "tracescope-tests-hup-\(getpid())"
         let binary = SummaryCommandTests.binary.path
-        try ChildProcess.run(["tmux", "-L", socket, "new-session", "-d", "-s", "hup", "-x", "100", "-y", "30",
-                              // Under a shell, as the CI hang had it: the shell gets the SIGHUP, the dashboard only a dead pty.
-                              "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; read"], captureOutput: false)
+        try ChildProcess.run(
+            [
+                "tmux", "-L", socket, "new-session", "-d", "-s", "hup", "-x", "100", "-y", "30",
+                // Under a shell, as the CI hang had it: the shell gets the SIGHUP, the dashboard only a dead pty.
+                "\(binary) tui --replay \(SummaryCommandTests.checkout) --speed 0; read",
+            ], captureOutput: false)
         defer { _ = try? ChildProcess.run(["tmux", "-L", socket, "kill-server"], captureOutput: false) }
         var screen = ""
         for _ in 0..<50 where !screen.contains("email-sender") {
@@ -98,8 +104,10 @@ struct DashboardEndToEndTests {
             Thread.sleep(forTimeInterval: 0.1)
         }
         #expect(screen.contains("email-sender"))
-        let server = try #require(Int32(try ChildProcess.run(["tmux", "-L", socket, "display", "-p", "#{pid}"]).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let server = try #require(
+            Int32(
+                try ChildProcess.run(["tmux", "-L", socket, "display", "-p", "#{pid}"]).stdout
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         let pane = try ChildProcess.run(["tmux", "-L", socket, "list-panes", "-t", "hup", "-F", "#{pane_pid}"]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let children = Self.children(of: Int32(pane) ?? -1).map(String.init)

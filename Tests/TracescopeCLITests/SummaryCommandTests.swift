@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Drives the real `tracescope` binary, as a CI job would.
 @Suite("tracescope summary (the binary)", .timeLimit(.minutes(5)))
 struct SummaryCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let checkout = root.appendingPathComponent("sample-traces/checkout-xray.jsonl").path
     static let otlp = root.appendingPathComponent("sample-traces/shop-otlp.jsonl").path
 
@@ -21,8 +22,9 @@ struct SummaryCommandTests {
     }
 
     static func run(_ arguments: [String], stdin: String? = nil, timeout: Duration = .seconds(120)) throws -> Run {
-        let outcome = try ChildProcess.run([binary.path] + arguments, stdin: stdin.map { Data($0.utf8) },
-                                           environment: ["NO_COLOR": "1"], timeout: timeout)
+        let outcome = try ChildProcess.run(
+            [binary.path] + arguments, stdin: stdin.map { Data($0.utf8) },
+            environment: ["NO_COLOR": "1"], timeout: timeout)
         #expect(!outcome.timedOut, "tracescope \(arguments) did not finish within \(timeout)")
         return Run(status: outcome.status, stdout: outcome.stdout, stderr: outcome.stderr)
     }
@@ -36,8 +38,10 @@ struct SummaryCommandTests {
     @Test func theCheckoutSampleHoldsWhatItWasBuiltWith() throws {
         let r = try Self.run(["summary", Self.checkout, "--format", "json"])
         #expect(r.status == 0)
-        for name in ["\"shop-api/prod\"", "\"AWS::ApiGateway::Stage\"", "\"AWS::Lambda::Function\"", "\"AWS::DynamoDB::Table\"",
-                     "\"AWS::SQS::Queue\"", "\"api.payments.example.com\"", "\"email-sender\"", "\"client\""] {
+        for name in [
+            "\"shop-api/prod\"", "\"AWS::ApiGateway::Stage\"", "\"AWS::Lambda::Function\"", "\"AWS::DynamoDB::Table\"",
+            "\"AWS::SQS::Queue\"", "\"api.payments.example.com\"", "\"email-sender\"", "\"client\"",
+        ] {
             #expect(r.stdout.contains(name), "missing \(name)")
         }
         #expect(r.stdout.contains(#""verdict": "pass""#))
@@ -46,7 +50,9 @@ struct SummaryCommandTests {
     }
 
     @Test func markdownForAGitHubJobSummary() throws {
-        let r = try Self.run(["summary", Self.checkout, "--format", "markdown", "--assert", "shop-api/prod: fault_rate < 10%"])
+        let r = try Self.run([
+            "summary", Self.checkout, "--format", "markdown", "--assert", "shop-api/prod: fault_rate < 10%",
+        ])
         #expect(r.status == 0)
         #expect(r.stdout.hasPrefix("## ✅ Tracescope summary: pass"))
         #expect(r.stdout.contains("```mermaid"))
@@ -93,25 +99,35 @@ struct SummaryCommandTests {
         let input = try String(contentsOfFile: Self.otlp, encoding: .utf8)
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("summary-\(UUID()).xml").path
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let r = try Self.run(["summary", "-", "--format", "junit", "--output", output, "--assert", "frontend -> cart: requests > 0"], stdin: input)
+        let r = try Self.run(
+            ["summary", "-", "--format", "junit", "--output", output, "--assert", "frontend -> cart: requests > 0"],
+            stdin: input)
         #expect(r.status == 0)
         #expect(r.stdout.isEmpty)
         let xml = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(xml.contains("<testcase classname=\"tracescope.gates\" name=\"frontend -&gt; cart: requests &gt; 0 [frontend -&gt; cart]\"/>"))
+        #expect(
+            xml.contains(
+                "<testcase classname=\"tracescope.gates\" name=\"frontend -&gt; cart: requests &gt; 0 [frontend -&gt; cart]\"/>"
+            ))
     }
 
     @Test func aBaselineMakesRelativeGatesWork() throws {
         let baseline = try Self.run(["summary", Self.checkout, "--format", "json"])
         let path = try Self.temporaryFile(baseline.stdout, suffix: ".json")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let same = try Self.run(["summary", Self.checkout, "--baseline", path, "--assert", "shop-api/prod: p(95) <= +10%"])
+        let same = try Self.run([
+            "summary", Self.checkout, "--baseline", path, "--assert", "shop-api/prod: p(95) <= +10%",
+        ])
         #expect(same.status == 0)
-        let bad = try Self.run(["summary", Self.checkout, "--baseline", Self.checkout, "--assert", "shop-api/prod: p(95) <= +10%"])
+        let bad = try Self.run([
+            "summary", Self.checkout, "--baseline", Self.checkout, "--assert", "shop-api/prod: p(95) <= +10%",
+        ])
         #expect(bad.status == 2)
     }
 
     @Test func escapeSequencesNeverReachTheTerminal() throws {
-        let doc = #"{"name":"x\u001b]0;owned\u0007\u001b[2J","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
+        let doc =
+            #"{"name":"x\u001b]0;owned\u0007\u001b[2J","id":"0000000000000001","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1,"end_time":2}"#
         let path = try Self.temporaryFile(doc + "\n\u{1B}[31mnot json\n")
         defer { try? FileManager.default.removeItem(atPath: path) }
         for format in ["text", "markdown", "json", "junit"] {

@@ -6,6 +6,7 @@ import TraceFiles
 import TraceFormats
 import TraceModel
 import Tracing
+
 @testable import Tracescope
 
 @Suite("Exporters", .serialized, .timeLimit(.minutes(12)))
@@ -44,7 +45,9 @@ struct ExporterTests {
         #expect(segment.http?.status == 200 && segment.http?.method == "GET")
         // What the http block carries is not repeated in metadata; what it does not carry stays there.
         let metadata = try #require(segment.metadataJSON)
-        #expect(metadata.contains("http.route") && !metadata.contains("http.response.status_code") && !metadata.contains("http.request.method"))
+        #expect(
+            metadata.contains("http.route") && !metadata.contains("http.response.status_code")
+                && !metadata.contains("http.request.method"))
         let call = try #require(spans.first { !$0.isSegment })
         #expect(call.name == "postgresql")
         #expect(call.namespace == "remote")
@@ -55,8 +58,9 @@ struct ExporterTests {
         let receiver = try UDPReceiver()
         defer { receiver.close() }
         let exporter = try XRayUDPExporter(address: "127.0.0.1:\(receiver.port)", maxDatagramBytes: 4_000)
-        let tracer = TracescopeTracer(serviceName: "batch", exporter: exporter, sampler: AlwaysSample(),
-                                      flushInterval: .seconds(60))
+        let tracer = TracescopeTracer(
+            serviceName: "batch", exporter: exporter, sampler: AlwaysSample(),
+            flushInterval: .seconds(60))
         tracer.withSpan("nightly job", ofKind: .server) { _ in
             for i in 0..<60 {
                 tracer.withSpan("step \(i)") { span in span.attributes["detail"] = String(repeating: "x", count: 500) }
@@ -79,9 +83,12 @@ struct ExporterTests {
     @Test func theFileExporterWritesWhatSummaryReads() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("spans-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let tracer = TracescopeTracer(serviceName: "web", exporter: try JSONLinesFileExporter(path: path), sampler: AlwaysSample())
+        let tracer = TracescopeTracer(
+            serviceName: "web", exporter: try JSONLinesFileExporter(path: path), sampler: AlwaysSample())
         for status in [200, 404, 503] {
-            _ = try await tracer.handle(TracedHTTPRequest(method: "GET", url: "http://shop/cart", headers: ["Host": "shop"])) { _ in
+            _ = try await tracer.handle(
+                TracedHTTPRequest(method: "GET", url: "http://shop/cart", headers: ["Host": "shop"])
+            ) { _ in
                 tracer.withSpan("fetch cart", ofKind: .client) { span in
                     span.attributes["peer.service"] = "cart-db"
                 }
@@ -98,13 +105,17 @@ struct ExporterTests {
         #expect(web?.errors == 1)
         #expect(web?.faults == 1)
         #expect(analyzer.graph.edges[EdgeKey(from: .client, to: NodeKey(name: "web", type: nil))]?.total == 3)
-        #expect(analyzer.graph.edges[EdgeKey(from: NodeKey(name: "web", type: nil), to: NodeKey(name: "cart-db", type: "remote"))]?.total == 3)
+        #expect(
+            analyzer.graph.edges[
+                EdgeKey(from: NodeKey(name: "web", type: nil), to: NodeKey(name: "cart-db", type: "remote"))]?.total
+                == 3)
     }
 
     @Test func otlpRequestsAreValidOTLPJSON() async throws {
         let server = try OneShotHTTPServer()
         let exporter = try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)")
-        let tracer = TracescopeTracer(serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
+        let tracer = TracescopeTracer(
+            serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
         let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { "db" }
         _ = try await function.invoke { _ in
             tracer.withSpan("load", ofKind: .client) { span in span.attributes["db.system"] = "dynamodb" }
@@ -130,8 +141,9 @@ struct ExporterTests {
     /// protobuf's strict JSON parser: unknown fields, wrong types or bad enums fail it.
     @Test func otlpRequestsParseWithTheOfficialProtoDefinitions() async throws {
         let server = try OneShotHTTPServer()
-        let tracer = TracescopeTracer(serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
-                                      sampler: AlwaysSample(), flushInterval: .seconds(60))
+        let tracer = TracescopeTracer(
+            serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
+            sampler: AlwaysSample(), flushInterval: .seconds(60))
         let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { () }
         _ = try? await function.invoke { _ in
             try tracer.withSpan("load", ofKind: .client) { span in
@@ -143,16 +155,20 @@ struct ExporterTests {
         tracer.shutdown()
         let body = try #require(server.request()?.body)
         try PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
-        let check = try PythonTools.run(["python3", "-c", """
-            import sys
-            from google.protobuf import json_format
-            from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-            request = json_format.Parse(sys.stdin.read(), ExportTraceServiceRequest())
-            spans = [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
-            kinds = sorted(set(s.kind for s in spans))
-            errors = sum(1 for s in spans if s.status.code == 2)
-            print(len(spans), kinds, errors, request.resource_spans[0].resource.attributes[0].key)
-            """], stdin: Data(body))
+        let check = try PythonTools.run(
+            [
+                "python3", "-c",
+                """
+                import sys
+                from google.protobuf import json_format
+                from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+                request = json_format.Parse(sys.stdin.read(), ExportTraceServiceRequest())
+                spans = [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
+                kinds = sorted(set(s.kind for s in spans))
+                errors = sum(1 for s in spans if s.status.code == 2)
+                print(len(spans), kinds, errors, request.resource_spans[0].resource.attributes[0].key)
+                """,
+            ], stdin: Data(body))
         #expect(check.status == 0, "\(check.output)")
         let fields = check.output.split(separator: " ", maxSplits: 1)
         #expect(fields.first.flatMap { UInt64($0) } == tracer.exportStats.exported)
@@ -161,13 +177,16 @@ struct ExporterTests {
 
     @Test func aRefusingOTLPEndpointIsCountedNotFatal() async throws {
         let server = try OneShotHTTPServer(status: 503)
-        let tracer = TracescopeTracer(serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
-                                      sampler: AlwaysSample())
+        let tracer = TracescopeTracer(
+            serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
+            sampler: AlwaysSample())
         tracer.withSpan("op") { _ in }
         tracer.shutdown()
         _ = server.request()
         #expect(tracer.exportStats.failedExports == 1)
-        #expect(throws: OTLPHTTPExporter.ConfigurationError.self) { _ = try OTLPHTTPExporter(endpoint: "https://collector:4318") }
+        #expect(throws: OTLPHTTPExporter.ConfigurationError.self) {
+            _ = try OTLPHTTPExporter(endpoint: "https://collector:4318")
+        }
     }
 
     @Test func daemonAddressForms() {

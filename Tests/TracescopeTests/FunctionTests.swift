@@ -5,6 +5,7 @@ import TraceAnalysis
 import TraceFormats
 import TraceModel
 import Tracing
+
 @testable import Tracescope
 
 @Suite("Function invocations", .timeLimit(.minutes(2)))

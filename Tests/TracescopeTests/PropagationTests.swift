@@ -1,12 +1,14 @@
 import Instrumentation
 import Testing
 import TraceModel
+
 @testable import Tracescope
 
 @Suite("Trace header propagation")
 struct PropagationTests {
     @Test func xrayHeaderRoundTripsWithLineageAndUnknownKeys() throws {
-        let text = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Lineage=a87bd80c:1|68fd508a:5;Foo=bar"
+        let text =
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Lineage=a87bd80c:1|68fd508a:5;Foo=bar"
         let header = try #require(XRayTraceHeader(parsing: text))
         #expect(header.root == TraceID(xray: "1-5759e988-bd862e3fe1be46a994272793"))
         #expect(header.parent == SpanID(hex: "53995c3f42cd8ad8"))
@@ -15,7 +17,9 @@ struct PropagationTests {
         #expect(header.value == text)
     }
 
-    @Test(arguments: [("Sampled=0", TracescopeSpanContext.Sampling.notSampled), ("Sampled=?", .deferred), ("", .deferred)])
+    @Test(arguments: [
+        ("Sampled=0", TracescopeSpanContext.Sampling.notSampled), ("Sampled=?", .deferred), ("", .deferred),
+    ])
     func samplingFlags(field: String, expected: TracescopeSpanContext.Sampling) throws {
         let header = try #require(XRayTraceHeader(parsing: "Root=1-5759e988-bd862e3fe1be46a994272793; \(field)"))
         #expect(header.sampling == expected)
@@ -60,8 +64,9 @@ struct PropagationTests {
         let tracer = TracescopeTracer(serviceName: "a", exporter: InMemoryExporter(), sampler: AlwaysSample())
         defer { tracer.shutdown() }
         var context = InstrumentationContext.topLevel
-        tracer.extract(["traceparent": "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01", "tracestate": "vendor=x"],
-                       into: &context, using: DictionaryExtractor())
+        tracer.extract(
+            ["traceparent": "00-5759e988bd862e3fe1be46a994272793-53995c3f42cd8ad8-01", "tracestate": "vendor=x"],
+            into: &context, using: DictionaryExtractor())
         let headers = tracer.withSpan("hop", context: context) { span in tracer.headers(for: span.context) }
         #expect(headers["tracestate"] == "vendor=x")
         #expect(headers["traceparent"]?.hasPrefix("00-5759e988bd862e3fe1be46a994272793-") == true)

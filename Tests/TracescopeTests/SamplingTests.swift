@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import TraceModel
+
 @testable import Tracescope
 
 @Suite("Sampling rules")
@@ -24,9 +25,16 @@ struct SamplingTests {
         let clock = TestClock()
         let sampler = try LocalSampler(rulesJSON: Self.version2, clock: { clock.now() }, random: { 0.5 })
         #expect(sampler.rules.count == 2)
-        #expect(!sampler.shouldSample(SamplingRequest(serviceName: "s", host: "x", httpMethod: "GET", urlPath: "/healthz")))
-        #expect(sampler.rules[1].matches(SamplingRequest(serviceName: "s", host: "SHOP.example.com", httpMethod: "post", urlPath: "/checkout/7")))
-        #expect(!sampler.rules[1].matches(SamplingRequest(serviceName: "s", host: "shop.example.com", httpMethod: "POST", urlPath: "/checkout/77")))
+        #expect(
+            !sampler.shouldSample(SamplingRequest(serviceName: "s", host: "x", httpMethod: "GET", urlPath: "/healthz")))
+        #expect(
+            sampler.rules[1].matches(
+                SamplingRequest(serviceName: "s", host: "SHOP.example.com", httpMethod: "post", urlPath: "/checkout/7"))
+        )
+        #expect(
+            !sampler.rules[1].matches(
+                SamplingRequest(serviceName: "s", host: "shop.example.com", httpMethod: "POST", urlPath: "/checkout/77")
+            ))
     }
 
     @Test func theReservoirTakesFixedTargetPerSecondThenTheRate() throws {
@@ -43,8 +51,10 @@ struct SamplingTests {
 
     @Test func theRateAppliesBeyondTheReservoir() {
         let clock = TestClock()
-        let low = LocalSampler(rules: [], default: SamplingRule(fixedTarget: 0, rate: 0.05), clock: { clock.now() }, random: { 0.04 })
-        let high = LocalSampler(rules: [], default: SamplingRule(fixedTarget: 0, rate: 0.05), clock: { clock.now() }, random: { 0.06 })
+        let low = LocalSampler(
+            rules: [], default: SamplingRule(fixedTarget: 0, rate: 0.05), clock: { clock.now() }, random: { 0.04 })
+        let high = LocalSampler(
+            rules: [], default: SamplingRule(fixedTarget: 0, rate: 0.05), clock: { clock.now() }, random: { 0.06 })
         let request = SamplingRequest(serviceName: "s")
         #expect(low.shouldSample(request))
         #expect(!high.shouldSample(request))
@@ -52,17 +62,20 @@ struct SamplingTests {
 
     @Test func versionOneMatchesServiceNames() throws {
         let clock = TestClock()
-        let sampler = try LocalSampler(rulesJSON: """
-            {"version": 1, "rules": [{"description": "", "service_name": "orders-*", "http_method": "*", "url_path": "*",
-              "fixed_target": 0, "rate": 1}], "default": {"fixed_target": 0, "rate": 0}}
-            """, clock: { clock.now() }, random: { 0.5 })
+        let sampler = try LocalSampler(
+            rulesJSON: """
+                {"version": 1, "rules": [{"description": "", "service_name": "orders-*", "http_method": "*", "url_path": "*",
+                  "fixed_target": 0, "rate": 1}], "default": {"fixed_target": 0, "rate": 0}}
+                """, clock: { clock.now() }, random: { 0.5 })
         #expect(sampler.shouldSample(SamplingRequest(serviceName: "orders-api")))
         #expect(!sampler.shouldSample(SamplingRequest(serviceName: "cart")))
     }
 
-    @Test(arguments: ["{}", #"{"version": 3, "default": {"fixed_target": 1, "rate": 0.1}}"#,
-                      #"{"version": 2, "rules": [{"fixed_target": -1, "rate": 0.1}], "default": {"fixed_target": 1, "rate": 0.1}}"#,
-                      #"{"version": 2, "rules": []}"#, "not json"])
+    @Test(arguments: [
+        "{}", #"{"version": 3, "default": {"fixed_target": 1, "rate": 0.1}}"#,
+        #"{"version": 2, "rules": [{"fixed_target": -1, "rate": 0.1}], "default": {"fixed_target": 1, "rate": 0.1}}"#,
+        #"{"version": 2, "rules": []}"#, "not json",
+    ])
     func badRulesFilesSayWhy(text: String) {
         #expect(throws: LocalSampler.ParseError.self) { _ = try LocalSampler(rulesJSON: text) }
     }

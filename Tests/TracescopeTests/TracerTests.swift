@@ -2,11 +2,14 @@ import Instrumentation
 import Testing
 import TraceModel
 import Tracing
+
 @testable import Tracescope
 
 @Suite("The tracer", .timeLimit(.minutes(2)))
 struct TracerTests {
-    static func makeTracer(_ memory: InMemoryExporter, sampler: any TracescopeSampler = AlwaysSample()) -> TracescopeTracer {
+    static func makeTracer(_ memory: InMemoryExporter, sampler: any TracescopeSampler = AlwaysSample())
+        -> TracescopeTracer
+    {
         TracescopeTracer(serviceName: "orders", exporter: memory, sampler: sampler, flushInterval: .milliseconds(20))
     }
 
@@ -99,8 +102,9 @@ struct TracerTests {
         let memory = InMemoryExporter()
         let tracer = Self.makeTracer(memory, sampler: NeverSample())
         var context = InstrumentationContext.topLevel
-        tracer.extract(["X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"],
-                       into: &context, using: DictionaryExtractor())
+        tracer.extract(
+            ["X-Amzn-Trace-Id": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"],
+            into: &context, using: DictionaryExtractor())
         tracer.withSpan("handler", context: context, ofKind: .server) { _ in }
         tracer.forceFlush()
         let span = memory.spans.first
@@ -112,8 +116,9 @@ struct TracerTests {
 
     @Test func shutdownExportsEverythingAccepted() async {
         let memory = InMemoryExporter()
-        let tracer = TracescopeTracer(serviceName: "bulk", exporter: memory, sampler: AlwaysSample(),
-                                      flushInterval: .seconds(60))
+        let tracer = TracescopeTracer(
+            serviceName: "bulk", exporter: memory, sampler: AlwaysSample(),
+            flushInterval: .seconds(60))
         for i in 0..<20_000 { tracer.withSpan("op \(i)") { _ in } }
         tracer.shutdown()
         #expect(memory.spans.count == 20_000)
@@ -128,8 +133,9 @@ struct TracerTests {
         final class SlowExporter: SpanExporter {
             func export(_ spans: [FinishedSpan]) throws {}
         }
-        let tracer = TracescopeTracer(serviceName: "bulk", exporter: SlowExporter(), sampler: AlwaysSample(),
-                                      queueCapacity: 16, flushInterval: .seconds(60))
+        let tracer = TracescopeTracer(
+            serviceName: "bulk", exporter: SlowExporter(), sampler: AlwaysSample(),
+            queueCapacity: 16, flushInterval: .seconds(60))
         for _ in 0..<1000 { tracer.withSpan("op") { _ in } }
         let stats = tracer.exportStats
         #expect(stats.accepted + stats.dropped == 1000)

@@ -7,6 +7,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracescope-bench",
         abstract: "Tracescope's benchmarks: ours and a reference, side by side.",
-        subcommands: [SummaryBench.self, SummaryChild.self, TracerBench.self, ExportCost.self, TracerCost.self, IngestBench.self, IngestCost.self, CollectorChild.self, CollectorMemory.self, RenderBench.self]
+        subcommands: [
+            SummaryBench.self, SummaryChild.self, TracerBench.self, ExportCost.self, TracerCost.self, IngestBench.self,
+            IngestCost.self, CollectorChild.self, CollectorMemory.self, RenderBench.self,
+        ]
     )
 }

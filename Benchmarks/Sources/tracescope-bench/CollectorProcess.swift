@@ -17,8 +17,10 @@ struct CollectorChild: AsyncParsableCommand {
     @Option var lifetime = 900.0
 
     func run() async throws {
-        let pipeline = IngestPipeline(memoryBudgetBytes: budgetMB << 20, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
-        let collector = try await Collector.start(udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
+        let pipeline = IngestPipeline(
+            memoryBudgetBytes: budgetMB << 20, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
+        let collector = try await Collector.start(
+            udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
         guard let port = collector.udpAddress?.port else { throw ValidationError("no UDP port") }
         Self.say("port \(port)")
 
@@ -88,7 +90,7 @@ final class CollectorProcess {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let arguments = [executable, "collector-child", "--budget-mb", String(budgetMB)]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(.EIO) }
         var actions = posix_spawn_file_actions_t()
@@ -99,12 +101,17 @@ final class CollectorProcess {
         let spawned = posix_spawn(&child, executable, &actions, nil, argv, environ)
         posix_spawn_file_actions_destroy(&actions)
         close(fds[1])
-        guard spawned == 0 else { close(fds[0]); throw POSIXError(.ENOEXEC) }
+        guard spawned == 0 else {
+            close(fds[0])
+            throw POSIXError(.ENOEXEC)
+        }
         pid = child
         output = fds[0]
         var port = 0
         var leftover: [UInt8] = []
-        if let line = Self.readLine(output, buffer: &leftover, timeout: 30), line.hasPrefix("port "), let p = Int(line.dropFirst(5)) {
+        if let line = Self.readLine(output, buffer: &leftover, timeout: 30), line.hasPrefix("port "),
+            let p = Int(line.dropFirst(5))
+        {
             port = p
         }
         pending = leftover
@@ -181,9 +188,15 @@ struct CollectorMemory: AsyncParsableCommand {
 
     func run() async throws {
         let (datagrams, _) = IngestBench.datagrams(traces: 40_000)
-        let result = try await IngestBench.loopback(datagrams: datagrams, rate: rate, seconds: seconds, budgetMB: budgetMB) { stats in
-            print("datagrams \(stats["datagrams"]) stored \(stats["stored"]) storedMiB \(stats["storedBytes"] >> 20) evicted \(stats["evicted"]) rssMiB \(stats["rssKiB"] >> 10)")
+        let result = try await IngestBench.loopback(
+            datagrams: datagrams, rate: rate, seconds: seconds, budgetMB: budgetMB
+        ) { stats in
+            print(
+                "datagrams \(stats["datagrams"]) stored \(stats["stored"]) storedMiB \(stats["storedBytes"] >> 20) evicted \(stats["evicted"]) rssMiB \(stats["rssKiB"] >> 10)"
+            )
         }
-        print("sent \(result.sent) received \(result.received) peak RSS \(Measure.format(result.peakMiB)) MiB, budget \(budgetMB) MB")
+        print(
+            "sent \(result.sent) received \(result.received) peak RSS \(Measure.format(result.peakMiB)) MiB, budget \(budgetMB) MB"
+        )
     }
 }

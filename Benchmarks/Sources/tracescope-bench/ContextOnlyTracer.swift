@@ -16,13 +16,21 @@ struct ContextOnlyTracer: Tracer {
         let context: ServiceContext
         let handle: Handle
         let recording: Bool
-        var operationName: String { get { "" } nonmutating set {} }
-        var attributes: SpanAttributes { get { [:] } nonmutating set {} }
+        var operationName: String {
+            get { "" }
+            nonmutating set {}
+        }
+        var attributes: SpanAttributes {
+            get { [:] }
+            nonmutating set {}
+        }
         var isRecording: Bool { false }
         func setStatus(_ status: SpanStatus) {}
         func addEvent(_ event: SpanEvent) {}
-        func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes,
-                                                 at instant: @autoclosure () -> Instant) {}
+        func recordError<Instant: TracerInstant>(
+            _ error: any Error, attributes: SpanAttributes,
+            at instant: @autoclosure () -> Instant
+        ) {}
         func addLink(_ link: SpanLink) {}
         func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
             // Read the end time (and keep the optimizer from dropping the read).
@@ -45,9 +53,13 @@ struct ContextOnlyTracer: Tracer {
 
     func forceFlush() {}
 
-    func inject<Carrier, Inject: Injector>(_ context: ServiceContext, into carrier: inout Carrier, using injector: Inject)
+    func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
+    )
     where Inject.Carrier == Carrier {}
 
-    func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract)
+    func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
+    )
     where Extract.Carrier == Carrier {}
 }

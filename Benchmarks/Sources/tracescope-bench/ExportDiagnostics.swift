@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
-import TraceModel
 import TraceAnalysis
 import TraceCollector
 import TraceFormats
+import TraceModel
 import Tracescope
 import Tracing
 
@@ -16,10 +16,11 @@ struct ExportCost: ParsableCommand {
         let count = 200_000
         let ids = IDGenerator()
         let spans = (0..<count).map { _ in
-            FinishedSpan(traceID: ids.traceID(epochSeconds: 1_700_000_000), spanID: ids.spanID(), parentID: nil,
-                         operationName: "op", kind: .internal, serviceName: "bench", isSegment: true, origin: nil,
-                         start: 1_700_000_000_000_000_000, end: 1_700_000_000_000_100_000, attributes: [:],
-                         statusError: false, statusMessage: nil, exceptions: [], events: [])
+            FinishedSpan(
+                traceID: ids.traceID(epochSeconds: 1_700_000_000), spanID: ids.spanID(), parentID: nil,
+                operationName: "op", kind: .internal, serviceName: "bench", isSegment: true, origin: nil,
+                start: 1_700_000_000_000_000_000, end: 1_700_000_000_000_100_000, attributes: [:],
+                statusError: false, statusMessage: nil, exceptions: [], events: [])
         }
         let (mapped, mapSeconds) = Measure.time { () -> Int in
             var n = 0
@@ -37,13 +38,15 @@ struct ExportCost: ParsableCommand {
             var offset = 0
             while offset < models.count {
                 writer.reset()
-                XRayDocumentEncoder.writeLines(for: Array(models[offset..<min(offset + 512, models.count)]), into: &writer)
+                XRayDocumentEncoder.writeLines(
+                    for: Array(models[offset..<min(offset + 512, models.count)]), into: &writer)
                 total += writer.count
                 offset += 512
             }
             return total
         }
-        print("encode only \(Measure.format(encodeSeconds * 1e9 / Double(count))) ns/span (\(bytes / count) bytes each)")
+        print(
+            "encode only \(Measure.format(encodeSeconds * 1e9 / Double(count))) ns/span (\(bytes / count) bytes each)")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-cost-\(getpid()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let exporter = try JSONLinesFileExporter(path: path)
@@ -64,15 +67,20 @@ struct ExportCost: ParsableCommand {
         let (_, finishedSeconds) = Measure.time { () -> Int in
             var n = 0
             for i in 0..<count {
-                let f = FinishedSpan(traceID: one.traceID, spanID: one.spanID, parentID: nil, operationName: one.operationName,
-                                     kind: .internal, serviceName: one.serviceName, isSegment: true, origin: nil,
-                                     start: one.start + Int64(i), end: one.end, attributes: [:])
+                let f = FinishedSpan(
+                    traceID: one.traceID, spanID: one.spanID, parentID: nil, operationName: one.operationName,
+                    kind: .internal, serviceName: one.serviceName, isSegment: true, origin: nil,
+                    start: one.start + Int64(i), end: one.end, attributes: [:])
                 n &+= Int(f.start & 1)
             }
             return n
         }
-        print("one span mapped repeatedly: \(Measure.format(oneSeconds * 1e9 / Double(count))) ns; FinishedSpan init \(Measure.format(finishedSeconds * 1e9 / Double(count))) ns")
-        print("map \(Measure.format(mapSeconds * 1e9 / Double(count))) ns/span, full file export \(Measure.format(exportSeconds * 1e9 / Double(count))) ns/span (\(mapped))")
+        print(
+            "one span mapped repeatedly: \(Measure.format(oneSeconds * 1e9 / Double(count))) ns; FinishedSpan init \(Measure.format(finishedSeconds * 1e9 / Double(count))) ns"
+        )
+        print(
+            "map \(Measure.format(mapSeconds * 1e9 / Double(count))) ns/span, full file export \(Measure.format(exportSeconds * 1e9 / Double(count))) ns/span (\(mapped))"
+        )
     }
 }
 
@@ -145,15 +153,18 @@ struct TracerCost: ParsableCommand {
     func run() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracer-cost-\(getpid()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let tracer = TracescopeTracer(serviceName: "bench", exporter: try JSONLinesFileExporter(path: path),
-                                      sampler: AlwaysSample(), queueCapacity: 1 << 16)
+        let tracer = TracescopeTracer(
+            serviceName: "bench", exporter: try JSONLinesFileExporter(path: path),
+            sampler: AlwaysSample(), queueCapacity: 1 << 16)
         let start = Measure.now()
         for _ in 0..<spans { tracer.withSpan("op") { _ in } }
         let caller = Measure.now() - start
         tracer.forceFlush()
         let total = Measure.now() - start
         tracer.shutdown()
-        print("caller \(Measure.format(caller * 1e9 / Double(spans))) ns/span, with export \(Measure.format(total * 1e9 / Double(spans))) ns/span, dropped \(tracer.exportStats.dropped)")
+        print(
+            "caller \(Measure.format(caller * 1e9 / Double(spans))) ns/span, with export \(Measure.format(total * 1e9 / Double(spans))) ns/span, dropped \(tracer.exportStats.dropped)"
+        )
 
         // What the API costs before a tracer records anything: the no-op span, a span that only puts a reference
         // into its ServiceContext, and that plus two clock reads and one allocation (see ContextOnlyTracer).

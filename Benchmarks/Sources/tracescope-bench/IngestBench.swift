@@ -14,7 +14,8 @@ import Tracescope
 /// real collector, in a process of its own with a 64 MB budget, on loopback: a sustained rate with zero loss expected,
 /// and an overload whose loss must be counted, its peak memory measured against the budget.
 struct IngestBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ingest", abstract: "Collector ingest throughput and loss.")
+    static let configuration = CommandConfiguration(
+        commandName: "ingest", abstract: "Collector ingest throughput and loss.")
 
     @Flag(help: "Under a minute: smaller inputs, a 20-second sustained run (1M documents at 50k/s).")
     var quick = false
@@ -27,18 +28,21 @@ struct IngestBench: AsyncParsableCommand {
         // 1. UDP datagrams through the pipeline, in-process, one thread; ours and the reference take turns, best of five.
         var udpFailure: DecodeFailure?
         let headerLength = DaemonDatagram.header.utf8.count
-        let ((oursUDP, udpSeconds), (_, referenceUDPSeconds)) = Measure.bestAlternating(of: 5, ours: {
-            Self.throughPipeline(datagrams, failure: &udpFailure) { raw, spans throws(DecodeFailure) in
-                try DaemonDatagram.decode(raw, into: &spans)
-            }
-        }, reference: { () -> Int in
-            var parsed = 0
-            for datagram in datagrams {
-                let document = Data(datagram[headerLength...])
-                if (try? JSONSerialization.jsonObject(with: document)) != nil { parsed += 1 }
-            }
-            return parsed
-        })
+        let ((oursUDP, udpSeconds), (_, referenceUDPSeconds)) = Measure.bestAlternating(
+            of: 5,
+            ours: {
+                Self.throughPipeline(datagrams, failure: &udpFailure) { raw, spans throws(DecodeFailure) in
+                    try DaemonDatagram.decode(raw, into: &spans)
+                }
+            },
+            reference: { () -> Int in
+                var parsed = 0
+                for datagram in datagrams {
+                    let document = Data(datagram[headerLength...])
+                    if (try? JSONSerialization.jsonObject(with: document)) != nil { parsed += 1 }
+                }
+                return parsed
+            })
         if let udpFailure { throw ValidationError("datagrams did not decode: \(udpFailure)") }
         let udpRate = Double(oursUDP) / udpSeconds
         let udpReference = Double(spanCount) / referenceUDPSeconds
@@ -47,11 +51,13 @@ struct IngestBench: AsyncParsableCommand {
         let batches = try Self.otlpBatches(traces: traceCount / 4)
         let otlpSpans = batches.spans
         var otlpFailure: DecodeFailure?
-        let ((oursOTLP, otlpSeconds), (parsedBySwiftProtobuf, swiftProtobufSeconds)) = try Measure.bestAlternating(of: 5, ours: {
-            Self.throughPipeline(batches.bodies, failure: &otlpFailure) { raw, spans throws(DecodeFailure) in
-                try OTLPProtobufDecoder.decode(raw, into: &spans)
-            }
-        }, reference: { try Self.swiftProtobufParse(batches.bodies) })
+        let ((oursOTLP, otlpSeconds), (parsedBySwiftProtobuf, swiftProtobufSeconds)) = try Measure.bestAlternating(
+            of: 5,
+            ours: {
+                Self.throughPipeline(batches.bodies, failure: &otlpFailure) { raw, spans throws(DecodeFailure) in
+                    try OTLPProtobufDecoder.decode(raw, into: &spans)
+                }
+            }, reference: { try Self.swiftProtobufParse(batches.bodies) })
         if let otlpFailure { throw ValidationError("OTLP batches did not decode: \(otlpFailure)") }
         guard parsedBySwiftProtobuf == otlpSpans else {
             throw ValidationError("swift-protobuf parsed \(parsedBySwiftProtobuf) of \(otlpSpans) spans")
@@ -74,32 +80,51 @@ struct IngestBench: AsyncParsableCommand {
         let rate = 50_000.0
         let sustained = try await Self.loopback(datagrams: datagrams, rate: rate, seconds: sustainedSeconds)
         print("")
-        print("sustained \(Int(rate))/s for \(Int(sustainedSeconds)) s: sent \(sustained.sent), received \(sustained.received), "
-            + "kernel drops \(sustained.kernelDrops), lost \(sustained.sent - sustained.received), "
-            + "collector peak RSS \(Measure.format(sustained.peakMiB)) MiB (budget \(Self.loopbackBudgetMB) MB, \(sustained.evictedTraces) traces evicted)")
+        print(
+            "sustained \(Int(rate))/s for \(Int(sustainedSeconds)) s: sent \(sustained.sent), received \(sustained.received), "
+                + "kernel drops \(sustained.kernelDrops), lost \(sustained.sent - sustained.received), "
+                + "collector peak RSS \(Measure.format(sustained.peakMiB)) MiB (budget \(Self.loopbackBudgetMB) MB, \(sustained.evictedTraces) traces evicted)"
+        )
         let overload = try await Self.loopback(datagrams: datagrams, rate: nil, seconds: 3)
-        print("overload (as fast as one sender can) for 3 s: sent \(overload.sent), received \(overload.received), "
-            + "kernel drops \(overload.kernelDrops) (counted), still answering: \(overload.answering), "
-            + "collector peak RSS \(Measure.format(overload.peakMiB)) MiB (budget \(Self.loopbackBudgetMB) MB, \(overload.evictedTraces) traces evicted)")
+        print(
+            "overload (as fast as one sender can) for 3 s: sent \(overload.sent), received \(overload.received), "
+                + "kernel drops \(overload.kernelDrops) (counted), still answering: \(overload.answering), "
+                + "collector peak RSS \(Measure.format(overload.peakMiB)) MiB (budget \(Self.loopbackBudgetMB) MB, \(overload.evictedTraces) traces evicted)"
+        )
 
-        print("RESULT ingest.udp ours=\(Int(udpRate)) spans/s reference=\(Int(udpReference)) spans/s ratio=\(Measure.format(udpRate / udpReference, 2))")
-        print("RESULT ingest.otlp ours=\(Int(otlpRate)) spans/s reference=\(Int(otlpReference)) spans/s ratio=\(Measure.format(otlpRate / otlpReference, 2))")
-        print("RESULT ingest.otlp.upb ours=\(Int(otlpRate)) spans/s reference=\(Int(upbRate)) spans/s ratio=\(Measure.format(otlpRate / upbRate, 2))")
+        print(
+            "RESULT ingest.udp ours=\(Int(udpRate)) spans/s reference=\(Int(udpReference)) spans/s ratio=\(Measure.format(udpRate / udpReference, 2))"
+        )
+        print(
+            "RESULT ingest.otlp ours=\(Int(otlpRate)) spans/s reference=\(Int(otlpReference)) spans/s ratio=\(Measure.format(otlpRate / otlpReference, 2))"
+        )
+        print(
+            "RESULT ingest.otlp.upb ours=\(Int(otlpRate)) spans/s reference=\(Int(upbRate)) spans/s ratio=\(Measure.format(otlpRate / upbRate, 2))"
+        )
         let peakMiB = max(sustained.peakMiB, overload.peakMiB)
-        print("RESULT ingest.memory ours=\(Measure.format(peakMiB)) MiB reference=\(Self.loopbackBudgetMB) MB ratio=\(Measure.format(Double(Self.loopbackBudgetMB) / peakMiB, 2))")
-        print("RESULT ingest.sustained ours=\(sustained.sent - sustained.received) lost reference=0 lost ratio=\(sustained.sent == sustained.received ? "1.00" : "0.00")")
+        print(
+            "RESULT ingest.memory ours=\(Measure.format(peakMiB)) MiB reference=\(Self.loopbackBudgetMB) MB ratio=\(Measure.format(Double(Self.loopbackBudgetMB) / peakMiB, 2))"
+        )
+        print(
+            "RESULT ingest.sustained ours=\(sustained.sent - sustained.received) lost reference=0 lost ratio=\(sustained.sent == sustained.received ? "1.00" : "0.00")"
+        )
     }
 
     /// Decodes every message and ingests it into a fresh `IngestPipeline` on this thread, as a receiver would; returns
     /// the spans it took. The first decode failure is kept in `failure`.
-    static func throughPipeline(_ messages: [[UInt8]], failure: inout DecodeFailure?,
-                                decode: (UnsafeRawBufferPointer, inout [Span]) throws(DecodeFailure) -> Void) -> Int {
+    static func throughPipeline(
+        _ messages: [[UInt8]], failure: inout DecodeFailure?,
+        decode: (UnsafeRawBufferPointer, inout [Span]) throws(DecodeFailure) -> Void
+    ) -> Int {
         let pipeline = IngestPipeline(quietPeriodSeconds: 30, clock: { 0 })
         var spans: [Span] = []
         for message in messages {
             spans.removeAll(keepingCapacity: true)
             let outcome: DecodeFailure? = message.withUnsafeBytes { raw in
-                do throws(DecodeFailure) { try decode(raw, &spans); return nil } catch { return error }
+                do throws(DecodeFailure) {
+                    try decode(raw, &spans)
+                    return nil
+                } catch { return error }
             }
             if let outcome, failure == nil { failure = outcome }
             pipeline.ingest(spans)
@@ -121,14 +146,18 @@ struct IngestBench: AsyncParsableCommand {
             let fault = i % 40 == 0
             var children: [Span] = []
             for (name, ns) in [("DynamoDB", "aws"), ("api.payments.example.com", "remote"), ("render", "")] {
-                children.append(Span(traceID: trace, id: ids.spanID(), parentID: segment, name: name,
-                                     kind: ns.isEmpty ? .internal : .client, isSegment: false,
-                                     namespace: ns.isEmpty ? nil : ns, start: t + 1_000_000, end: t + 9_000_000,
-                                     faultFlag: fault && ns == "remote", aws: ns == "aws" ? ["operation": .string("PutItem"), "table_name": .string("orders")] : [:]))
+                children.append(
+                    Span(
+                        traceID: trace, id: ids.spanID(), parentID: segment, name: name,
+                        kind: ns.isEmpty ? .internal : .client, isSegment: false,
+                        namespace: ns.isEmpty ? nil : ns, start: t + 1_000_000, end: t + 9_000_000,
+                        faultFlag: fault && ns == "remote",
+                        aws: ns == "aws" ? ["operation": .string("PutItem"), "table_name": .string("orders")] : [:]))
             }
-            let root = Span(traceID: trace, id: segment, name: "checkout", origin: "AWS::EC2::Instance", start: t,
-                            end: t + 12_000_000, faultFlag: fault,
-                            http: HTTPInfo(method: "POST", url: "https://shop.example.com/checkout", status: fault ? 502 : 200))
+            let root = Span(
+                traceID: trace, id: segment, name: "checkout", origin: "AWS::EC2::Instance", start: t,
+                end: t + 12_000_000, faultFlag: fault,
+                http: HTTPInfo(method: "POST", url: "https://shop.example.com/checkout", status: fault ? 502 : 200))
             for document in XRayDocumentEncoder.documents(for: [root] + children) {
                 out.append(Array((DaemonDatagram.header + document).utf8))
             }
@@ -147,18 +176,31 @@ struct IngestBench: AsyncParsableCommand {
         for i in 0..<traces {
             t += 1_000_000
             let trace = ids.traceID(epochSeconds: 0)
-            let server = ids.spanID(), client = ids.spanID(), callee = ids.spanID()
-            batch.append(Span(traceID: trace, id: server, name: "POST /checkout", source: .otlp, kind: .server,
-                              serviceName: "frontend", start: t, end: t + 9_000_000,
-                              attributes: ["http.request.method": .string("POST"), "http.response.status_code": .int(i % 30 == 0 ? 500 : 200)]))
-            batch.append(Span(traceID: trace, id: client, parentID: server, name: "POST", source: .otlp, kind: .client,
-                              serviceName: "frontend", start: t + 1_000_000, end: t + 8_000_000,
-                              attributes: ["peer.service": .string("cart")]))
-            batch.append(Span(traceID: trace, id: callee, parentID: client, name: "POST /cart", source: .otlp, kind: .server,
-                              serviceName: "cart", start: t + 2_000_000, end: t + 7_000_000))
-            batch.append(Span(traceID: trace, id: ids.spanID(), parentID: callee, name: "SELECT", source: .otlp, kind: .client,
-                              serviceName: "cart", start: t + 3_000_000, end: t + 4_000_000,
-                              attributes: ["db.system": .string("postgresql"), "db.name": .string("carts")]))
+            let server = ids.spanID()
+            let client = ids.spanID()
+            let callee = ids.spanID()
+            batch.append(
+                Span(
+                    traceID: trace, id: server, name: "POST /checkout", source: .otlp, kind: .server,
+                    serviceName: "frontend", start: t, end: t + 9_000_000,
+                    attributes: [
+                        "http.request.method": .string("POST"),
+                        "http.response.status_code": .int(i % 30 == 0 ? 500 : 200),
+                    ]))
+            batch.append(
+                Span(
+                    traceID: trace, id: client, parentID: server, name: "POST", source: .otlp, kind: .client,
+                    serviceName: "frontend", start: t + 1_000_000, end: t + 8_000_000,
+                    attributes: ["peer.service": .string("cart")]))
+            batch.append(
+                Span(
+                    traceID: trace, id: callee, parentID: client, name: "POST /cart", source: .otlp, kind: .server,
+                    serviceName: "cart", start: t + 2_000_000, end: t + 7_000_000))
+            batch.append(
+                Span(
+                    traceID: trace, id: ids.spanID(), parentID: callee, name: "SELECT", source: .otlp, kind: .client,
+                    serviceName: "cart", start: t + 3_000_000, end: t + 4_000_000,
+                    attributes: ["db.system": .string("postgresql"), "db.name": .string("carts")]))
             if batch.count >= 512 {
                 requests.append(OTLPJSONEncoder.request(batch))
                 total += batch.count
@@ -174,7 +216,8 @@ struct IngestBench: AsyncParsableCommand {
         let jsonPath = dir.appendingPathComponent("otlp-\(traces).jsonl").path
         let binPath = dir.appendingPathComponent("otlp-\(traces).bin").path
         try (requests.joined(separator: "\n") + "\n").write(toFile: jsonPath, atomically: true, encoding: .utf8)
-        try python("""
+        try python(
+            """
             import base64, json, sys, struct
             from google.protobuf import json_format
             from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -198,7 +241,9 @@ struct IngestBench: AsyncParsableCommand {
         var offset = 0
         let bytes = Array(data)
         while offset + 4 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
             bodies.append(Array(bytes[(offset + 4)..<(offset + 4 + length)]))
             offset += 4 + length
         }
@@ -219,7 +264,8 @@ struct IngestBench: AsyncParsableCommand {
 
     /// Seconds for upb to parse every body once (best of `repetitions`).
     static func upbParseSeconds(_ path: String, repetitions: Int) throws -> Double {
-        let output = try python("""
+        let output = try python(
+            """
             import sys, struct, time
             from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
             data = open(sys.argv[1], "rb").read()
@@ -235,7 +281,10 @@ struct IngestBench: AsyncParsableCommand {
                 best = elapsed if best is None else min(best, elapsed)
             print(best)
             """, [path, String(repetitions)])
-        guard let seconds = Double(output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? "") else {
+        guard
+            let seconds = Double(
+                output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last ?? "")
+        else {
             throw ValidationError("python protobuf parse failed: \(output)")
         }
         return seconds
@@ -244,8 +293,9 @@ struct IngestBench: AsyncParsableCommand {
     @discardableResult
     static func python(_ script: String, _ arguments: [String]) throws -> String {
         if try Measure.run(["python3", "-c", "import opentelemetry.proto"], errorsToo: true).status != 0 {
-            _ = try Measure.run(["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "opentelemetry-proto"],
-                            errorsToo: true)
+            _ = try Measure.run(
+                ["python3", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "opentelemetry-proto"],
+                errorsToo: true)
         }
         let run = try Measure.run(["python3", "-c", script] + arguments, errorsToo: true)
         guard run.status == 0 else { throw ValidationError("python failed: \(run.output)") }
@@ -267,8 +317,10 @@ struct IngestBench: AsyncParsableCommand {
 
     /// Starts the real collector in a process of its own on 127.0.0.1 and sends datagrams at `rate` per second (nil:
     /// as fast as possible) for `seconds`; then checks it still answers and stops it.
-    static func loopback(datagrams: [[UInt8]], rate: Double?, seconds: Double, budgetMB: Int = loopbackBudgetMB,
-                         progress: ((CollectorProcess.Stats) -> Void)? = nil) async throws -> LoopbackResult {
+    static func loopback(
+        datagrams: [[UInt8]], rate: Double?, seconds: Double, budgetMB: Int = loopbackBudgetMB,
+        progress: ((CollectorProcess.Stats) -> Void)? = nil
+    ) async throws -> LoopbackResult {
         let collector = try CollectorProcess(budgetMB: budgetMB)
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         var address = sockaddr_in()
@@ -276,7 +328,9 @@ struct IngestBench: AsyncParsableCommand {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = UInt16(collector.port).bigEndian
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         var sent: UInt64 = 0
         let start = Measure.now()
@@ -319,7 +373,8 @@ struct IngestBench: AsyncParsableCommand {
             drops = max(drops, stats?["drops"] ?? 0)
         }
         let last = collector.stop()
-        return LoopbackResult(sent: sent, received: received, kernelDrops: drops, answering: answering,
-                              peakMiB: Double(last?["peakKiB"] ?? 0) / 1024, evictedTraces: last?["evicted"] ?? 0)
+        return LoopbackResult(
+            sent: sent, received: received, kernelDrops: drops, answering: answering,
+            peakMiB: Double(last?["peakKiB"] ?? 0) / 1024, evictedTraces: last?["evicted"] ?? 0)
     }
 }

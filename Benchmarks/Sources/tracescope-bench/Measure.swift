@@ -19,9 +19,12 @@ enum Measure {
     /// fewest seconds it took. Alternating puts both through the same spells of machine noise (a shared CI host, a
     /// virtual machine's neighbours): run one after the other, a spell that hit only one side swung the ratio by a
     /// quarter on this machine.
-    static func bestAlternating<Ours, Reference>(of repetitions: Int, ours: () throws -> Ours,
-                                                 reference: () throws -> Reference) rethrows
-        -> (ours: (Ours, Double), reference: (Reference, Double)) {
+    static func bestAlternating<Ours, Reference>(
+        of repetitions: Int, ours: () throws -> Ours,
+        reference: () throws -> Reference
+    ) rethrows
+        -> (ours: (Ours, Double), reference: (Reference, Double))
+    {
         var (oursResult, oursBest) = try time(ours)
         var (referenceResult, referenceBest) = try time(reference)
         for _ in 1..<max(1, repetitions) {
@@ -44,10 +47,11 @@ enum Measure {
     /// Runs a program (looked up on PATH) to its end; returns its output, exit status and peak RSS in MiB.
     /// posix_spawn and wait4 rather than Foundation's Process: wait4 gives the child's peak memory, and Process's
     /// waitUntilExit was seen to hang on Linux.
-    static func run(_ argvStrings: [String], errorsToo: Bool) throws -> (output: String, status: Int32, peakMiB: Double) {
+    static func run(_ argvStrings: [String], errorsToo: Bool) throws -> (output: String, status: Int32, peakMiB: Double)
+    {
         var pid: pid_t = 0
         let argv: [UnsafeMutablePointer<CChar>?] = argvStrings.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var pipe: [Int32] = [0, 0]
         guard Glibc.pipe(&pipe) == 0 else { throw POSIXError(.EIO) }
         var actions = posix_spawn_file_actions_t()
@@ -58,7 +62,10 @@ enum Measure {
         let spawned = posix_spawnp(&pid, argvStrings[0], &actions, nil, argv, environ)
         posix_spawn_file_actions_destroy(&actions)
         close(pipe[1])
-        guard spawned == 0 else { close(pipe[0]); throw POSIXError(.ENOEXEC) }
+        guard spawned == 0 else {
+            close(pipe[0])
+            throw POSIXError(.ENOEXEC)
+        }
         var output = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -79,7 +86,9 @@ enum Measure {
     static func repositoryRoot() -> URL {
         var url = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         for _ in 0..<4 {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("sample-traces/generate.py").path) { return url }
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("sample-traces/generate.py").path) {
+                return url
+            }
             url.deleteLastPathComponent()
         }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -93,8 +102,11 @@ enum Measure {
         let path = dir.appendingPathComponent("stress-\(segments).jsonl").path
         if FileManager.default.fileExists(atPath: path) { return path }
         print("generating \(segments) segments into \(path) …")
-        let generated = try run(["python3", root.appendingPathComponent("sample-traces/generate.py").path, "stress",
-                                 "--segments", String(segments), "--out", path + ".tmp"], errorsToo: false)
+        let generated = try run(
+            [
+                "python3", root.appendingPathComponent("sample-traces/generate.py").path, "stress",
+                "--segments", String(segments), "--out", path + ".tmp",
+            ], errorsToo: false)
         guard generated.status == 0 else { throw POSIXError(.EIO) }
         try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
         return path

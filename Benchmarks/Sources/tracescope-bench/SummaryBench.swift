@@ -9,7 +9,8 @@ import TraceModel
 /// against Foundation's `JSONSerialization` merely parsing the same lines. Each side runs in a child process so its
 /// peak memory is its own; the pipeline runs at two sizes to show memory stays flat as the input grows.
 struct SummaryBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "summary", abstract: "Summary throughput vs. JSONSerialization.")
+    static let configuration = CommandConfiguration(
+        commandName: "summary", abstract: "Summary throughput vs. JSONSerialization.")
 
     @Flag(help: "Under a minute: 100k and 1M segments, one run each.")
     var quick = false
@@ -32,12 +33,23 @@ struct SummaryBench: ParsableCommand {
         print("")
         print("input: \(large) (\(Measure.format(bytes / 1_048_576)) MiB, \(Int(ours.spans)) spans)")
         print("                              time      spans/s     MB/s   peak RSS")
-        print("tracescope summary (1M)   \(pad(Measure.format(ours.seconds, 2)))s  \(pad(Measure.format(oursRate / 1e6, 2), 8))M  \(pad(Measure.format(bytes / ours.seconds / 1e6), 7))  \(pad(Measure.format(ours.peak)))MiB")
-        print("JSONSerialization (1M)    \(pad(Measure.format(reference.seconds, 2)))s  \(pad(Measure.format(refRate / 1e6, 2), 8))M  \(pad(Measure.format(bytes / reference.seconds / 1e6), 7))  \(pad(Measure.format(reference.peak)))MiB")
-        print("tracescope summary (100k) \(pad(Measure.format(small100k.seconds, 2)))s  \(pad(Measure.format(small100k.spans / small100k.seconds / 1e6, 2), 8))M  \(pad(""))       \(pad(Measure.format(small100k.peak)))MiB")
-        print("peak memory 100k → 1M segments: \(Measure.format(small100k.peak)) MiB → \(Measure.format(ours.peak)) MiB")
-        print("RESULT summary ours=\(Int(oursRate)) spans/s reference=\(Int(refRate)) spans/s ratio=\(Measure.format(oursRate / refRate, 2))")
-        print("RESULT summary.memory ours=\(Measure.format(ours.peak)) MiB reference=\(Measure.format(small100k.peak)) MiB ratio=\(Measure.format(small100k.peak / ours.peak, 2))")
+        print(
+            "tracescope summary (1M)   \(pad(Measure.format(ours.seconds, 2)))s  \(pad(Measure.format(oursRate / 1e6, 2), 8))M  \(pad(Measure.format(bytes / ours.seconds / 1e6), 7))  \(pad(Measure.format(ours.peak)))MiB"
+        )
+        print(
+            "JSONSerialization (1M)    \(pad(Measure.format(reference.seconds, 2)))s  \(pad(Measure.format(refRate / 1e6, 2), 8))M  \(pad(Measure.format(bytes / reference.seconds / 1e6), 7))  \(pad(Measure.format(reference.peak)))MiB"
+        )
+        print(
+            "tracescope summary (100k) \(pad(Measure.format(small100k.seconds, 2)))s  \(pad(Measure.format(small100k.spans / small100k.seconds / 1e6, 2), 8))M  \(pad(""))       \(pad(Measure.format(small100k.peak)))MiB"
+        )
+        print(
+            "peak memory 100k → 1M segments: \(Measure.format(small100k.peak)) MiB → \(Measure.format(ours.peak)) MiB")
+        print(
+            "RESULT summary ours=\(Int(oursRate)) spans/s reference=\(Int(refRate)) spans/s ratio=\(Measure.format(oursRate / refRate, 2))"
+        )
+        print(
+            "RESULT summary.memory ours=\(Measure.format(ours.peak)) MiB reference=\(Measure.format(small100k.peak)) MiB ratio=\(Measure.format(small100k.peak / ours.peak, 2))"
+        )
     }
 
     /// Runs a child measurement `runs` times and keeps the fastest: `(spans, seconds, peak MiB)`.

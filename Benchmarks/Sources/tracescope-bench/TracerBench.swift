@@ -12,7 +12,8 @@ import Tracing
 /// and the file is read back and counted), so export is part of the figure, not deferred past it. Beside them, the
 /// floor of any recording tracer through this API (`ContextOnlyTracer`), for scale.
 struct TracerBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tracer", abstract: "Span cost vs. swift-otel and NoOpTracer.")
+    static let configuration = CommandConfiguration(
+        commandName: "tracer", abstract: "Span cost vs. swift-otel and NoOpTracer.")
 
     @Flag(help: "Under a minute: fewer spans per measurement.")
     var quick = false
@@ -37,11 +38,13 @@ struct TracerBench: AsyncParsableCommand {
         service.cancel()
 
         // Ours, sampled, exporting every span to a file; the clock stops after the flush.
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracescope-bench-\(getpid()).jsonl").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tracescope-bench-\(getpid()).jsonl")
+            .path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try? FileManager.default.removeItem(atPath: path)
-        let tracer = TracescopeTracer(serviceName: "bench", exporter: try JSONLinesFileExporter(path: path),
-                                      sampler: AlwaysSample(), queueCapacity: 1 << 20)
+        let tracer = TracescopeTracer(
+            serviceName: "bench", exporter: try JSONLinesFileExporter(path: path),
+            sampler: AlwaysSample(), queueCapacity: 1 << 20)
         var callerNanos = Double.infinity
         let oursNanos = best(rounds) {
             let start = Measure.now()
@@ -53,10 +56,13 @@ struct TracerBench: AsyncParsableCommand {
         tracer.shutdown()
         let stats = tracer.exportStats
         let written = try TraceFileReader.read(path: path) { _ in }.spans
-        print("exported \(stats.exported) of \(stats.accepted) accepted spans (\(stats.dropped) dropped); \(written) read back from the file")
+        print(
+            "exported \(stats.exported) of \(stats.accepted) accepted spans (\(stats.dropped) dropped); \(written) read back from the file"
+        )
 
         // Unsampled: ours with a sampler that says no, against NoOpTracer.
-        let unsampledTracer = TracescopeTracer(serviceName: "bench", exporter: InMemoryExporter(), sampler: NeverSample())
+        let unsampledTracer = TracescopeTracer(
+            serviceName: "bench", exporter: InMemoryExporter(), sampler: NeverSample())
         let unsampledNanos = best(rounds) { loop(unsampledTracer, spans) }
         unsampledTracer.shutdown()
         let noop = NoOpTracer()
@@ -66,13 +72,21 @@ struct TracerBench: AsyncParsableCommand {
 
         print("")
         print("                                   ns per span")
-        print("Tracescope, sampled + exported     \(Measure.format(oursNanos))   (the caller's share: \(Measure.format(callerNanos)))")
+        print(
+            "Tracescope, sampled + exported     \(Measure.format(oursNanos))   (the caller's share: \(Measure.format(callerNanos)))"
+        )
         print("swift-otel 1.6.0, sampled          \(Measure.format(otelNanos))")
         print("Tracescope, unsampled              \(Measure.format(unsampledNanos))")
         print("NoOpTracer                         \(Measure.format(noopNanos))")
-        print("context-only tracer (API floor)    \(Measure.format(floorNanos))   (span in the ServiceContext, two clock reads, one allocation; no recording, no export)")
-        print("RESULT tracer.sampled ours=\(Measure.format(oursNanos)) ns reference=\(Measure.format(otelNanos)) ns ratio=\(Measure.format(otelNanos / oursNanos, 2))")
-        print("RESULT tracer.unsampled ours=\(Measure.format(unsampledNanos)) ns reference=\(Measure.format(noopNanos)) ns ratio=\(Measure.format(noopNanos / unsampledNanos, 2))")
+        print(
+            "context-only tracer (API floor)    \(Measure.format(floorNanos))   (span in the ServiceContext, two clock reads, one allocation; no recording, no export)"
+        )
+        print(
+            "RESULT tracer.sampled ours=\(Measure.format(oursNanos)) ns reference=\(Measure.format(otelNanos)) ns ratio=\(Measure.format(otelNanos / oursNanos, 2))"
+        )
+        print(
+            "RESULT tracer.unsampled ours=\(Measure.format(unsampledNanos)) ns reference=\(Measure.format(noopNanos)) ns ratio=\(Measure.format(noopNanos / unsampledNanos, 2))"
+        )
     }
 
     /// The fastest of `rounds` measurements (ns per span).

@@ -20,8 +20,10 @@ public struct TraceAnalyzer: Sendable {
     public private(set) var lateFragments = 0
 
     /// - Parameter windowed: keep per-minute latency so live views can show the last 1, 5 and 15 minutes.
-    public init(quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000,
-                seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false) {
+    public init(
+        quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000,
+        seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false
+    ) {
         assembler = TraceAssembler(quietPeriodSeconds: quietPeriodSeconds, maxOpenTraces: maxOpenTraces)
         graph = ServiceGraph(seriesCapacity: seriesCapacity, windowed: windowed)
         traces = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed)

@@ -73,7 +73,8 @@ public struct TraceAssembler: Sendable {
         let activity = span.end ?? span.start
         if activity > watermark { watermark = activity }
         // One hash finds the trace or makes its entry: a new trace comes in as an empty default, filled by `merge`.
-        switch Self.merge(span, activity: activity, into: &open[id, default: OpenTrace()], completed: recentlyCompleted) {
+        switch Self.merge(span, activity: activity, into: &open[id, default: OpenTrace()], completed: recentlyCompleted)
+        {
         case .started(let late):
             if late { lateSpans += 1 }
             order.append(id)
@@ -83,10 +84,15 @@ public struct TraceAssembler: Sendable {
         }
     }
 
-    private enum MergeResult { case started(late: Bool), added, replacedInProgress, duplicate }
+    private enum MergeResult {
+        case started(late: Bool)
+        case added, replacedInProgress, duplicate
+    }
 
-    private static func merge(_ span: consuming Span, activity: EpochNanos, into trace: inout OpenTrace,
-                              completed: Set<TraceID>) -> MergeResult {
+    private static func merge(
+        _ span: consuming Span, activity: EpochNanos, into trace: inout OpenTrace,
+        completed: Set<TraceID>
+    ) -> MergeResult {
         if trace.spans.isEmpty {
             trace.lastActivity = activity
             trace.late = completed.contains(span.traceID)
@@ -174,8 +180,9 @@ public struct TraceAssembler: Sendable {
 
     private mutating func finish(at index: [TraceID: OpenTrace].Index) -> AssembledTrace {
         let (id, trace) = open.remove(at: index)
-        var assembled = AssembledTrace(traceID: id, spans: trace.spans, estimatedBytes: trace.estimatedBytes,
-                                       ownersKnown: trace.ownersKnown)
+        var assembled = AssembledTrace(
+            traceID: id, spans: trace.spans, estimatedBytes: trace.estimatedBytes,
+            ownersKnown: trace.ownersKnown)
         assembled.isLateFragment = trace.late
         if recentlyCompleted.insert(id).inserted {
             recentlyCompletedOrder.append(id)

@@ -70,8 +70,15 @@ enum Field: Sendable, Equatable {
 }
 
 enum Operator: String, Sendable, Equatable {
-    case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
-    case contains = "CONTAINS", beginsWith = "BEGINSWITH", endsWith = "ENDSWITH"
+    case equal = "="
+    case notEqual = "!="
+    case less = "<"
+    case lessOrEqual = "<="
+    case greater = ">"
+    case greaterOrEqual = ">="
+    case contains = "CONTAINS"
+    case beginsWith = "BEGINSWITH"
+    case endsWith = "ENDSWITH"
 }
 
 enum Value: Sendable, Equatable {

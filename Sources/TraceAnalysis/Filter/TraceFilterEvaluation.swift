@@ -7,7 +7,9 @@ struct TraceFacts {
     private(set) lazy var root: Span? = trace.root
     private(set) lazy var classes: Set<StatusClass> = {
         var found = Set<StatusClass>()
-        for s in trace.spans where s.isSegment || s.isDownstreamCall || s.parentID == nil { found.insert(s.statusClass) }
+        for s in trace.spans where s.isSegment || s.isDownstreamCall || s.parentID == nil {
+            found.insert(s.statusClass)
+        }
         return found
     }()
 
@@ -33,7 +35,8 @@ extension Expression {
             // ok: nothing failed; the others: something ended in that class.
             return cls == .ok ? facts.classes.allSatisfy { $0 == .ok } : facts.classes.contains(cls)
         case .service(let name): return facts.topology().nodes.contains { $0.name == name }
-        case .edge(let from, let to): return facts.topology().edges.contains { $0.from.name == from && $0.to.name == to }
+        case .edge(let from, let to):
+            return facts.topology().edges.contains { $0.from.name == from && $0.to.name == to }
         case .compare(let field, let op, let value):
             switch field {
             case .responseTime:
@@ -67,7 +70,8 @@ extension Expression {
         case (.bool(let a), .bool(let b)):
             return op == .equal ? a == b : op == .notEqual ? a != b : false
         default:
-            let a = Self.text(actual), b = Self.text(expected)
+            let a = Self.text(actual)
+            let b = Self.text(expected)
             if let ordered = Self.order(a, op, b) { return ordered }
             switch op {
             case .contains: return a.lowercased().contains(b.lowercased())

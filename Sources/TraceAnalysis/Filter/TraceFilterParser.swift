@@ -34,19 +34,24 @@ struct FilterParser {
     }
 
     mutating func parseOr() throws(TraceFilterError) -> Expression {
-        try parseChain(word: "OR", symbol: "||", operand: { (p: inout FilterParser) throws(TraceFilterError) in try p.parseAnd() },
-                       combine: Expression.or)
+        try parseChain(
+            word: "OR", symbol: "||", operand: { (p: inout FilterParser) throws(TraceFilterError) in try p.parseAnd() },
+            combine: Expression.or)
     }
 
     mutating func parseAnd() throws(TraceFilterError) -> Expression {
-        try parseChain(word: "AND", symbol: "&&", operand: { (p: inout FilterParser) throws(TraceFilterError) in try p.parseUnary() },
-                       combine: Expression.and)
+        try parseChain(
+            word: "AND", symbol: "&&",
+            operand: { (p: inout FilterParser) throws(TraceFilterError) in try p.parseUnary() },
+            combine: Expression.and)
     }
 
     /// `operand (OP operand)*`, left-associative, where OP is the word or the symbol.
-    mutating func parseChain(word: String, symbol: String,
-                             operand: (inout FilterParser) throws(TraceFilterError) -> Expression,
-                             combine: (Expression, Expression) -> Expression) throws(TraceFilterError) -> Expression {
+    mutating func parseChain(
+        word: String, symbol: String,
+        operand: (inout FilterParser) throws(TraceFilterError) -> Expression,
+        combine: (Expression, Expression) -> Expression
+    ) throws(TraceFilterError) -> Expression {
         var left = try operand(&self)
         while isWord(word) || current == .symbol(symbol) {
             try advance()
@@ -98,9 +103,10 @@ struct FilterParser {
                 return .edge(names[0], names[1])
             default:
                 guard let field = Field(word) else {
-                    throw TraceFilterError(message: "unknown keyword or field '\(word)' (try service(\"name\"), "
-                                           + "responsetime, duration, http.status, http.url, annotation.key, fault…)",
-                                           column: column)
+                    throw TraceFilterError(
+                        message: "unknown keyword or field '\(word)' (try service(\"name\"), "
+                            + "responsetime, duration, http.status, http.url, annotation.key, fault…)",
+                        column: column)
                 }
                 return try parseComparison(field)
             }
@@ -117,11 +123,15 @@ struct FilterParser {
             guard case .string(let name) = current else { throw unexpected("a quoted name in \(function)(…)") }
             names.append(name)
             try advance()
-            if current == .symbol(",") && names.count < count { try advance(); continue }
+            if current == .symbol(",") && names.count < count {
+                try advance()
+                continue
+            }
             break
         }
         guard names.count == count else {
-            throw TraceFilterError(message: "\(function)(…) takes \(count) quoted name\(count == 1 ? "" : "s")", column: tokenColumn)
+            throw TraceFilterError(
+                message: "\(function)(…) takes \(count) quoted name\(count == 1 ? "" : "s")", column: tokenColumn)
         }
         guard current == .symbol(")") else { throw unexpected("')' to close \(function)(…)") }
         try advance()
@@ -131,8 +141,12 @@ struct FilterParser {
     mutating func parseComparison(_ field: Field) throws(TraceFilterError) -> Expression {
         let op: Operator
         switch current {
-        case .symbol(let s): guard let o = Operator(rawValue: s) else { throw unexpected("a comparison") }; op = o
-        case .word(let w): guard let o = Operator(rawValue: w.uppercased()) else { throw unexpected("a comparison") }; op = o
+        case .symbol(let s):
+            guard let o = Operator(rawValue: s) else { throw unexpected("a comparison") }
+            op = o
+        case .word(let w):
+            guard let o = Operator(rawValue: w.uppercased()) else { throw unexpected("a comparison") }
+            op = o
         default: throw unexpected("a comparison (= != < <= > >= CONTAINS BEGINSWITH ENDSWITH)")
         }
         try advance()
@@ -140,7 +154,8 @@ struct FilterParser {
         switch current {
         case .number(let n): value = .number(n)
         case .string(let s): value = .text(s)
-        case .word(let w) where w.lowercased() == "true" || w.lowercased() == "false": value = .bool(w.lowercased() == "true")
+        case .word(let w) where w.lowercased() == "true" || w.lowercased() == "false":
+            value = .bool(w.lowercased() == "true")
         default: throw unexpected("a number, a quoted string, true or false")
         }
         let column = tokenColumn
@@ -179,7 +194,10 @@ struct FilterParser {
     mutating func advance() throws(TraceFilterError) {
         while position < characters.count, characters[position].isWhitespace { position += 1 }
         tokenColumn = position + 1
-        guard position < characters.count else { current = .end; return }
+        guard position < characters.count else {
+            current = .end
+            return
+        }
         let c = characters[position]
         if c == "\"" {
             var text = ""
@@ -197,15 +215,19 @@ struct FilterParser {
         } else if c.isNumber || (c == "-" && position + 1 < characters.count && characters[position + 1].isNumber) {
             let startIndex = position
             position += 1
-            while position < characters.count, characters[position].isNumber || characters[position] == "." { position += 1 }
+            while position < characters.count, characters[position].isNumber || characters[position] == "." {
+                position += 1
+            }
             guard let n = Double(String(characters[startIndex..<position])) else {
-                throw TraceFilterError(message: "'\(String(characters[startIndex..<position]))' is not a number", column: tokenColumn)
+                throw TraceFilterError(
+                    message: "'\(String(characters[startIndex..<position]))' is not a number", column: tokenColumn)
             }
             current = .number(n)
         } else if c.isLetter || c == "_" {
             let startIndex = position
             while position < characters.count,
-                  characters[position].isLetter || characters[position].isNumber || "_.-:".contains(characters[position]) {
+                characters[position].isLetter || characters[position].isNumber || "_.-:".contains(characters[position])
+            {
                 position += 1
             }
             current = .word(String(characters[startIndex..<position]))

@@ -35,26 +35,34 @@ public struct GateResult: Sendable, Equatable {
 /// Evaluates gates against a summary (and a baseline summary for relative gates).
 public enum GateEvaluator {
     /// `minimumSamples` overrides each metric's own minimum (p(99) needs 100 samples, p(95) 20, rates 1).
-    public static func evaluate(_ gates: [Gate], on summary: Summary, baseline: Summary?,
-                                minimumSamples: UInt64? = nil) -> [GateResult] {
+    public static func evaluate(
+        _ gates: [Gate], on summary: Summary, baseline: Summary?,
+        minimumSamples: UInt64? = nil
+    ) -> [GateResult] {
         gates.flatMap { evaluate($0, on: summary, baseline: baseline, minimumSamples: minimumSamples) }
     }
 
-    public static func evaluate(_ gate: Gate, on summary: Summary, baseline: Summary?,
-                                minimumSamples: UInt64?) -> [GateResult] {
+    public static func evaluate(
+        _ gate: Gate, on summary: Summary, baseline: Summary?,
+        minimumSamples: UInt64?
+    ) -> [GateResult] {
         let targets = GateTargets.resolve(gate.scope, in: summary)
         let required = minimumSamples ?? gate.defaultMinimumSamples
         let unit = gate.isLatency ? "ms" : gate.isRate ? "ratio" : "count"
         guard !targets.isEmpty else {
-            return [GateResult(gate: gate.text, target: nil, observed: nil, threshold: nil, baseline: nil, samples: 0,
-                               requiredSamples: required, status: .noMatch,
-                               message: "\(GateTargets.describe(gate.scope)) matched nothing in the traces", unit: unit)]
+            return [
+                GateResult(
+                    gate: gate.text, target: nil, observed: nil, threshold: nil, baseline: nil, samples: 0,
+                    requiredSamples: required, status: .noMatch,
+                    message: "\(GateTargets.describe(gate.scope)) matched nothing in the traces", unit: unit)
+            ]
         }
         return targets.map { target in
             let (observed, samples) = target.measure(gate.metric)
-            var result = GateResult(gate: gate.text, target: target.label, observed: observed, threshold: nil,
-                                    baseline: nil, samples: samples, requiredSamples: required, status: .fail,
-                                    message: "", unit: unit)
+            var result = GateResult(
+                gate: gate.text, target: target.label, observed: observed, threshold: nil,
+                baseline: nil, samples: samples, requiredSamples: required, status: .fail,
+                message: "", unit: unit)
             switch gate.threshold {
             case .absolute(let v):
                 result.threshold = v
@@ -62,7 +70,10 @@ public enum GateEvaluator {
                 let base = baseline.flatMap { GateTargets.match(target, in: $0) }?.measure(gate.metric).value
                 guard let base else {
                     result.status = .noBaseline
-                    result.message = baseline == nil ? "relative gate needs --baseline" : "the baseline has no \(target.label) figure for this metric"
+                    result.message =
+                        baseline == nil
+                        ? "relative gate needs --baseline"
+                        : "the baseline has no \(target.label) figure for this metric"
                     return result
                 }
                 result.baseline = base
@@ -80,7 +91,8 @@ public enum GateEvaluator {
             }
             let ok = gate.comparison.holds(observed, threshold)
             result.status = ok ? .pass : .fail
-            result.message = "\(Formatting.value(observed, unit: unit)) \(ok ? "" : "not ")\(gate.comparison.rawValue) "
+            result.message =
+                "\(Formatting.value(observed, unit: unit)) \(ok ? "" : "not ")\(gate.comparison.rawValue) "
                 + Formatting.value(threshold, unit: unit)
             return result
         }
@@ -163,10 +175,13 @@ enum GateTargets {
         case .allServices:
             return s.services.filter { $0.node.kind != .client && $0.figures.requests > 0 }.map(serviceTarget)
         case .service(let name, let type):
-            return s.services.filter { $0.node.name == name && (type == nil || $0.node.type == type) }.map(serviceTarget)
+            return s.services.filter { $0.node.name == name && (type == nil || $0.node.type == type) }.map(
+                serviceTarget)
         case .edge(let from, let to):
             return s.edges.filter { (from == "*" || $0.edge.from.name == from) && (to == "*" || $0.edge.to.name == to) }
-                .map { GateTarget(label: label($0.edge), subject: .figures($0.figures, $0.latency), key: .edge($0.edge)) }
+                .map {
+                    GateTarget(label: label($0.edge), subject: .figures($0.figures, $0.latency), key: .edge($0.edge))
+                }
         case .function(let name):
             return s.functions.filter { $0.name == name }.map(functionTarget)
         case .allFunctions:
@@ -181,13 +196,17 @@ enum GateTargets {
         case .node(let key): return s.services.first { $0.node == key }.map(serviceTarget)
         case .edge(let key):
             return s.edges.first { $0.edge == key }
-                .map { GateTarget(label: label($0.edge), subject: .figures($0.figures, $0.latency), key: .edge($0.edge)) }
+                .map {
+                    GateTarget(label: label($0.edge), subject: .figures($0.figures, $0.latency), key: .edge($0.edge))
+                }
         case .function(let name): return s.functions.first { $0.name == name }.map(functionTarget)
         }
     }
 
     private static func serviceTarget(_ service: Summary.Service) -> GateTarget {
-        GateTarget(label: service.node.description, subject: .figures(service.figures, service.latency), key: .node(service.node))
+        GateTarget(
+            label: service.node.description, subject: .figures(service.figures, service.latency),
+            key: .node(service.node))
     }
 
     private static func functionTarget(_ fn: Summary.Function) -> GateTarget {

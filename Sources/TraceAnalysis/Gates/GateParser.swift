@@ -18,13 +18,15 @@ public enum GateParser {
             do throws(Failure) {
                 let scope = try parseScope(scopeText, gate: text)
                 let (metric, comparison, threshold) = try parseExpression(expression, scope: scope, gate: text)
-                return Gate(text: text.trimmingWhitespace, scope: scope, metric: metric, comparison: comparison,
-                            threshold: threshold)
+                return Gate(
+                    text: text.trimmingWhitespace, scope: scope, metric: metric, comparison: comparison,
+                    threshold: threshold)
             } catch {
                 firstError = firstError ?? error.message
             }
         }
-        throw Failure(gate: text, message: firstError ?? "expected SCOPE: METRIC OP VALUE, e.g. \"checkout: p(95) < 250ms\"")
+        throw Failure(
+            gate: text, message: firstError ?? "expected SCOPE: METRIC OP VALUE, e.g. \"checkout: p(95) < 250ms\"")
     }
 
     static func parseScope(_ text: String, gate: String) throws(Failure) -> Gate.Scope {
@@ -38,7 +40,9 @@ public enum GateParser {
         if let arrow = text.firstRange(of: "->") {
             let from = unquote(String(text[..<arrow.lowerBound]).trimmingWhitespace)
             let to = unquote(String(text[arrow.upperBound...]).trimmingWhitespace)
-            guard !from.isEmpty, !to.isEmpty else { throw Failure(gate: gate, message: "an edge scope is \"from -> to\"") }
+            guard !from.isEmpty, !to.isEmpty else {
+                throw Failure(gate: gate, message: "an edge scope is \"from -> to\"")
+            }
             return .edge(from: from, to: to)
         }
         // `name[Type]` picks one node of a name shared by several (a Lambda function's two nodes).
@@ -56,7 +60,8 @@ public enum GateParser {
     }
 
     static func parseExpression(_ text: String, scope: Gate.Scope, gate: String) throws(Failure)
-        -> (Gate.Metric, Gate.Comparison, Gate.Threshold) {
+        -> (Gate.Metric, Gate.Comparison, Gate.Threshold)
+    {
         // The operator is the first of < > = ! in the text, two characters long when `=` follows.
         guard let opStart = text.firstIndex(where: { "<>=!".contains($0) }) else {
             throw Failure(gate: gate, message: "no comparison (one of < <= > >= == !=)")
@@ -89,9 +94,13 @@ public enum GateParser {
             default: break
             }
             guard let dot = t.firstIndex(of: "."),
-                  let phase = FunctionPhase(rawValue: String(t[..<dot]) == "initialization" ? "init" : String(t[..<dot]))
+                let phase = FunctionPhase(rawValue: String(t[..<dot]) == "initialization" ? "init" : String(t[..<dot]))
             else {
-                throw Failure(gate: gate, message: "unknown function metric \"\(text)\" (invocations, cold_starts, cold_start_rate, or dwell|init|handler|overhead . p(N)|avg|max|count)")
+                throw Failure(
+                    gate: gate,
+                    message:
+                        "unknown function metric \"\(text)\" (invocations, cold_starts, cold_start_rate, or dwell|init|handler|overhead . p(N)|avg|max|count)"
+                )
             }
             let rest = String(t[t.index(after: dot)...])
             switch rest {
@@ -121,13 +130,19 @@ public enum GateParser {
         case "throttles": return .classCount(.throttle)
         default:
             if let q = percentile(t) { return .percentile(q) }
-            throw Failure(gate: gate, message: "unknown metric \"\(text)\" (p(N), avg, min, max, med, count, rps, error_rate, fault_rate, throttle_rate, failure_rate, errors, faults, throttles)")
+            throw Failure(
+                gate: gate,
+                message:
+                    "unknown metric \"\(text)\" (p(N), avg, min, max, med, count, rps, error_rate, fault_rate, throttle_rate, failure_rate, errors, faults, throttles)"
+            )
         }
     }
 
     /// `p(95)`, `p(99.9)` → the percentile, when in (0, 100].
     private static func percentile(_ t: String) -> Double? {
-        guard t.hasPrefix("p("), t.hasSuffix(")"), let q = Double(t.dropFirst(2).dropLast()), q > 0, q <= 100 else { return nil }
+        guard t.hasPrefix("p("), t.hasSuffix(")"), let q = Double(t.dropFirst(2).dropLast()), q > 0, q <= 100 else {
+            return nil
+        }
         return q
     }
 
@@ -135,25 +150,34 @@ public enum GateParser {
         var t = text.replacingSpaces.lowercased()
         guard !t.isEmpty else { throw Failure(gate: gate, message: "no value after the comparison") }
         if (t.hasPrefix("+") || t.hasPrefix("-")) && t.hasSuffix("%") {
-            guard let v = Double(t.dropLast()) else { throw Failure(gate: gate, message: "bad relative value \"\(text)\"") }
+            guard let v = Double(t.dropLast()) else {
+                throw Failure(gate: gate, message: "bad relative value \"\(text)\"")
+            }
             return .relative(v / 100)
         }
         let probe = Gate(text: "", scope: .traces, metric: metric, comparison: .less, threshold: .absolute(0))
         if t.hasSuffix("%") {
             guard probe.isRate, let v = Double(t.dropLast()) else {
-                throw Failure(gate: gate, message: "\"\(text)\": a percentage needs a rate metric, or a sign (+10%) to be relative to --baseline")
+                throw Failure(
+                    gate: gate,
+                    message:
+                        "\"\(text)\": a percentage needs a rate metric, or a sign (+10%) to be relative to --baseline")
             }
             return .absolute(v / 100)
         }
         if probe.isLatency {
-            let units: [(String, Double)] = [("ns", 1e-6), ("µs", 1e-3), ("us", 1e-3), ("ms", 1), ("s", 1000), ("m", 60_000)]
+            let units: [(String, Double)] = [
+                ("ns", 1e-6), ("µs", 1e-3), ("us", 1e-3), ("ms", 1), ("s", 1000), ("m", 60_000),
+            ]
             var scale = 1.0
             for (suffix, factor) in units where t.hasSuffix(suffix) {
                 t.removeLast(suffix.count)
                 scale = factor
                 break
             }
-            guard let v = Double(t) else { throw Failure(gate: gate, message: "bad duration \"\(text)\" (e.g. 250ms, 2s)") }
+            guard let v = Double(t) else {
+                throw Failure(gate: gate, message: "bad duration \"\(text)\" (e.g. 250ms, 2s)")
+            }
             return .absolute(v * scale)
         }
         guard let v = Double(t) else { throw Failure(gate: gate, message: "bad number \"\(text)\"") }

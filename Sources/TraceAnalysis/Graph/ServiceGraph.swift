@@ -23,7 +23,9 @@ public struct ServiceGraph: Sendable {
 
     /// A node the graph has room for: itself when known or while under the limit, else `(other)`.
     private func admitted(_ node: NodeKey) -> NodeKey {
-        guard let maxEntries, nodes.count + edges.count >= maxEntries, nodes.index(forKey: node) == nil else { return node }
+        guard let maxEntries, nodes.count + edges.count >= maxEntries, nodes.index(forKey: node) == nil else {
+            return node
+        }
         return .overflow
     }
 

@@ -30,8 +30,10 @@ public enum ServiceGraphBuilder {
         trace.withSpans { visit($0, of: trace, into: &graph) }
     }
 
-    private static func visit<Sink: GraphSink>(_ spans: UnsafeBufferPointer<Span>, of trace: AssembledTrace,
-                                               into graph: inout Sink) {
+    private static func visit<Sink: GraphSink>(
+        _ spans: UnsafeBufferPointer<Span>, of trace: AssembledTrace,
+        into graph: inout Sink
+    ) {
         // The node of a span: for an entry span its own, for any other its owner's (the two rules agree on entries:
         // a segment owns itself, an OTLP span belongs to its service). Spans of one node come in runs, and making a
         // key hashes its name: the last key made is reused while the names match.
@@ -49,7 +51,9 @@ public enum ServiceGraphBuilder {
         var calleesOfCall: [SpanID: [Int]] = [:]
         if spans.count > 32 {
             for i in spans.indices where ServiceGraphRules.isEntry(spans[i]) {
-                guard let parent = spans[i].parentID, let p = trace.index(of: parent), spans[p].isDownstreamCall else { continue }
+                guard let parent = spans[i].parentID, let p = trace.index(of: parent), spans[p].isDownstreamCall else {
+                    continue
+                }
                 calleesOfCall[parent, default: []].append(i)
             }
         }
@@ -65,7 +69,8 @@ public enum ServiceGraphBuilder {
         for i in spans.indices {
             guard !spans[i].inProgress else { continue }
             let cls = spans[i].statusClass
-            let start = spans[i].start, duration = spans[i].duration
+            let start = spans[i].start
+            let duration = spans[i].duration
             if ServiceGraphRules.isEntry(spans[i]) {
                 let node = owner(of: i)
                 graph.recordNode(node, cls, start: start, duration: duration)

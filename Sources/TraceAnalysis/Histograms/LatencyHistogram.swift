@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Histogram
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Latencies in an HdrHistogram: exact counts, mergeable, bounded relative error, fixed memory.
 ///
@@ -19,8 +20,9 @@ public struct LatencyHistogram: Sendable {
     public private(set) var maxNanos: Int64 = 0
 
     public init() {
-        histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: Self.highestMicros,
-                                      numberOfSignificantValueDigits: .two)
+        histogram = Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: Self.highestMicros,
+            numberOfSignificantValueDigits: .two)
     }
 
     public mutating func record(nanos: Int64) {

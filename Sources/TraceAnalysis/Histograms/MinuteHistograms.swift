@@ -29,7 +29,9 @@ public struct MinuteHistograms: Sendable {
         let newest = Self.minute(now)
         var result = LatencyHistogram()
         for slot in 0..<Self.minutes {
-            guard let h = histograms[slot], newest - minuteOf[slot] < Int64(count), minuteOf[slot] <= newest else { continue }
+            guard let h = histograms[slot], newest - minuteOf[slot] < Int64(count), minuteOf[slot] <= newest else {
+                continue
+            }
             result.merge(h)
         }
         return result

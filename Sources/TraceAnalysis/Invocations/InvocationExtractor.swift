@@ -12,7 +12,9 @@ public enum InvocationExtractor {
     public static func invocations(in trace: AssembledTrace) -> [InvocationRecord] {
         // Most traces have no function at all: find out in place (see `AssembledTrace.withSpans`) before copying any.
         let functions = trace.withSpans { spans in
-            spans.indices.filter { !spans[$0].inProgress && mayBeFunction(spans[$0]) && carriesFunctionMarks(spans[$0]) }
+            spans.indices.filter {
+                !spans[$0].inProgress && mayBeFunction(spans[$0]) && carriesFunctionMarks(spans[$0])
+            }
         }
         guard !functions.isEmpty else { return [] }
         var records: [InvocationRecord] = []
@@ -24,15 +26,17 @@ public enum InvocationExtractor {
                 guard let phase = InvocationPhase.of(child.name) else { continue }
                 phases[phase, default: 0] += child.duration
             }
-            let initNanos = phases[.initialization] ?? phases[.restore]
+            let initNanos =
+                phases[.initialization] ?? phases[.restore]
                 ?? (span.attribute("faas.coldstart")?.boolValue == true ? 0 : nil)
             let overhead = phases[.overhead]
             let handler = phases[.invocation] ?? max(0, span.duration - (initNanos ?? 0) - (overhead ?? 0))
-            records.append(InvocationRecord(
-                function: functionName(span), traceID: trace.traceID, start: span.start,
-                dwellNanos: dwell(for: i, in: trace), initNanos: initNanos, handlerNanos: handler,
-                overheadNanos: overhead, statusClass: span.statusClass
-            ))
+            records.append(
+                InvocationRecord(
+                    function: functionName(span), traceID: trace.traceID, start: span.start,
+                    dwellNanos: dwell(for: i, in: trace), initNanos: initNanos, handlerNanos: handler,
+                    overheadNanos: overhead, statusClass: span.statusClass
+                ))
         }
         return records
     }
@@ -65,7 +69,9 @@ public enum InvocationExtractor {
     public static func hasFunctionAttributes(_ span: Span) -> Bool {
         func scan(_ attributes: some Sequence<Attribute>) -> Bool {
             for (key, value) in attributes {
-                guard let first = key.utf8.first, first == UInt8(ascii: "f") || first == UInt8(ascii: "c") else { continue }
+                guard let first = key.utf8.first, first == UInt8(ascii: "f") || first == UInt8(ascii: "c") else {
+                    continue
+                }
                 if key == "faas.trigger" || key == "faas.invocation_id" || key == "faas.coldstart" { return true }
                 if key == "cloud.platform", value.stringValue == "aws_lambda" { return true }
             }
@@ -86,7 +92,8 @@ public enum InvocationExtractor {
             return trace.spans.first { $0.parentID == span.id && InvocationPhase.of($0.name) == .dwell }?.duration
         }
         // The service segment is the function segment's parent, or failing that one of the same name in the trace.
-        let service: Span? = span.parentID.flatMap { trace.index(of: $0) }.map { trace.spans[$0] }
+        let service: Span? =
+            span.parentID.flatMap { trace.index(of: $0) }.map { trace.spans[$0] }
             .flatMap { $0.isSegment && $0.origin == "AWS::Lambda" ? $0 : nil }
             ?? trace.spans.first { $0.isSegment && $0.origin == "AWS::Lambda" && $0.name == span.name }
         guard let service else { return nil }

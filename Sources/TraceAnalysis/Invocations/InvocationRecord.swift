@@ -12,8 +12,10 @@ public struct InvocationRecord: Sendable, Hashable {
     public var overheadNanos: Int64?
     public var statusClass: StatusClass
 
-    public init(function: String, traceID: TraceID, start: EpochNanos, dwellNanos: Int64? = nil, initNanos: Int64? = nil,
-                handlerNanos: Int64? = nil, overheadNanos: Int64? = nil, statusClass: StatusClass = .ok) {
+    public init(
+        function: String, traceID: TraceID, start: EpochNanos, dwellNanos: Int64? = nil, initNanos: Int64? = nil,
+        handlerNanos: Int64? = nil, overheadNanos: Int64? = nil, statusClass: StatusClass = .ok
+    ) {
         self.function = function
         self.traceID = traceID
         self.start = start

@@ -42,7 +42,8 @@ public struct ReplaySchedule: Sendable {
 
     /// The index of the first span due after `elapsed` nanoseconds of playback, i.e. how many are due by then.
     public func dueCount(at elapsed: Int64) -> Int {
-        var low = 0, high = playback.count
+        var low = 0
+        var high = playback.count
         while low < high {
             let mid = (low + high) / 2
             if playback[mid] <= elapsed { low = mid + 1 } else { high = mid }

@@ -104,8 +104,10 @@ public struct Summary: Sendable {
         public var handler: PhaseFigures
         public var overhead: PhaseFigures
 
-        public init(name: String, invocations: UInt64, coldStarts: UInt64, dwell: PhaseFigures,
-                    initialization: PhaseFigures, handler: PhaseFigures, overhead: PhaseFigures) {
+        public init(
+            name: String, invocations: UInt64, coldStarts: UInt64, dwell: PhaseFigures,
+            initialization: PhaseFigures, handler: PhaseFigures, overhead: PhaseFigures
+        ) {
             self.name = name
             self.invocations = invocations
             self.coldStarts = coldStarts

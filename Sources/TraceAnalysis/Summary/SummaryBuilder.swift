@@ -7,13 +7,15 @@ public enum SummaryBuilder {
         let seconds = window.seconds
         let services = analyzer.graph.sortedNodes.compactMap { node -> Summary.Service? in
             guard let stats = analyzer.graph.nodes[node] else { return nil }
-            return Summary.Service(node: node, figures: Summary.Figures(stats, windowSeconds: seconds),
-                                   latency: LatencyHistogramBox(stats.latency))
+            return Summary.Service(
+                node: node, figures: Summary.Figures(stats, windowSeconds: seconds),
+                latency: LatencyHistogramBox(stats.latency))
         }
         let edges = analyzer.graph.sortedEdges.compactMap { edge -> Summary.Edge? in
             guard let stats = analyzer.graph.edges[edge] else { return nil }
-            return Summary.Edge(edge: edge, figures: Summary.Figures(stats, windowSeconds: seconds),
-                                latency: LatencyHistogramBox(stats.latency))
+            return Summary.Edge(
+                edge: edge, figures: Summary.Figures(stats, windowSeconds: seconds),
+                latency: LatencyHistogramBox(stats.latency))
         }
         let functions = analyzer.functions.keys.sorted().compactMap { name -> Summary.Function? in
             guard let f = analyzer.functions[name] else { return nil }
@@ -23,8 +25,9 @@ public enum SummaryBuilder {
                 handler: Summary.PhaseFigures(f.handler), overhead: Summary.PhaseFigures(f.overhead)
             )
         }
-        var summary = Summary(window: window, traces: Summary.Figures(analyzer.traces, windowSeconds: seconds),
-                              services: services, edges: edges, functions: functions)
+        var summary = Summary(
+            window: window, traces: Summary.Figures(analyzer.traces, windowSeconds: seconds),
+            services: services, edges: edges, functions: functions)
         summary.tracesLatency = LatencyHistogramBox(analyzer.traces.latency)
         return summary
     }
@@ -37,10 +40,14 @@ public enum SummaryBuilder {
         summary.window = Summary.Window(start: now - Int64(seconds) * 1_000_000_000, end: now)
         summary.traces = analyzer.traces.figures(in: window, now: now)
         summary.services = summary.services.compactMap { service in
-            analyzer.graph.nodes[service.node].map { Summary.Service(node: service.node, figures: $0.figures(in: window, now: now)) }
+            analyzer.graph.nodes[service.node].map {
+                Summary.Service(node: service.node, figures: $0.figures(in: window, now: now))
+            }
         }
         summary.edges = summary.edges.compactMap { edge in
-            analyzer.graph.edges[edge.edge].map { Summary.Edge(edge: edge.edge, figures: $0.figures(in: window, now: now)) }
+            analyzer.graph.edges[edge.edge].map {
+                Summary.Edge(edge: edge.edge, figures: $0.figures(in: window, now: now))
+            }
         }
         return summary
     }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Splits a byte stream into records, tracking line numbers, without holding more than one record in memory.
@@ -191,4 +191,3 @@ public struct RecordFramer: Sendable {
         emit(Record(bytes: trimmed, line: startLine ?? line, oversized: false))
     }
 }
-

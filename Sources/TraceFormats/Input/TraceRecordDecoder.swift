@@ -50,8 +50,10 @@ public enum TraceRecordDecoder {
 
     /// Decodes the value at the scanner; on return the scanner is just past it. Spans an OTLP request had to leave
     /// out (the rest of it kept) go to `rejected`, one failure each.
-    static func decodeValue(_ scanner: inout JSONScanner, into spans: inout [Span],
-                            rejected: inout [DecodeFailure]) throws(DecodeFailure) -> RecordKind {
+    static func decodeValue(
+        _ scanner: inout JSONScanner, into spans: inout [Span],
+        rejected: inout [DecodeFailure]
+    ) throws(DecodeFailure) -> RecordKind {
         let start = scanner.position
         switch scanner.peekByte {
         case UInt8(ascii: "{"):
@@ -76,8 +78,10 @@ public enum TraceRecordDecoder {
         return kind
     }
 
-    private static func decodeArray(_ scanner: inout JSONScanner, into spans: inout [Span],
-                                    rejected: inout [DecodeFailure]) throws(DecodeFailure) -> RecordKind {
+    private static func decodeArray(
+        _ scanner: inout JSONScanner, into spans: inout [Span],
+        rejected: inout [DecodeFailure]
+    ) throws(DecodeFailure) -> RecordKind {
         var kind = RecordKind.xrayDocument
         var firstFailure: DecodeFailure?
         do throws(JSONScanError) {
@@ -112,8 +116,10 @@ public enum TraceRecordDecoder {
                 if probe.key(key, is: "resourceSpans") || probe.key(key, is: "resource_spans") { return .otlpJSON }
                 if probe.key(key, is: "Traces") || probe.key(key, is: "UnprocessedTraceIds") { return .batchGetTraces }
                 if probe.key(key, is: "format") { sawFormat = true }
-                if probe.key(key, is: "trace_id") || probe.key(key, is: "start_time") || probe.key(key, is: "subsegments")
-                    || probe.key(key, is: "parent_id") {
+                if probe.key(key, is: "trace_id") || probe.key(key, is: "start_time")
+                    || probe.key(key, is: "subsegments")
+                    || probe.key(key, is: "parent_id")
+                {
                     return .xrayDocument
                 }
                 try probe.skipValue()

@@ -42,15 +42,18 @@ public struct TraceStreamDecoder {
 
     private mutating func handle(_ record: RecordFramer.Record, _ deliver: ([Span]) -> Void) {
         spans.removeAll(keepingCapacity: true)
-        Self.decode(record, source: source, layout: framer.layout, maxRecordBytes: framer.maxRecordBytes,
-                    into: &spans, stats: &stats)
+        Self.decode(
+            record, source: source, layout: framer.layout, maxRecordBytes: framer.maxRecordBytes,
+            into: &spans, stats: &stats)
         if !spans.isEmpty { deliver(spans) }
     }
 
     /// Decodes one framed record, appending its spans and accounting for it in `stats`. Shared by the streaming
     /// decoder and the parallel file reader, so both report the same locations and reasons.
-    public static func decode(_ record: RecordFramer.Record, source: String, layout: RecordFramer.Layout,
-                              maxRecordBytes: Int, into spans: inout [Span], stats: inout IngestStats) {
+    public static func decode(
+        _ record: RecordFramer.Record, source: String, layout: RecordFramer.Layout,
+        maxRecordBytes: Int, into spans: inout [Span], stats: inout IngestStats
+    ) {
         stats.records += 1
         let location = layout == .document ? source : "\(source):\(record.line)"
         if record.oversized {

@@ -81,13 +81,17 @@ struct JSONScanner {
             return nil
         }
         if !pendingFirst {
-            guard bytes[position] == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in object, found \(describeByte(bytes[position]))") }
+            guard bytes[position] == UInt8(ascii: ",") else {
+                throw fail("expected ',' or '}' in object, found \(describeByte(bytes[position]))")
+            }
             position += 1
             skipWhitespace()
         }
         pendingFirst = false
         guard position < bytes.count else { throw fail("unexpected end of input, expected a key") }
-        guard bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a quoted key, found \(describeByte(bytes[position]))") }
+        guard bytes[position] == UInt8(ascii: "\"") else {
+            throw fail("expected a quoted key, found \(describeByte(bytes[position]))")
+        }
         let (start, end, escapes) = try scanString()
         try expect(UInt8(ascii: ":"), "':' after key")
         return Key(start: start, count: end - start, hasEscapes: escapes)
@@ -108,7 +112,9 @@ struct JSONScanner {
             return false
         }
         if !pendingFirst {
-            guard bytes[position] == UInt8(ascii: ",") else { throw fail("expected ',' or ']' in array, found \(describeByte(bytes[position]))") }
+            guard bytes[position] == UInt8(ascii: ",") else {
+                throw fail("expected ',' or ']' in array, found \(describeByte(bytes[position]))")
+            }
             position += 1
         }
         pendingFirst = false
@@ -127,7 +133,8 @@ struct JSONScanner {
     /// The key as a `String`, with escapes decoded.
     func keyString(_ key: Key) throws(JSONScanError) -> String {
         if !key.hasEscapes {
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[key.start..<(key.start + key.count)]), as: UTF8.self)
+            return String(
+                decoding: UnsafeRawBufferPointer(rebasing: bytes[key.start..<(key.start + key.count)]), as: UTF8.self)
         }
         var copy = JSONScanner(bytes, position: key.start - 1)
         return try copy.readString()
@@ -153,8 +160,10 @@ struct JSONScanner {
     /// Consumes `null` if it is next.
     mutating func consumeNull() -> Bool {
         guard peek() == UInt8(ascii: "n") else { return false }
-        if position + 4 <= bytes.count, bytes[position + 1] == UInt8(ascii: "u"), bytes[position + 2] == UInt8(ascii: "l"),
-           bytes[position + 3] == UInt8(ascii: "l") {
+        if position + 4 <= bytes.count, bytes[position + 1] == UInt8(ascii: "u"),
+            bytes[position + 2] == UInt8(ascii: "l"),
+            bytes[position + 3] == UInt8(ascii: "l")
+        {
             position += 4
             return true
         }
@@ -189,7 +198,9 @@ struct JSONScanner {
     mutating func readStringRange() throws(JSONScanError) -> (range: Range<Int>, hasEscapes: Bool) {
         skipWhitespace()
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-            throw position < bytes.count ? fail("expected a string, found \(describeByte(bytes[position]))") : fail("unexpected end of input, expected a string")
+            throw position < bytes.count
+                ? fail("expected a string, found \(describeByte(bytes[position]))")
+                : fail("unexpected end of input, expected a string")
         }
         let (start, end, escapes) = try scanString()
         return (start..<end, escapes)
@@ -218,18 +229,27 @@ struct JSONScanner {
         while i < range.upperBound {
             let c = bytes[i]
             guard c == UInt8(ascii: "\\") else {
-                if let high = pendingHighSurrogate { appendScalar(high, into: &out); pendingHighSurrogate = nil }
+                if let high = pendingHighSurrogate {
+                    appendScalar(high, into: &out)
+                    pendingHighSurrogate = nil
+                }
                 out.append(c)
                 i += 1
                 continue
             }
-            guard i + 1 < range.upperBound else { throw JSONScanError(offset: i, message: "dangling escape in string", truncated: false) }
+            guard i + 1 < range.upperBound else {
+                throw JSONScanError(offset: i, message: "dangling escape in string", truncated: false)
+            }
             let e = bytes[i + 1]
             if e == UInt8(ascii: "u") {
-                guard i + 6 <= range.upperBound else { throw JSONScanError(offset: i, message: "short \\u escape", truncated: false) }
+                guard i + 6 <= range.upperBound else {
+                    throw JSONScanError(offset: i, message: "short \\u escape", truncated: false)
+                }
                 var v: UInt32 = 0
                 for j in (i + 2)..<(i + 6) {
-                    guard let d = hexValue(bytes[j]) else { throw JSONScanError(offset: j, message: "bad hex digit in \\u escape", truncated: false) }
+                    guard let d = hexValue(bytes[j]) else {
+                        throw JSONScanError(offset: j, message: "bad hex digit in \\u escape", truncated: false)
+                    }
                     v = v << 4 | d
                 }
                 i += 6
@@ -240,12 +260,18 @@ struct JSONScanner {
                     appendScalar(0x10000 + ((high - 0xD800) << 10) + (v - 0xDC00), into: &out)
                     pendingHighSurrogate = nil
                 } else {
-                    if let high = pendingHighSurrogate { appendScalar(high, into: &out); pendingHighSurrogate = nil }
+                    if let high = pendingHighSurrogate {
+                        appendScalar(high, into: &out)
+                        pendingHighSurrogate = nil
+                    }
                     appendScalar(v, into: &out)
                 }
                 continue
             }
-            if let high = pendingHighSurrogate { appendScalar(high, into: &out); pendingHighSurrogate = nil }
+            if let high = pendingHighSurrogate {
+                appendScalar(high, into: &out)
+                pendingHighSurrogate = nil
+            }
             switch e {
             case UInt8(ascii: "\""): out.append(0x22)
             case UInt8(ascii: "\\"): out.append(0x5C)
@@ -255,7 +281,9 @@ struct JSONScanner {
             case UInt8(ascii: "n"): out.append(0x0A)
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
-            default: throw JSONScanError(offset: i, message: "invalid escape \\\(Character(Unicode.Scalar(e)))", truncated: false)
+            default:
+                throw JSONScanError(
+                    offset: i, message: "invalid escape \\\(Character(Unicode.Scalar(e)))", truncated: false)
             }
             i += 2
         }
@@ -282,8 +310,10 @@ struct JSONScanner {
             let c = bytes[position]
             if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) {
                 digits += 1
-            } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || c == UInt8(ascii: "+")
-                || c == UInt8(ascii: "-") {
+            } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+                || c == UInt8(ascii: "+")
+                || c == UInt8(ascii: "-")
+            {
                 // part of a fraction or exponent; the numeric parsers validate the exact shape
             } else {
                 break
@@ -313,7 +343,9 @@ struct JSONScanner {
         let start = position
         let range = try readNumberRange()
         if let v = DecimalParser.integer(slice(range)) { return v }
-        if let d = Double(String(decoding: slice(range), as: UTF8.self)), d.rounded() == d, abs(d) < 9.2e18 { return Int64(d) }
+        if let d = Double(String(decoding: slice(range), as: UTF8.self)), d.rounded() == d, abs(d) < 9.2e18 {
+            return Int64(d)
+        }
         position = start
         throw fail("expected an integer")
     }
@@ -321,12 +353,15 @@ struct JSONScanner {
     mutating func readBool() throws(JSONScanError) -> Bool {
         skipWhitespace()
         if position + 4 <= bytes.count, bytes[position] == UInt8(ascii: "t"), bytes[position + 1] == UInt8(ascii: "r"),
-           bytes[position + 2] == UInt8(ascii: "u"), bytes[position + 3] == UInt8(ascii: "e") {
+            bytes[position + 2] == UInt8(ascii: "u"), bytes[position + 3] == UInt8(ascii: "e")
+        {
             position += 4
             return true
         }
         if position + 5 <= bytes.count, bytes[position] == UInt8(ascii: "f"), bytes[position + 1] == UInt8(ascii: "a"),
-           bytes[position + 2] == UInt8(ascii: "l"), bytes[position + 3] == UInt8(ascii: "s"), bytes[position + 4] == UInt8(ascii: "e") {
+            bytes[position + 2] == UInt8(ascii: "l"), bytes[position + 3] == UInt8(ascii: "s"),
+            bytes[position + 4] == UInt8(ascii: "e")
+        {
             position += 5
             return false
         }

@@ -11,10 +11,14 @@ public enum OTLPJSONDecoder {
     /// returning the spans it had to leave out (no ids, no start time) — the request's `partial_success`. An empty
     /// request (`{}`) is valid and holds no spans; a body that is not one JSON object is rejected whole.
     @discardableResult
-    public static func decodeRequest(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure) -> [DecodeFailure] {
+    public static func decodeRequest(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure)
+        -> [DecodeFailure]
+    {
         var scanner = JSONScanner(bytes)
         scanner.skipWhitespace()
-        guard scanner.peekByte == UInt8(ascii: "{") else { throw DecodeFailure(.invalidJSON, "an OTLP request is a JSON object") }
+        guard scanner.peekByte == UInt8(ascii: "{") else {
+            throw DecodeFailure(.invalidJSON, "an OTLP request is a JSON object")
+        }
         let first = spans.count
         var rejected: [DecodeFailure] = []
         do throws(DecodeFailure) {
@@ -33,7 +37,9 @@ public enum OTLPJSONDecoder {
     }
 
     /// Decodes the request at the scanner; spans that cannot be taken go to `rejected`, the rest are appended.
-    static func decode(_ s: inout JSONScanner, into spans: inout [Span], rejected: inout [DecodeFailure]) throws(DecodeFailure) {
+    static func decode(_ s: inout JSONScanner, into spans: inout [Span], rejected: inout [DecodeFailure])
+        throws(DecodeFailure)
+    {
         do throws(JSONScanError) {
             try s.beginObject()
             while let key = try s.nextKey() {
@@ -49,8 +55,10 @@ public enum OTLPJSONDecoder {
         }
     }
 
-    private static func decodeResourceSpans(_ s: inout JSONScanner, into spans: inout [Span],
-                                            rejected: inout [DecodeFailure]) throws(JSONScanError) {
+    private static func decodeResourceSpans(
+        _ s: inout JSONScanner, into spans: inout [Span],
+        rejected: inout [DecodeFailure]
+    ) throws(JSONScanError) {
         let first = spans.count
         var resource: [String: AttributeValue] = [:]
         try s.beginObject()
@@ -61,7 +69,9 @@ public enum OTLPJSONDecoder {
                 while let k = try s.nextKey() {
                     if s.key(k, is: "attributes") { try readAttributes(&s, into: &resource) } else { try s.skipValue() }
                 }
-            } else if s.key(key, is: "scopeSpans") || s.key(key, is: "instrumentationLibrarySpans") || s.key(key, is: "scope_spans") {
+            } else if s.key(key, is: "scopeSpans") || s.key(key, is: "instrumentationLibrarySpans")
+                || s.key(key, is: "scope_spans")
+            {
                 if s.consumeNull() { continue }
                 try s.beginArray()
                 while try s.nextElement() {
@@ -91,9 +101,10 @@ public enum OTLPJSONDecoder {
     }
 
     /// Appends the span, or why it cannot be taken to `rejected`; throws only when the JSON itself is broken.
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
-    private static func decodeSpan(_ s: inout JSONScanner, into spans: inout [Span],
-                                   rejected: inout [DecodeFailure]) throws(JSONScanError) {
+    private static func decodeSpan(
+        _ s: inout JSONScanner, into spans: inout [Span],
+        rejected: inout [DecodeFailure]
+    ) throws(JSONScanError) {
         var traceID: TraceID?
         var spanID: SpanID?
         var parentID: SpanID?
@@ -111,16 +122,30 @@ public enum OTLPJSONDecoder {
             if s.key(key, is: "traceId") || s.key(key, is: "trace_id") {
                 let text = try s.readString()
                 traceID = OTLPIDs.traceID(text)
-                if traceID == nil { problem = problem ?? DecodeFailure(.invalidField, "traceId \"\(text.prefix(48))\" is not 16 bytes of hex or base64") }
+                if traceID == nil {
+                    problem =
+                        problem
+                        ?? DecodeFailure(
+                            .invalidField, "traceId \"\(text.prefix(48))\" is not 16 bytes of hex or base64")
+                }
             } else if s.key(key, is: "spanId") || s.key(key, is: "span_id") {
                 let text = try s.readString()
                 spanID = OTLPIDs.spanID(text)
-                if spanID == nil { problem = problem ?? DecodeFailure(.invalidField, "spanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64") }
+                if spanID == nil {
+                    problem =
+                        problem
+                        ?? DecodeFailure(.invalidField, "spanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64")
+                }
             } else if s.key(key, is: "parentSpanId") || s.key(key, is: "parent_span_id") {
                 let text = try s.consumeNull() ? "" : s.readString()
                 if !text.isEmpty {
                     parentID = OTLPIDs.spanID(text)
-                    if parentID == nil { problem = problem ?? DecodeFailure(.invalidField, "parentSpanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64") }
+                    if parentID == nil {
+                        problem =
+                            problem
+                            ?? DecodeFailure(
+                                .invalidField, "parentSpanId \"\(text.prefix(32))\" is not 8 bytes of hex or base64")
+                    }
                 }
             } else if s.key(key, is: "name") {
                 name = try s.readString()
@@ -156,17 +181,25 @@ public enum OTLPJSONDecoder {
             }
         }
         if let problem { return rejected.append(problem) }
-        guard let traceID else { return rejected.append(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no traceId")) }
-        guard let spanID else { return rejected.append(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no spanId")) }
-        guard let start, start > 0 else { return rejected.append(DecodeFailure(.missingField, "span \(spanID.hex) has no startTimeUnixNano")) }
+        guard let traceID else {
+            return rejected.append(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no traceId"))
+        }
+        guard let spanID else {
+            return rejected.append(DecodeFailure(.missingField, "span \"\(name.prefix(64))\" has no spanId"))
+        }
+        guard let start, start > 0 else {
+            return rejected.append(DecodeFailure(.missingField, "span \(spanID.hex) has no startTimeUnixNano"))
+        }
         let finished = end.map { $0 > 0 } ?? false
-        spans.append(Span(
-            traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
-            kind: kind, isSegment: kind == .server || kind == .consumer, start: start, end: finished ? end : nil,
-            inProgress: !finished, statusError: statusError, statusMessage: statusMessage,
-            http: OTLPSemantics.http(from: attributes),
-            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
-        ))
+        spans.append(
+            Span(
+                traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name,
+                source: .otlp,
+                kind: kind, isSegment: kind == .server || kind == .consumer, start: start, end: finished ? end : nil,
+                inProgress: !finished, statusError: statusError, statusMessage: statusMessage,
+                http: OTLPSemantics.http(from: attributes),
+                cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes
+            ))
     }
 
     private static func mapKind(_ value: AttributeValue?) -> SpanKind {

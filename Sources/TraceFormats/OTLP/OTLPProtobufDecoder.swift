@@ -11,7 +11,9 @@ public enum OTLPProtobufDecoder {
     /// start time) is left out and returned as a rejection — the request's `partial_success` — so one bad span never
     /// costs the batch its good ones. A message that does not parse (truncated, a wrong wire type) is rejected whole.
     @discardableResult
-    public static func decode(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure) -> [DecodeFailure] {
+    public static func decode(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure)
+        -> [DecodeFailure]
+    {
         let first = spans.count
         var rejected: [DecodeFailure] = []
         do throws(ProtoError) {
@@ -30,8 +32,10 @@ public enum OTLPProtobufDecoder {
         return rejected
     }
 
-    private static func decodeResourceSpans(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
-                                            rejected: inout [DecodeFailure]) throws(ProtoError) {
+    private static func decodeResourceSpans(
+        _ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
+        rejected: inout [DecodeFailure]
+    ) throws(ProtoError) {
         // The resource names every span's node. Protobuf lets it follow the spans on the wire, so it is read first:
         // each span is then made whole at once instead of being revisited (and its details copied) afterwards.
         var scratch: [(String, AttributeValue)] = []
@@ -64,7 +68,8 @@ public enum OTLPProtobufDecoder {
                     try scope.skip(w)
                     continue
                 }
-                try decodeSpan(try scope.readMessage(), owner: owner, scratch: &scratch, into: &spans, rejected: &rejected)
+                try decodeSpan(
+                    try scope.readMessage(), owner: owner, scratch: &scratch, into: &spans, rejected: &rejected)
             }
         }
     }
@@ -92,13 +97,19 @@ public enum OTLPProtobufDecoder {
         out.reserveCapacity(pairs.count)
         if pairs.count <= 16 {
             for (key, value) in pairs {
-                if let i = out.firstIndex(where: { $0.key == key }) { out[i].value = value } else { out.append((key, value)) }
+                if let i = out.firstIndex(where: { $0.key == key }) {
+                    out[i].value = value
+                } else {
+                    out.append((key, value))
+                }
             }
             return out
         }
         var index = [String: Int](minimumCapacity: pairs.count)
         for (key, value) in pairs {
-            if let i = index[key] { out[i].value = value } else {
+            if let i = index[key] {
+                out[i].value = value
+            } else {
                 index[key] = out.count
                 out.append((key, value))
             }
@@ -108,9 +119,10 @@ public enum OTLPProtobufDecoder {
 
     /// Appends the span, or why it cannot be taken to `rejected`; throws only when the bytes themselves do not parse.
     /// `scratch` is a buffer for the span's attributes, reused from span to span.
-    // swiftlint:disable:next cyclomatic_complexity function_body_length
-    private static func decodeSpan(_ bytes: UnsafeRawBufferPointer, owner: Owner, scratch: inout [(String, AttributeValue)],
-                                   into spans: inout [Span], rejected: inout [DecodeFailure]) throws(ProtoError) {
+    private static func decodeSpan(
+        _ bytes: UnsafeRawBufferPointer, owner: Owner, scratch: inout [(String, AttributeValue)],
+        into spans: inout [Span], rejected: inout [DecodeFailure]
+    ) throws(ProtoError) {
         var traceID: TraceID?
         var spanID: SpanID?
         var parentID: SpanID?
@@ -131,15 +143,23 @@ public enum OTLPProtobufDecoder {
             switch (field, wire) {
             case (1, .lengthDelimited):
                 let b = try reader.readMessage()
-                if b.count == 16 { traceID = TraceID(high: bigEndian(b, 0), low: bigEndian(b, 8)) } else {
+                if b.count == 16 {
+                    traceID = TraceID(high: bigEndian(b, 0), low: bigEndian(b, 8))
+                } else {
                     problem = problem ?? "trace_id is \(b.count) bytes, not 16"
                 }
             case (2, .lengthDelimited):
                 let b = try reader.readMessage()
-                if b.count == 8 { spanID = SpanID(bigEndian(b, 0)) } else { problem = problem ?? "span_id is \(b.count) bytes, not 8" }
+                if b.count == 8 {
+                    spanID = SpanID(bigEndian(b, 0))
+                } else {
+                    problem = problem ?? "span_id is \(b.count) bytes, not 8"
+                }
             case (4, .lengthDelimited):
                 let b = try reader.readMessage()
-                if b.count == 8 { parentID = SpanID(bigEndian(b, 0)) } else if b.count != 0 {
+                if b.count == 8 {
+                    parentID = SpanID(bigEndian(b, 0))
+                } else if b.count != 0 {
                     problem = problem ?? "parent_span_id is \(b.count) bytes, not 8"
                 }
             case (5, .lengthDelimited):
@@ -184,14 +204,17 @@ public enum OTLPProtobufDecoder {
         let finished = end > 0
         let attributes = distinct(scratch)
         // Times past what the model holds are clamped by `Span` (see `EpochRange`), not rejected.
-        spans.append(Span(
-            traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name, source: .otlp,
-            kind: kind, isSegment: kind == .server || kind == .consumer, serviceName: owner.service,
-            start: Int64(clamping: start), end: finished ? Int64(clamping: end) : nil, inProgress: !finished,
-            statusError: statusError, statusMessage: statusMessage, http: httpAt == .zero ? nil : httpInfo(at: httpAt, in: scratch),
-            cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributeList: attributes,
-            resource: owner.resource
-        ))
+        spans.append(
+            Span(
+                traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name,
+                source: .otlp,
+                kind: kind, isSegment: kind == .server || kind == .consumer, serviceName: owner.service,
+                start: Int64(clamping: start), end: finished ? Int64(clamping: end) : nil, inProgress: !finished,
+                statusError: statusError, statusMessage: statusMessage,
+                http: httpAt == .zero ? nil : httpInfo(at: httpAt, in: scratch),
+                cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributeList: attributes,
+                resource: owner.resource
+            ))
     }
 
     private static func readExceptionEvent(_ bytes: UnsafeRawBufferPointer) throws(ProtoError) -> ExceptionRecord? {
@@ -220,7 +243,8 @@ public enum OTLPProtobufDecoder {
 
     /// `KeyValue { string key = 1; AnyValue value = 2; }`, and what the key says about HTTP (see `SemanticKeys`).
     private static func readKeyValue(_ bytes: UnsafeRawBufferPointer) throws(ProtoError)
-        -> (key: String, value: AttributeValue, http: HTTPAttribute?)? {
+        -> (key: String, value: AttributeValue, http: HTTPAttribute?)?
+    {
         var key: (key: String, http: HTTPAttribute?)?
         var value: AttributeValue?
         var reader = ProtoReader(bytes)
@@ -236,7 +260,8 @@ public enum OTLPProtobufDecoder {
     }
 
     /// `AnyValue { oneof { string 1; bool 2; int64 3; double 4; ArrayValue 5; KeyValueList 6; bytes 7 } }`
-    private static func readAnyValue(_ bytes: UnsafeRawBufferPointer, depth: Int) throws(ProtoError) -> AttributeValue? {
+    private static func readAnyValue(_ bytes: UnsafeRawBufferPointer, depth: Int) throws(ProtoError) -> AttributeValue?
+    {
         guard depth < 8 else { return nil }
         var result: AttributeValue?
         var reader = ProtoReader(bytes)
@@ -250,7 +275,9 @@ public enum OTLPProtobufDecoder {
                 var values: [AttributeValue] = []
                 var array = ProtoReader(try reader.readMessage())
                 while let (f, w) = try array.nextField() {
-                    if f == 1, w == .lengthDelimited, let v = try readAnyValue(try array.readMessage(), depth: depth + 1) {
+                    if f == 1, w == .lengthDelimited,
+                        let v = try readAnyValue(try array.readMessage(), depth: depth + 1)
+                    {
                         values.append(v)
                     } else if !(f == 1 && w == .lengthDelimited) {
                         try array.skip(w)
@@ -319,7 +346,9 @@ struct ProtoReader {
     mutating func nextField() throws(ProtoError) -> (UInt64, WireType)? {
         guard position < bytes.count else { return nil }
         let tag = try readVarint()
-        guard let wire = WireType(rawValue: tag & 7) else { throw ProtoError("invalid wire type \(tag & 7) at byte \(position)") }
+        guard let wire = WireType(rawValue: tag & 7) else {
+            throw ProtoError("invalid wire type \(tag & 7) at byte \(position)")
+        }
         let field = tag >> 3
         guard field > 0 else { throw ProtoError("field number 0 at byte \(position)") }
         return (field, wire)

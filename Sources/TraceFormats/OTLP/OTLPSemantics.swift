@@ -22,11 +22,13 @@ public enum OTLPSemantics {
     }
 
     public static func exception(from a: [String: AttributeValue]) -> ExceptionRecord {
-        let stack = a["exception.stacktrace"]?.description
+        let stack =
+            a["exception.stacktrace"]?.description
             .split(separator: "\n", omittingEmptySubsequences: true)
             .prefix(64)
             .map { StackFrame(label: String($0)) } ?? []
-        return ExceptionRecord(type: a["exception.type"]?.description, message: a["exception.message"]?.description, stack: stack)
+        return ExceptionRecord(
+            type: a["exception.type"]?.description, message: a["exception.message"]?.description, stack: stack)
     }
 }
 
@@ -42,9 +44,11 @@ enum HTTPAttribute: Int, CaseIterable {
 
     init?(key: String) {
         // Only keys starting h, u, s, c or n can be one: the rest are skipped before hashing.
-        guard let first = key.utf8.first, first == UInt8(ascii: "h") || first == UInt8(ascii: "u")
-            || first == UInt8(ascii: "s") || first == UInt8(ascii: "c") || first == UInt8(ascii: "n"),
-            let field = Self.byKey[key] else { return nil }
+        guard let first = key.utf8.first,
+            first == UInt8(ascii: "h") || first == UInt8(ascii: "u")
+                || first == UInt8(ascii: "s") || first == UInt8(ascii: "c") || first == UInt8(ascii: "n"),
+            let field = Self.byKey[key]
+        else { return nil }
         self = field
     }
 

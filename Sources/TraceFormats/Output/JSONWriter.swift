@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Appends JSON text to a byte buffer. Strings are escaped per RFC 8259, control characters included, so what we
 /// write is always valid JSON whatever bytes a span name carried.
@@ -64,7 +65,12 @@ public struct JSONWriter: Sendable {
     @inline(__always)
     private mutating func push() {
         depth += 1
-        if depth % 64 == 0 { deeperLevels.append(commaBits); commaBits = 0 } else { commaBits <<= 1 }
+        if depth % 64 == 0 {
+            deeperLevels.append(commaBits)
+            commaBits = 0
+        } else {
+            commaBits <<= 1
+        }
     }
 
     @inline(__always)
@@ -196,7 +202,11 @@ public struct JSONWriter: Sendable {
     /// the next document follows the last one (JSON lines).
     public mutating func reset(keepingBytes: Bool = false) {
         if !keepingBytes {
-            if isKnownUniquelyReferenced(&storage) { storage.count = 0 } else { storage = ByteBuffer(capacity: storage.capacity) }
+            if isKnownUniquelyReferenced(&storage) {
+                storage.count = 0
+            } else {
+                storage = ByteBuffer(capacity: storage.capacity)
+            }
         }
         commaBits = 0
         deeperLevels.removeAll(keepingCapacity: true)
@@ -258,7 +268,7 @@ public struct JSONWriter: Sendable {
         var threshold: UInt64 = 10
         while value >= threshold && width < 20 {
             width += 1
-            threshold = threshold &* 10  // wraps only past 10^19, when the width is already 20
+            threshold = threshold &* 10 // wraps only past 10^19, when the width is already 20
         }
         Self.writeDigits(value, width: width, to: reserve(width))
         storage.count += width
@@ -321,26 +331,40 @@ public struct JSONWriter: Sendable {
             // At most six bytes per input byte (`\u001f`), and the quotes.
             let p = reserve(6 * n + 2)
             var o = 0
-            p[o] = UInt8(ascii: "\""); o += 1
+            p[o] = UInt8(ascii: "\"")
+            o += 1
             for b in utf8 {
                 switch b {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    p[o] = UInt8(ascii: "\\"); p[o + 1] = b; o += 2
+                    p[o] = UInt8(ascii: "\\")
+                    p[o + 1] = b
+                    o += 2
                 case 0x0A:
-                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "n"); o += 2
+                    p[o] = UInt8(ascii: "\\")
+                    p[o + 1] = UInt8(ascii: "n")
+                    o += 2
                 case 0x0D:
-                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "r"); o += 2
+                    p[o] = UInt8(ascii: "\\")
+                    p[o + 1] = UInt8(ascii: "r")
+                    o += 2
                 case 0x09:
-                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "t"); o += 2
+                    p[o] = UInt8(ascii: "\\")
+                    p[o + 1] = UInt8(ascii: "t")
+                    o += 2
                 case 0..<0x20, 0x7F:
-                    p[o] = UInt8(ascii: "\\"); p[o + 1] = UInt8(ascii: "u"); p[o + 2] = UInt8(ascii: "0"); p[o + 3] = UInt8(ascii: "0")
+                    p[o] = UInt8(ascii: "\\")
+                    p[o + 1] = UInt8(ascii: "u")
+                    p[o + 2] = UInt8(ascii: "0")
+                    p[o + 3] = UInt8(ascii: "0")
                     Self.writeHex(UInt64(b), digits: 2, to: p + o + 4)
                     o += 6
                 default:
-                    p[o] = b; o += 1
+                    p[o] = b
+                    o += 1
                 }
             }
-            p[o] = UInt8(ascii: "\""); o += 1
+            p[o] = UInt8(ascii: "\"")
+            o += 1
             storage.count += o
         }
     }

@@ -4,8 +4,10 @@ import TraceModel
 /// numeric enums), grouped into one resource per service. Spans are read with OTLP meaning: `name` is the operation,
 /// `kind` the span kind, `attributes` the span attributes, `cause` becomes `exception` events.
 public enum OTLPJSONEncoder {
-    public static func request(_ spans: [Span], resourceAttributes: [String: AttributeValue] = [:],
-                               scope: String = "tracescope") -> String {
+    public static func request(
+        _ spans: [Span], resourceAttributes: [String: AttributeValue] = [:],
+        scope: String = "tracescope"
+    ) -> String {
         var byService: [String: [Span]] = [:]
         var order: [String] = []
         for span in spans {

@@ -62,8 +62,10 @@ public enum XRayDocumentEncoder {
         return writer.text
     }
 
-    private static func write(_ span: Span, index: Int, spans: [Span], children: [SpanID: [Int]], top: Bool,
-                              writer w: inout JSONWriter, depth: Int) {
+    private static func write(
+        _ span: Span, index: Int, spans: [Span], children: [SpanID: [Int]], top: Bool,
+        writer w: inout JSONWriter, depth: Int
+    ) {
         w.beginObject()
         w.key("name" as StaticString)
         w.string(segmentName(span))
@@ -122,7 +124,8 @@ public enum XRayDocumentEncoder {
         if let http = span.http { writeHTTP(http, &w) }
         writeMap("aws", span.aws, &w)
         if span.source == .otlp, span.isDownstreamCall, span.sql.isEmpty,
-           let system = span.attributes["db.system"] ?? span.attributes["db.system.name"] {
+            let system = span.attributes["db.system"] ?? span.attributes["db.system.name"]
+        {
             writeMap("sql", ["database_type": system], &w)
         } else {
             writeMap("sql", span.sql, &w)
@@ -139,7 +142,9 @@ public enum XRayDocumentEncoder {
             w.key("subsegments" as StaticString)
             w.beginArray()
             for child in kids.sorted(by: { spans[$0].start < spans[$1].start }) {
-                write(spans[child], index: child, spans: spans, children: children, top: false, writer: &w, depth: depth + 1)
+                write(
+                    spans[child], index: child, spans: spans, children: children, top: false, writer: &w,
+                    depth: depth + 1)
             }
             w.endArray()
         }
@@ -172,17 +177,35 @@ public enum XRayDocumentEncoder {
         if http.method != nil || http.url != nil || http.clientIP != nil || http.userAgent != nil {
             w.key("request" as StaticString)
             w.beginObject()
-            if let method = http.method { w.key("method" as StaticString); w.string(method) }
-            if let url = http.url { w.key("url" as StaticString); w.string(url) }
-            if let ip = http.clientIP { w.key("client_ip" as StaticString); w.string(ip) }
-            if let agent = http.userAgent { w.key("user_agent" as StaticString); w.string(agent) }
+            if let method = http.method {
+                w.key("method" as StaticString)
+                w.string(method)
+            }
+            if let url = http.url {
+                w.key("url" as StaticString)
+                w.string(url)
+            }
+            if let ip = http.clientIP {
+                w.key("client_ip" as StaticString)
+                w.string(ip)
+            }
+            if let agent = http.userAgent {
+                w.key("user_agent" as StaticString)
+                w.string(agent)
+            }
             w.endObject()
         }
         if http.status != nil || http.contentLength != nil {
             w.key("response" as StaticString)
             w.beginObject()
-            if let status = http.status { w.key("status" as StaticString); w.int(status) }
-            if let length = http.contentLength { w.key("content_length" as StaticString); w.int(length) }
+            if let status = http.status {
+                w.key("status" as StaticString)
+                w.int(status)
+            }
+            if let length = http.contentLength {
+                w.key("content_length" as StaticString)
+                w.int(length)
+            }
             w.endObject()
         }
         w.endObject()
@@ -215,7 +238,8 @@ public enum XRayDocumentEncoder {
         w.key("span.kind" as StaticString)
         w.string(span.kind.description)
         // Resource attributes beside the span's own (the span's win on a shared key), as one flat set.
-        let attributes = span.resource.isEmpty ? span.attributes : span.resource.merging(span.attributes) { _, own in own }
+        let attributes =
+            span.resource.isEmpty ? span.attributes : span.resource.merging(span.attributes) { _, own in own }
         for key in attributes.keys.sorted() {
             w.key(key)
             if let value = attributes[key] { w.attribute(value) }
@@ -231,23 +255,47 @@ public enum XRayDocumentEncoder {
             return
         }
         w.beginObject()
-        if let dir = cause.workingDirectory { w.key("working_directory" as StaticString); w.string(dir) }
+        if let dir = cause.workingDirectory {
+            w.key("working_directory" as StaticString)
+            w.string(dir)
+        }
         w.key("exceptions" as StaticString)
         w.beginArray()
         for e in cause.exceptions {
             w.beginObject()
-            if let id = e.id { w.key("id" as StaticString); w.string(id) }
-            if let type = e.type { w.key("type" as StaticString); w.string(type) }
-            if let message = e.message { w.key("message" as StaticString); w.string(message) }
-            if e.remote { w.key("remote" as StaticString); w.bool(true) }
+            if let id = e.id {
+                w.key("id" as StaticString)
+                w.string(id)
+            }
+            if let type = e.type {
+                w.key("type" as StaticString)
+                w.string(type)
+            }
+            if let message = e.message {
+                w.key("message" as StaticString)
+                w.string(message)
+            }
+            if e.remote {
+                w.key("remote" as StaticString)
+                w.bool(true)
+            }
             if !e.stack.isEmpty {
                 w.key("stack" as StaticString)
                 w.beginArray()
                 for frame in e.stack {
                     w.beginObject()
-                    if let path = frame.path { w.key("path" as StaticString); w.string(path) }
-                    if let line = frame.line { w.key("line" as StaticString); w.int(line) }
-                    if let label = frame.label { w.key("label" as StaticString); w.string(label) }
+                    if let path = frame.path {
+                        w.key("path" as StaticString)
+                        w.string(path)
+                    }
+                    if let line = frame.line {
+                        w.key("line" as StaticString)
+                        w.int(line)
+                    }
+                    if let label = frame.label {
+                        w.key("label" as StaticString)
+                        w.string(label)
+                    }
                     w.endObject()
                 }
                 w.endArray()

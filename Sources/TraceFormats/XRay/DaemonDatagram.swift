@@ -20,7 +20,8 @@ public enum DaemonDatagram {
             if TraceRecordDecoder.describeGarbage(bytes) != nil {
                 throw DecodeFailure(.binary, "binary data (\(bytes.count) bytes)")
             }
-            throw DecodeFailure(.badHeader, "no header line (expected {\"format\":\"json\",\"version\":1} and a newline)")
+            throw DecodeFailure(
+                .badHeader, "no header line (expected {\"format\":\"json\",\"version\":1} and a newline)")
         }
         var header = JSONScanner(UnsafeRawBufferPointer(rebasing: bytes[0..<newline]))
         try readHeader(&header)
@@ -29,7 +30,8 @@ public enum DaemonDatagram {
         let body = UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...])
         var scanner = JSONScanner(body)
         guard scanner.peek() == UInt8(ascii: "{") else {
-            throw scanner.isAtEnd ? DecodeFailure(.missingField, "datagram has a header but no document")
+            throw scanner.isAtEnd
+                ? DecodeFailure(.missingField, "datagram has a header but no document")
                 : DecodeFailure(.invalidJSON, "the document after the header is not a JSON object")
         }
         try XRayDocumentDecoder.decode(&scanner, into: &spans)
@@ -42,7 +44,9 @@ public enum DaemonDatagram {
         var format: String?
         var version: AttributeValue?
         do throws(JSONScanError) {
-            guard s.peek() == UInt8(ascii: "{") else { throw JSONScanError.wrapping(DecodeFailure(.badHeader, "the header is not a JSON object")) }
+            guard s.peek() == UInt8(ascii: "{") else {
+                throw JSONScanError.wrapping(DecodeFailure(.badHeader, "the header is not a JSON object"))
+            }
             try s.beginObject()
             while let key = try s.nextKey() {
                 if s.key(key, is: "format") {
@@ -55,11 +59,16 @@ public enum DaemonDatagram {
             }
         } catch {
             let failure = DecodeFailure(error)
-            throw failure.reason == .badHeader ? failure : DecodeFailure(.badHeader, "the header is not valid JSON: \(failure.detail)")
+            throw failure.reason == .badHeader
+                ? failure : DecodeFailure(.badHeader, "the header is not valid JSON: \(failure.detail)")
         }
         guard let format else { throw DecodeFailure(.badHeader, "the header has no \"format\"") }
-        guard format.lowercased() == "json" else { throw DecodeFailure(.badHeader, "unsupported format \"\(format.prefix(32))\" (expected \"json\")") }
+        guard format.lowercased() == "json" else {
+            throw DecodeFailure(.badHeader, "unsupported format \"\(format.prefix(32))\" (expected \"json\")")
+        }
         guard let version else { throw DecodeFailure(.badHeader, "the header has no \"version\"") }
-        guard version.intValue == 1 else { throw DecodeFailure(.badHeader, "unsupported version \(version.description.prefix(16)) (expected 1)") }
+        guard version.intValue == 1 else {
+            throw DecodeFailure(.badHeader, "unsupported version \(version.description.prefix(16)) (expected 1)")
+        }
     }
 }

@@ -26,13 +26,14 @@ public enum TimestampParser {
 
     static func iso8601(_ b: UnsafeRawBufferPointer) -> EpochNanos? {
         guard b.count >= 19,
-              let year = number(b, 0, 4), b[4] == UInt8(ascii: "-"),
-              let month = number(b, 5, 2), b[7] == UInt8(ascii: "-"),
-              let day = number(b, 8, 2), b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "t"),
-              let hour = number(b, 11, 2), b[13] == UInt8(ascii: ":"),
-              let minute = number(b, 14, 2), b[16] == UInt8(ascii: ":"),
-              let second = number(b, 17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let year = number(b, 0, 4), b[4] == UInt8(ascii: "-"),
+            let month = number(b, 5, 2), b[7] == UInt8(ascii: "-"),
+            let day = number(b, 8, 2),
+            b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: " ") || b[10] == UInt8(ascii: "t"),
+            let hour = number(b, 11, 2), b[13] == UInt8(ascii: ":"),
+            let minute = number(b, 14, 2), b[16] == UInt8(ascii: ":"),
+            let second = number(b, 17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         var fraction: Int64 = 0

@@ -15,7 +15,9 @@ public enum XRayDocumentDecoder {
         var scanner = JSONScanner(bytes)
         try decode(&scanner, into: &spans)
         scanner.skipWhitespace()
-        if !scanner.isAtEnd { throw DecodeFailure(.invalidJSON, "unexpected data after the document at byte \(scanner.position)") }
+        if !scanner.isAtEnd {
+            throw DecodeFailure(.invalidJSON, "unexpected data after the document at byte \(scanner.position)")
+        }
     }
 
     /// Convenience for tests and small inputs.
@@ -65,7 +67,9 @@ public enum XRayDocumentDecoder {
 
     /// Decodes one segment or subsegment object; appends it, then its descendants. Returns its index.
     @discardableResult
-    private static func decodeObject(_ s: inout JSONScanner, depth: Int, into spans: inout [Span]) throws(DecodeFailure) -> Int {
+    private static func decodeObject(_ s: inout JSONScanner, depth: Int, into spans: inout [Span]) throws(DecodeFailure)
+        -> Int
+    {
         guard depth <= maxNesting else {
             throw DecodeFailure(.invalidField, "subsegments nested deeper than \(maxNesting) levels")
         }
@@ -76,8 +80,9 @@ public enum XRayDocumentDecoder {
         }
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
-    private static func decodeFields(_ s: inout JSONScanner, depth: Int, into spans: inout [Span]) throws(JSONScanError) -> Int {
+    private static func decodeFields(_ s: inout JSONScanner, depth: Int, into spans: inout [Span]) throws(JSONScanError)
+        -> Int
+    {
         let index = spans.count
         spans.append(Span(traceID: TraceID(high: 0, low: 0), id: SpanID(0), name: "", start: 0, end: nil))
         var traceID: TraceID?
@@ -90,7 +95,9 @@ public enum XRayDocumentDecoder {
         var isSubsegment = depth > 0
         var origin: String?
         var namespace: String?
-        var errorFlag = false, throttleFlag = false, faultFlag = false
+        var errorFlag = false
+        var throttleFlag = false
+        var faultFlag = false
         var http: HTTPInfo?
         var aws: [String: AttributeValue] = [:]
         var sql: [String: AttributeValue] = [:]
@@ -128,7 +135,9 @@ public enum XRayDocumentDecoder {
                 let (range, _) = try s.readStringRange()
                 traceID = TraceID(anyBytes: s.slice(range))
                 if traceID == nil {
-                    problem = problem ?? DecodeFailure(.invalidField, "trace_id \(quoted(s, range)) is not an X-Ray or W3C trace id")
+                    problem =
+                        problem
+                        ?? DecodeFailure(.invalidField, "trace_id \(quoted(s, range)) is not an X-Ray or W3C trace id")
                 }
             case 8 where s.key(key, is: "end_time"):
                 end = try readTime(&s, field: "end_time", problem: &problem)
@@ -164,19 +173,25 @@ public enum XRayDocumentDecoder {
             }
         }
         if let problem { throw JSONScanError.wrapping(problem) }
-        guard let id else { throw JSONScanError.wrapping(DecodeFailure(.missingField, "\(isSubsegment ? "subsegment" : "segment") has no id")) }
+        guard let id else {
+            throw JSONScanError.wrapping(
+                DecodeFailure(.missingField, "\(isSubsegment ? "subsegment" : "segment") has no id"))
+        }
         guard let start else {
-            throw JSONScanError.wrapping(DecodeFailure(.missingField, "\(isSubsegment ? "subsegment" : "segment") \(id.hex) has no start_time"))
+            throw JSONScanError.wrapping(
+                DecodeFailure(.missingField, "\(isSubsegment ? "subsegment" : "segment") \(id.hex) has no start_time"))
         }
         let resolvedName = name ?? ""
         if name == nil || resolvedName.isEmpty {
-            throw JSONScanError.wrapping(DecodeFailure(.missingField, "\(isSubsegment ? "subsegment" : "segment") \(id.hex) has no name"))
+            throw JSONScanError.wrapping(
+                DecodeFailure(.missingField, "\(isSubsegment ? "subsegment" : "segment") \(id.hex) has no name"))
         }
         if !isSubsegment, depth == 0, parentID == nil, inferred == false, traceID == nil {
             throw JSONScanError.wrapping(DecodeFailure(.missingField, "segment \(id.hex) has no trace_id"))
         }
         if isSubsegment, depth == 0, parentID == nil {
-            throw JSONScanError.wrapping(DecodeFailure(.missingField, "independent subsegment \(id.hex) has no parent_id"))
+            throw JSONScanError.wrapping(
+                DecodeFailure(.missingField, "independent subsegment \(id.hex) has no parent_id"))
         }
         let downstream = isSubsegment && (namespace == "aws" || namespace == "remote")
         spans[index] = Span(
@@ -195,18 +210,23 @@ public enum XRayDocumentDecoder {
     // MARK: Field readers
 
     private static func quoted(_ s: JSONScanner, _ range: Range<Int>) -> String {
-        let text = String(decoding: s.slice(range.lowerBound..<min(range.upperBound, range.lowerBound + 64)), as: UTF8.self)
+        let text = String(
+            decoding: s.slice(range.lowerBound..<min(range.upperBound, range.lowerBound + 64)), as: UTF8.self)
         return "\"" + text + "\""
     }
 
-    private static func readSpanID(_ s: inout JSONScanner, field: String, problem: inout DecodeFailure?) throws(JSONScanError) -> SpanID? {
+    private static func readSpanID(_ s: inout JSONScanner, field: String, problem: inout DecodeFailure?)
+        throws(JSONScanError) -> SpanID?
+    {
         let (range, _) = try s.readStringRange()
         if let id = SpanID(hexBytes: s.slice(range)) { return id }
         problem = problem ?? DecodeFailure(.invalidField, "\(field) \(quoted(s, range)) is not 16 hex digits")
         return nil
     }
 
-    private static func readTime(_ s: inout JSONScanner, field: String, problem: inout DecodeFailure?) throws(JSONScanError) -> EpochNanos? {
+    private static func readTime(_ s: inout JSONScanner, field: String, problem: inout DecodeFailure?)
+        throws(JSONScanError) -> EpochNanos?
+    {
         switch try s.peekKind() {
         case .number:
             let range = try s.readNumberRange()
@@ -216,7 +236,9 @@ public enum XRayDocumentDecoder {
         case .string:
             let text = try s.readString()
             if let nanos = TimestampParser.nanos(from: text) { return nanos }
-            problem = problem ?? DecodeFailure(.invalidField, "\(field) \"\(text.prefix(64))\" is neither epoch seconds nor ISO-8601")
+            problem =
+                problem
+                ?? DecodeFailure(.invalidField, "\(field) \"\(text.prefix(64))\" is neither epoch seconds nor ISO-8601")
             return nil
         case .null:
             _ = s.consumeNull()
@@ -279,7 +301,9 @@ public enum XRayDocumentDecoder {
     }
 
     /// Flattens nested objects into dotted keys (`xray.sdk_version`), keeping scalars and arrays.
-    static func readFlattened(_ s: inout JSONScanner, prefix: String, into out: inout [String: AttributeValue], depth: Int) throws(JSONScanError) {
+    static func readFlattened(
+        _ s: inout JSONScanner, prefix: String, into out: inout [String: AttributeValue], depth: Int
+    ) throws(JSONScanError) {
         if s.consumeNull() { return }
         guard depth < 8, try s.peekKind() == .object else {
             if let v = try s.readAttributeValue() { out[prefix.isEmpty ? "value" : prefix] = v }
@@ -297,7 +321,9 @@ public enum XRayDocumentDecoder {
         }
     }
 
-    private static func readAnnotations(_ s: inout JSONScanner, into out: inout [String: AttributeValue]) throws(JSONScanError) {
+    private static func readAnnotations(_ s: inout JSONScanner, into out: inout [String: AttributeValue])
+        throws(JSONScanError)
+    {
         if s.consumeNull() { return }
         try s.beginObject()
         while let key = try s.nextKey() {

@@ -65,7 +65,9 @@ public struct AppState: Sendable, Equatable {
 
     /// What the model has to be built for: it changes with these, not with selection or scrolling.
     public var query: DashboardQuery {
-        var trace: TraceID?, node: NodeKey?, edge: EdgeKey?
+        var trace: TraceID?
+        var node: NodeKey?
+        var edge: EdgeKey?
         switch screen {
         case .dashboard: break
         case .trace(let id): trace = id

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import TraceAnalysis
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The dashboard's event loop: input through `update`, a new model once a second (unless frozen), a frame only when
 /// something changed — so an idle dashboard costs next to nothing.
@@ -36,8 +37,10 @@ public final class DashboardApp {
     ///   - version: cheap to call every second; `snapshot` (which copies the analysis) only runs when it changes or
     ///     when the window holds requests that time may move out of it.
     ///   - live: the source's clock moves (a collector), so windows slide even without new data; a replay's does not.
-    public init(source: String, glyphs: Glyphs, noColor: Bool, live: Bool, version: @escaping () -> UInt64,
-                snapshot: @escaping () -> Snapshot) {
+    public init(
+        source: String, glyphs: Glyphs, noColor: Bool, live: Bool, version: @escaping () -> UInt64,
+        snapshot: @escaping () -> Snapshot
+    ) {
         self.version = version
         self.isLive = live
         self.source = source
@@ -86,8 +89,9 @@ public final class DashboardApp {
     private func makeModel(_ state: AppState) -> DashboardModel {
         let s = snapshot()
         builtVersion = s.version
-        return DashboardModel.make(from: s.analyzer, source: source, query: state.query, now: s.now, rejected: s.rejected,
-                                   filterCache: filterCache)
+        return DashboardModel.make(
+            from: s.analyzer, source: source, query: state.query, now: s.now, rejected: s.rejected,
+            filterCache: filterCache)
     }
 
     private func monotonicSeconds() -> Double {

@@ -14,8 +14,10 @@ public struct DashboardQuery: Sendable, Equatable {
     /// The edge whose panel is open.
     public var edge: EdgeKey?
 
-    public init(window: TimeWindow, filter: TraceFilter? = nil, order: AppState.TraceOrder = .newest, trace: TraceID? = nil,
-                node: NodeKey? = nil, edge: EdgeKey? = nil) {
+    public init(
+        window: TimeWindow, filter: TraceFilter? = nil, order: AppState.TraceOrder = .newest, trace: TraceID? = nil,
+        node: NodeKey? = nil, edge: EdgeKey? = nil
+    ) {
         self.window = window
         self.filter = filter
         self.order = order
@@ -94,8 +96,10 @@ public struct DashboardModel: Sendable {
     public var timeline: TraceTimeline?
     public var nodeDetail: NodeDetail?
 
-    public init(source: String, window: TimeWindow, now: EpochNanos, traces: Summary.Figures = Summary.Figures(),
-                services: [ServiceRow] = [], recentTraces: [TraceRow] = [], rejected: Int = 0) {
+    public init(
+        source: String, window: TimeWindow, now: EpochNanos, traces: Summary.Figures = Summary.Figures(),
+        services: [ServiceRow] = [], recentTraces: [TraceRow] = [], rejected: Int = 0
+    ) {
         self.source = source
         self.window = window
         self.now = now
@@ -105,29 +109,36 @@ public struct DashboardModel: Sendable {
         self.rejected = rejected
     }
 
-    public static func make(from analyzer: TraceAnalyzer, source: String, window: TimeWindow, now: EpochNanos,
-                            rejected: Int, maxTraces: Int = 500) -> DashboardModel {
-        make(from: analyzer, source: source, query: DashboardQuery(window: window), now: now, rejected: rejected,
-             maxTraces: maxTraces)
+    public static func make(
+        from analyzer: TraceAnalyzer, source: String, window: TimeWindow, now: EpochNanos,
+        rejected: Int, maxTraces: Int = 500
+    ) -> DashboardModel {
+        make(
+            from: analyzer, source: source, query: DashboardQuery(window: window), now: now, rejected: rejected,
+            maxTraces: maxTraces)
     }
 
     /// Builds the model for the query's window ending at `now`. Services come worst first, then by name.
     /// - Parameter filterCache: remembers which stored traces the filter matched, so a live dashboard re-evaluates
     ///   only the traces that arrived since the last second (a store can hold tens of thousands).
-    public static func make(from analyzer: TraceAnalyzer, source: String, query: DashboardQuery, now: EpochNanos,
-                            rejected: Int, maxTraces: Int = 500, filterCache: TraceFilterCache? = nil) -> DashboardModel {
+    public static func make(
+        from analyzer: TraceAnalyzer, source: String, query: DashboardQuery, now: EpochNanos,
+        rejected: Int, maxTraces: Int = 500, filterCache: TraceFilterCache? = nil
+    ) -> DashboardModel {
         let window = query.window
         let summary = SummaryBuilder.build(from: analyzer, window: window, now: now)
         let nowSecond = now / 1_000_000_000
         let services = summary.services.filter { !$0.node.isClient }.map { service in
-            ServiceRow(node: service.node, figures: service.figures,
-                       series: analyzer.graph.nodes[service.node]?.series.recent(60, endingAt: nowSecond) ?? [])
+            ServiceRow(
+                node: service.node, figures: service.figures,
+                series: analyzer.graph.nodes[service.node]?.series.recent(60, endingAt: nowSecond) ?? [])
         }.sorted { a, b in
             let (ca, cb) = (a.figures.worstClass, b.figures.worstClass)
             return ca != cb ? ca > cb : a.node < b.node
         }
-        var model = DashboardModel(source: source, window: window, now: now, traces: summary.traces, services: services,
-                                   rejected: rejected)
+        var model = DashboardModel(
+            source: source, window: window, now: now, traces: summary.traces, services: services,
+            rejected: rejected)
         model.foldedRequests = analyzer.graph.foldedRequests
         if let store = analyzer.store {
             model.tracesInMemory = store.traces.count
@@ -145,8 +156,10 @@ public struct DashboardModel: Sendable {
                 subject: .node(node), figures: stats.figures(in: window, now: now),
                 series: stats.series.recent(seconds, endingAt: nowSecond),
                 latency: stats.latency(in: window, now: now),
-                incoming: summary.edges.filter { $0.edge.to == node }, outgoing: summary.edges.filter { $0.edge.from == node },
-                function: node.type == "AWS::Lambda::Function" || node.type == nil ? analyzer.functions[node.name] : nil)
+                incoming: summary.edges.filter { $0.edge.to == node },
+                outgoing: summary.edges.filter { $0.edge.from == node },
+                function: node.type == "AWS::Lambda::Function" || node.type == nil ? analyzer.functions[node.name] : nil
+            )
         } else if let edge = query.edge, let stats = analyzer.graph.edges[edge] {
             model.nodeDetail = NodeDetail(
                 subject: .edge(edge), figures: stats.figures(in: window, now: now),
@@ -157,7 +170,9 @@ public struct DashboardModel: Sendable {
     }
 
     /// The trace list: the filter's matches, in the query's order, at most `maxTraces` of them.
-    private mutating func chooseTraces(from store: TraceStore, query: DashboardQuery, maxTraces: Int, cache: TraceFilterCache?) {
+    private mutating func chooseTraces(
+        from store: TraceStore, query: DashboardQuery, maxTraces: Int, cache: TraceFilterCache?
+    ) {
         var chosen: [AssembledTrace] = []
         var matched = 0
         if query.filter == nil, query.order == .newest {
@@ -196,10 +211,11 @@ public struct DashboardModel: Sendable {
         recentTraces = chosen.prefix(maxTraces).map { trace in
             let root = trace.root
             let request = [root?.http?.method, root?.http?.url].compactMap { $0 }.joined(separator: " ")
-            return TraceRow(traceID: trace.traceID, start: trace.extent.start,
-                            root: root.map { ServiceGraphRules.node(ofEntry: $0).name } ?? "?",
-                            durationNanos: trace.durationNanos, statusClass: trace.statusClass,
-                            request: request.isEmpty ? (root?.name ?? "") : request)
+            return TraceRow(
+                traceID: trace.traceID, start: trace.extent.start,
+                root: root.map { ServiceGraphRules.node(ofEntry: $0).name } ?? "?",
+                durationNanos: trace.durationNanos, statusClass: trace.statusClass,
+                request: request.isEmpty ? (root?.name ?? "") : request)
         }
     }
 

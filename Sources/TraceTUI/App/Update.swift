@@ -27,9 +27,15 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
             return s
         }
         switch key {
-        case .character("q"): s.quit = true; return s
-        case .character("?"): s.showHelp = true; return s
-        case .character("f"): s.frozen.toggle(); return s
+        case .character("q"):
+            s.quit = true
+            return s
+        case .character("?"):
+            s.showHelp = true
+            return s
+        case .character("f"):
+            s.frozen.toggle()
+            return s
         case .character("w"):
             let all = TimeWindow.allCases
             s.window = all[((all.firstIndex(of: s.window) ?? 0) + 1) % all.count]
@@ -63,9 +69,12 @@ private func moved(_ index: Int, by key: Key, count: Int) -> Int? {
 
 private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel) -> AppState {
     var s = state
-    let services = model.services.count, traces = model.recentTraces.count
-    if let index = moved(s.pane == .services ? s.selectedService : s.selectedTrace, by: key,
-                         count: s.pane == .services ? services : traces) {
+    let services = model.services.count
+    let traces = model.recentTraces.count
+    if let index = moved(
+        s.pane == .services ? s.selectedService : s.selectedTrace, by: key,
+        count: s.pane == .services ? services : traces)
+    {
         if s.pane == .services { s.selectedService = index } else { s.selectedTrace = index }
         return s
     }
@@ -73,8 +82,11 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
     case .tab, .backTab: s.pane = s.pane == .services ? .traces : .services
     case .left, .right, .character("h"), .character("l"):
         // On the map: to the nearest service in the layer before or after the selected one.
-        guard s.pane == .services, let next = neighbour(of: s.selectedService, model,
-                                                      forward: key == .right || key == .character("l")) else { break }
+        guard s.pane == .services,
+            let next = neighbour(
+                of: s.selectedService, model,
+                forward: key == .right || key == .character("l"))
+        else { break }
         s.selectedService = next
     case .enter:
         if s.pane == .traces, traces > 0 {
@@ -171,7 +183,8 @@ private func editFilter(_ state: AppState, _ key: Key) -> AppState {
         if !draft.isEmpty { draft.removeLast() }
     case .character(let c):
         // Control characters never enter the draft (it is drawn on the screen).
-        guard !c.isNewline, c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }), draft.count < 500 else { return s }
+        guard !c.isNewline, c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }), draft.count < 500
+        else { return s }
         draft.append(c)
     default:
         return s

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CNCurses
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Set by SIGINT/SIGTERM so the event loop ends and the terminal is restored.
 let terminationRequested = Atomic<Bool>(false)

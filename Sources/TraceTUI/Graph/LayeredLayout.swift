@@ -49,10 +49,15 @@ public struct LayeredLayout: Sendable, Equatable {
         var layer: [NodeKey: Int] = [:]
         var remaining: [NodeKey: Int] = [:]
         var forward: [NodeKey: [NodeKey]] = [:]
-        for node in sorted { layer[node] = 0; remaining[node] = 0 }
+        for node in sorted {
+            layer[node] = 0
+            remaining[node] = 0
+        }
         let known = Set(sorted)
-        for edge in edges.sorted() where !back.contains(edge) && edge.from != edge.to
-            && known.contains(edge.from) && known.contains(edge.to) {
+        for edge in edges.sorted()
+        where !back.contains(edge) && edge.from != edge.to
+            && known.contains(edge.from) && known.contains(edge.to)
+        {
             forward[edge.from, default: []].append(edge.to)
             remaining[edge.to, default: 0] += 1
         }

@@ -101,8 +101,10 @@ public struct Rect: Sendable, Hashable {
     public var isEmpty: Bool { width == 0 || height == 0 }
 
     public func intersection(_ other: Rect) -> Rect {
-        let x0 = max(x, other.x), y0 = max(y, other.y)
-        let x1 = min(maxX, other.maxX), y1 = min(maxY, other.maxY)
+        let x0 = max(x, other.x)
+        let y0 = max(y, other.y)
+        let x1 = min(maxX, other.maxX)
+        let y1 = min(maxY, other.maxY)
         return Rect(x: x0, y: y0, width: max(0, x1 - x0), height: max(0, y1 - y0))
     }
 
@@ -118,7 +120,9 @@ public struct Rect: Sendable, Hashable {
     /// Splits off `rows` rows from the bottom: (rest, bottom).
     public func splitBottom(_ rows: Int) -> (Rect, Rect) {
         let r = min(max(0, rows), height)
-        return (Rect(x: x, y: y, width: width, height: height - r), Rect(x: x, y: y + height - r, width: width, height: r))
+        return (
+            Rect(x: x, y: y, width: width, height: height - r), Rect(x: x, y: y + height - r, width: width, height: r)
+        )
     }
 
     /// Splits into a left part of `columns` and the rest.

@@ -67,14 +67,16 @@ public struct Glyphs: Sendable {
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
-        teeRight: "├", teeLeft: "┤", arrowRight: "▶", arrowLeft: "◀", arrowUp: "▲", arrowDown: "▼", turnDown: "┐", turnUp: "┘", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
+        teeRight: "├", teeLeft: "┤", arrowRight: "▶", arrowLeft: "◀", arrowUp: "▲", arrowDown: "▼", turnDown: "┐",
+        turnUp: "┘", bars: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         fault: "✖", throttle: "⧗", error: "!", fullBlock: "█", lightBlock: "░",
         spanBar: "▆", dwellBar: "░", initBar: "▓", handlerBar: "█", overheadBar: "▒", expanded: "▾", collapsed: "▸",
         criticalPath: "●", atMost: "≤")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
-        teeRight: "+", teeLeft: "+", arrowRight: ">", arrowLeft: "<", arrowUp: "^", arrowDown: "v", turnDown: "+", turnUp: "+", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
+        teeRight: "+", teeLeft: "+", arrowRight: ">", arrowLeft: "<", arrowUp: "^", arrowDown: "v", turnDown: "+",
+        turnUp: "+", bars: [" ", ".", ".", ":", ":", "|", "|", "#", "#"],
         fault: "X", throttle: "T", error: "!", fullBlock: "#", lightBlock: ".",
         spanBar: "=", dwellBar: ".", initBar: "%", handlerBar: "#", overheadBar: "~", expanded: "-", collapsed: "+",
         criticalPath: "*", atMost: "<=")

@@ -26,22 +26,37 @@ public enum SpanDetail {
         if let service = span.serviceName, service != span.name { lines.append(Line("service", service)) }
         if let origin = span.origin { lines.append(Line("origin", origin)) }
         if let namespace = span.namespace { lines.append(Line("namespace", namespace)) }
-        lines.append(Line("timing", "starts +\(Formatting.millis(Double(span.start - traceStart) / 1e6)) · "
-                          + "takes \(Formatting.millis(Double(span.duration) / 1e6))"))
+        lines.append(
+            Line(
+                "timing",
+                "starts +\(Formatting.millis(Double(span.start - traceStart) / 1e6)) · "
+                    + "takes \(Formatting.millis(Double(span.duration) / 1e6))"))
         lines.append(Line("status", status, StyleRole.forClass(cls)))
         if let http = span.http {
             let request = [http.method, http.url].compactMap { $0 }.joined(separator: " ")
             if !request.isEmpty { lines.append(Line("http", request)) }
-            if let code = http.status { lines.append(Line("response", "\(code)", code >= 400 ? StyleRole.forClass(cls) : .plain)) }
+            if let code = http.status {
+                lines.append(Line("response", "\(code)", code >= 400 ? StyleRole.forClass(cls) : .plain))
+            }
             if let ip = http.clientIP { lines.append(Line("client ip", ip)) }
             if let agent = http.userAgent { lines.append(Line("user agent", agent)) }
         }
-        for (key, value) in span.aws.sorted(by: { $0.key < $1.key }) { lines.append(Line("aws.\(key)", value.description)) }
-        for (key, value) in span.sql.sorted(by: { $0.key < $1.key }) { lines.append(Line("sql.\(key)", value.description)) }
-        for (key, value) in span.annotations.sorted(by: { $0.key < $1.key }) { lines.append(Line("annotation.\(key)", value.description)) }
+        for (key, value) in span.aws.sorted(by: { $0.key < $1.key }) {
+            lines.append(Line("aws.\(key)", value.description))
+        }
+        for (key, value) in span.sql.sorted(by: { $0.key < $1.key }) {
+            lines.append(Line("sql.\(key)", value.description))
+        }
+        for (key, value) in span.annotations.sorted(by: { $0.key < $1.key }) {
+            lines.append(Line("annotation.\(key)", value.description))
+        }
         if span.source == .otlp {
-            for (key, value) in span.attributes.sorted(by: { $0.key < $1.key }) { lines.append(Line(key, value.description, .dim)) }
-            for (key, value) in span.resource.sorted(by: { $0.key < $1.key }) { lines.append(Line("resource.\(key)", value.description, .dim)) }
+            for (key, value) in span.attributes.sorted(by: { $0.key < $1.key }) {
+                lines.append(Line(key, value.description, .dim))
+            }
+            for (key, value) in span.resource.sorted(by: { $0.key < $1.key }) {
+                lines.append(Line("resource.\(key)", value.description, .dim))
+            }
         }
         if let metadata = span.metadataJSON { lines.append(Line("metadata", metadata, .dim)) }
         if let cause = span.cause {
@@ -50,8 +65,10 @@ public enum SpanDetail {
             }
             for exception in cause.exceptions {
                 let text = [exception.type, exception.message].compactMap { $0 }.joined(separator: ": ")
-                lines.append(Line(exception.remote ? "remote exception" : "exception", text.isEmpty ? "(no message)" : text,
-                                  StyleRole.forClass(cls == .ok ? .error : cls)))
+                lines.append(
+                    Line(
+                        exception.remote ? "remote exception" : "exception", text.isEmpty ? "(no message)" : text,
+                        StyleRole.forClass(cls == .ok ? .error : cls)))
                 for frame in exception.stack {
                     let place = [frame.path, frame.line.map { "\($0)" }].compactMap { $0 }.joined(separator: ":")
                     lines.append(Line("", "at \(frame.label ?? "?")\(place.isEmpty ? "" : " (\(place))")", .dim))

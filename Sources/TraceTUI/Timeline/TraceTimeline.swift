@@ -51,7 +51,8 @@ public struct TraceTimeline: Sendable {
         let span = spans[row.span]
         if span.isSegment, let origin = span.origin { return "\(span.name) (\(origin))" }
         if span.source == .otlp, span.kind == .server || span.kind == .consumer || row.depth == 0,
-           let service = span.serviceName, service != span.name {
+            let service = span.serviceName, service != span.name
+        {
             return "\(service): \(span.name)"
         }
         return span.name
@@ -88,10 +89,13 @@ public struct TraceTimeline: Sendable {
             while let (i, depth) = stack.popLast() {
                 guard !visited[i] else { continue }
                 visited[i] = true
-                let parentIsFunction = spans[i].parentID.flatMap { trace.index(of: $0) }.map { isFunctionEntry(spans[$0]) } ?? false
-                rows.append(Row(span: i, depth: depth, hasChildren: !children[i].isEmpty, subtreeWorst: spans[i].statusClass,
-                                phase: parentIsFunction && !spans[i].isSegment ? InvocationPhase.of(spans[i].name) : nil,
-                                onCriticalPath: critical.contains(i), descendants: 0))
+                let parentIsFunction =
+                    spans[i].parentID.flatMap { trace.index(of: $0) }.map { isFunctionEntry(spans[$0]) } ?? false
+                rows.append(
+                    Row(
+                        span: i, depth: depth, hasChildren: !children[i].isEmpty, subtreeWorst: spans[i].statusClass,
+                        phase: parentIsFunction && !spans[i].isSegment ? InvocationPhase.of(spans[i].name) : nil,
+                        onCriticalPath: critical.contains(i), descendants: 0))
                 for child in children[i].reversed() { stack.append((child, depth + 1)) }
             }
         }
@@ -115,7 +119,9 @@ public struct TraceTimeline: Sendable {
 
     /// A function's phases (and the dwell under the `AWS::Lambda` service segment) are drawn in their own styles.
     private static func isFunctionEntry(_ span: Span) -> Bool {
-        if span.source == .xray { return span.isSegment && (span.origin == "AWS::Lambda::Function" || span.origin == "AWS::Lambda") }
+        if span.source == .xray {
+            return span.isSegment && (span.origin == "AWS::Lambda::Function" || span.origin == "AWS::Lambda")
+        }
         return InvocationExtractor.hasFunctionAttributes(span)
     }
 
@@ -123,7 +129,9 @@ public struct TraceTimeline: Sendable {
     /// the one that finished last before that child started, and so on — the chain of work the span waited on — and
     /// the same inside each chosen child. With a work list, not recursion: a hostile trace can chain spans deeper
     /// than any stack.
-    private static func markCriticalPath(from root: Int, _ spans: [Span], _ children: [[Int]], _ critical: inout Set<Int>) {
+    private static func markCriticalPath(
+        from root: Int, _ spans: [Span], _ children: [[Int]], _ critical: inout Set<Int>
+    ) {
         var work: [(span: Int, until: EpochNanos)] = [(root, spans[root].end ?? spans[root].start)]
         while let (i, cursorEnd) = work.popLast() {
             guard critical.insert(i).inserted else { continue }

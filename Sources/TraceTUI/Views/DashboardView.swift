@@ -10,10 +10,14 @@ public enum DashboardView {
     public static func render(_ state: AppState, _ model: DashboardModel, glyphs: Glyphs) -> ScreenBuffer {
         var buffer = ScreenBuffer(width: state.width, height: state.height)
         guard state.width >= minimumWidth, state.height >= minimumHeight else {
-            let lines = ["Terminal too small", "\(state.width)×\(state.height), need \(minimumWidth)×\(minimumHeight)", "q quits"]
+            let lines = [
+                "Terminal too small", "\(state.width)×\(state.height), need \(minimumWidth)×\(minimumHeight)",
+                "q quits",
+            ]
             for (i, line) in lines.enumerated() {
-                buffer.write(line, x: max(0, (state.width - DisplayWidth.of(line)) / 2), y: max(0, state.height / 2 - 1) + i,
-                             style: Style(i == 0 ? .title : .dim, bold: i == 0))
+                buffer.write(
+                    line, x: max(0, (state.width - DisplayWidth.of(line)) / 2), y: max(0, state.height / 2 - 1) + i,
+                    style: Style(i == 0 ? .title : .dim, bold: i == 0))
             }
             return buffer
         }
@@ -39,8 +43,10 @@ public enum DashboardView {
     }
 
     /// The map, the services and the traces — or the traces alone below the map on a short terminal.
-    static func drawDashboard(_ state: AppState, _ model: DashboardModel, in area: Rect, on buffer: inout ScreenBuffer,
-                              glyphs: Glyphs) {
+    static func drawDashboard(
+        _ state: AppState, _ model: DashboardModel, in area: Rect, on buffer: inout ScreenBuffer,
+        glyphs: Glyphs
+    ) {
         var body = area
         if state.filterDraft != nil {
             // The filter being typed sits above the lists, with its error under it.
@@ -49,7 +55,8 @@ public enum DashboardView {
             body = rest
         }
         // The selected service; the map follows it once the user moves it, and focuses on it with `z`.
-        let selectedNode = !model.services.isEmpty && (state.selectedService > 0 || state.mapFocus)
+        let selectedNode =
+            !model.services.isEmpty && (state.selectedService > 0 || state.mapFocus)
             ? model.services[min(state.selectedService, model.services.count - 1)].node : nil
         let model = state.mapFocus ? selectedNode.map { model.focused(around: $0) } ?? model : model
         var rest = body
@@ -59,21 +66,26 @@ public enum DashboardView {
             let rows = (model.layout.layers.map(\.count).max() ?? 1) * (NodeMapView.boxHeight + NodeMapView.rowGap) + 1
             let mapHeight = body.height >= 26 ? min(body.height / 2, rows + 2) : max(6, body.height - 6)
             let (mapArea, below) = body.splitTop(mapHeight)
-            let title = state.mapFocus ? selectedNode.map { "Service map · \($0.name) and 2 hops around it" } ?? "Service map" : "Service map"
+            let title =
+                state.mapFocus
+                ? selectedNode.map { "Service map · \($0.name) and 2 hops around it" } ?? "Service map" : "Service map"
             let inner = Box(title: title, focused: false).draw(in: mapArea, on: &buffer, glyphs: glyphs)
-            let hidden = NodeMapView.draw(model, selected: state.pane == .services ? selectedNode : nil, pan: state.mapPan,
-                                          in: inner, on: &buffer, glyphs: glyphs)
+            let hidden = NodeMapView.draw(
+                model, selected: state.pane == .services ? selectedNode : nil, pan: state.mapPan,
+                in: inner, on: &buffer, glyphs: glyphs)
             // What the map cannot show goes on its borders: above at the right of the title, below in the middle.
             let titleEnd = inner.x + DisplayWidth.of(title) + 4
             if let above = hidden.above {
-                NodeMapView.drawHidden(above, arrow: glyphs.arrowUp,
-                                       in: Rect(x: titleEnd, y: mapArea.y, width: max(0, inner.maxX - titleEnd - 1), height: 1),
-                                       on: &buffer, glyphs: glyphs)
+                NodeMapView.drawHidden(
+                    above, arrow: glyphs.arrowUp,
+                    in: Rect(x: titleEnd, y: mapArea.y, width: max(0, inner.maxX - titleEnd - 1), height: 1),
+                    on: &buffer, glyphs: glyphs)
             }
             if let below = hidden.below {
-                NodeMapView.drawHidden(below, arrow: glyphs.arrowDown,
-                                       in: Rect(x: inner.x + 1, y: mapArea.maxY - 1, width: max(0, inner.width - 2), height: 1),
-                                       on: &buffer, glyphs: glyphs)
+                NodeMapView.drawHidden(
+                    below, arrow: glyphs.arrowDown,
+                    in: Rect(x: inner.x + 1, y: mapArea.maxY - 1, width: max(0, inner.width - 2), height: 1),
+                    on: &buffer, glyphs: glyphs)
             }
             rest = below
             if body.height < 26 {
@@ -94,24 +106,31 @@ public enum DashboardView {
         drawTraces(model, state: state, in: bottom, on: &buffer, glyphs: glyphs)
     }
 
-    static func drawHeader(_ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    static func drawHeader(
+        _ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         let t = model.traces
         var text = "Tracescope · \(model.source) · window \(model.window.rawValue) · \(t.requests) traces "
         text += "(\(Formatting.rate(t.rps))/s) · p99 \(Formatting.millis(t.p99)) · \(glyphs.fault) \(t.faults) "
         text += "\(glyphs.throttle) \(t.throttles) \(glyphs.error) \(t.errors)"
         if model.rejected > 0 { text += " · rejected \(model.rejected)" }
-        if model.foldedRequests > 0 { text += " · \(model.foldedRequests) requests folded into (other): graph at its size limit" }
+        if model.foldedRequests > 0 {
+            text += " · \(model.foldedRequests) requests folded into (other): graph at its size limit"
+        }
         if let filter = state.filter { text += " · filter: \(filter.text)" }
         buffer.fill(rect, style: Style(.header))
         buffer.write(text, x: rect.x, y: rect.y, style: Style(.header, bold: true), clip: rect)
         if state.frozen {
             let label = " FROZEN "
-            buffer.write(label, x: rect.maxX - DisplayWidth.of(label), y: rect.y, style: Style(.throttle, bold: true, selected: true))
+            buffer.write(
+                label, x: rect.maxX - DisplayWidth.of(label), y: rect.y,
+                style: Style(.throttle, bold: true, selected: true))
         }
     }
 
     static func drawFooter(_ state: AppState, in rect: Rect, on buffer: inout ScreenBuffer) {
-        let hints = KeyTable.bindings(for: state).filter(\.inFooter).map { "\($0.keys) \($0.action)" }.joined(separator: "  ")
+        let hints = KeyTable.bindings(for: state).filter(\.inFooter).map { "\($0.keys) \($0.action)" }.joined(
+            separator: "  ")
         buffer.write(hints, x: rect.x, y: rect.y, style: Style(.keyHint), clip: rect)
     }
 
@@ -130,23 +149,29 @@ public enum DashboardView {
         }
     }
 
-    static func drawServices(_ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    static func drawServices(
+        _ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         let inner = Box(title: "Services (\(model.services.count))", focused: state.pane == .services)
             .draw(in: rect, on: &buffer, glyphs: glyphs)
         guard !inner.isEmpty else { return }
         if model.services.isEmpty {
-            buffer.write("No traces yet. Point X-Ray SDKs at the UDP address or OpenTelemetry SDKs at the OTLP endpoint.",
-                         x: inner.x, y: inner.y, style: Style(.dim), clip: inner)
+            buffer.write(
+                "No traces yet. Point X-Ray SDKs at the UDP address or OpenTelemetry SDKs at the OTLP endpoint.",
+                x: inner.x, y: inner.y, style: Style(.dim), clip: inner)
             return
         }
         // Name and type share what the figures leave, so narrow terminals keep every figure.
         let available = max(0, inner.width - 49)
         let nameWidth = min(26, max(10, available * 6 / 10))
         let typeWidth = min(16, max(1, available - nameWidth - 2))
-        var columns = [Table.Column("", width: 1), Table.Column("service", width: nameWidth), Table.Column("type", width: typeWidth),
-                       Table.Column("req/s", width: 7, alignRight: true), Table.Column("err%", width: 6, alignRight: true),
-                       Table.Column("thr%", width: 6, alignRight: true), Table.Column("flt%", width: 6, alignRight: true),
-                       Table.Column("p50", width: 7, alignRight: true), Table.Column("p99", width: 7, alignRight: true)]
+        var columns = [
+            Table.Column("", width: 1), Table.Column("service", width: nameWidth),
+            Table.Column("type", width: typeWidth),
+            Table.Column("req/s", width: 7, alignRight: true), Table.Column("err%", width: 6, alignRight: true),
+            Table.Column("thr%", width: 6, alignRight: true), Table.Column("flt%", width: 6, alignRight: true),
+            Table.Column("p50", width: 7, alignRight: true), Table.Column("p99", width: 7, alignRight: true),
+        ]
         // The sparkline takes what is left after the figures, when that is enough to read.
         let fixed = columns.reduce(0) { $0 + $1.width + 1 }
         let sparkWidth = inner.width - fixed >= 8 ? min(60, inner.width - fixed) : 0
@@ -155,13 +180,16 @@ public enum DashboardView {
             let f = row.figures
             let cls = f.worstClass
             let role: StyleRole = row.node.kind == .inferred ? .inferred : .plain
-            return [Table.Cell(glyphs.marker(cls), Style(StyleRole.forClass(cls), bold: true)),
-                    Table.Cell(row.node.name, Style(cls == .ok ? role : StyleRole.forClass(cls), bold: cls != .ok)),
-                    Table.Cell(row.node.type ?? "", Style(.dim)),
-                    Table.Cell(Formatting.rate(f.rps)), Table.Cell(Formatting.percent(f.rate(.error) ?? 0), Style(f.errors > 0 ? .error : .dim)),
-                    Table.Cell(Formatting.percent(f.rate(.throttle) ?? 0), Style(f.throttles > 0 ? .throttle : .dim)),
-                    Table.Cell(Formatting.percent(f.rate(.fault) ?? 0), Style(f.faults > 0 ? .fault : .dim)),
-                    Table.Cell(Formatting.millis(f.p50)), Table.Cell(Formatting.millis(f.p99))]
+            return [
+                Table.Cell(glyphs.marker(cls), Style(StyleRole.forClass(cls), bold: true)),
+                Table.Cell(row.node.name, Style(cls == .ok ? role : StyleRole.forClass(cls), bold: cls != .ok)),
+                Table.Cell(row.node.type ?? "", Style(.dim)),
+                Table.Cell(Formatting.rate(f.rps)),
+                Table.Cell(Formatting.percent(f.rate(.error) ?? 0), Style(f.errors > 0 ? .error : .dim)),
+                Table.Cell(Formatting.percent(f.rate(.throttle) ?? 0), Style(f.throttles > 0 ? .throttle : .dim)),
+                Table.Cell(Formatting.percent(f.rate(.fault) ?? 0), Style(f.faults > 0 ? .fault : .dim)),
+                Table.Cell(Formatting.millis(f.p50)), Table.Cell(Formatting.millis(f.p99)),
+            ]
         }
         let selected = state.pane == .services ? min(state.selectedService, model.services.count - 1) : nil
         Table(columns: columns, rows: rows, selected: selected).draw(in: inner, on: &buffer)
@@ -171,31 +199,42 @@ public enum DashboardView {
             let height = inner.height - 1
             if let selected, selected >= height { first = min(selected - height + 1, max(0, rows.count - height)) }
             for (line, index) in (first..<min(model.services.count, first + height)).enumerated() {
-                Sparkline.draw(model.services[index].series, x: sparkX, y: inner.y + 1 + line, width: min(sparkWidth, inner.maxX - sparkX),
-                               on: &buffer, glyphs: glyphs)
+                Sparkline.draw(
+                    model.services[index].series, x: sparkX, y: inner.y + 1 + line,
+                    width: min(sparkWidth, inner.maxX - sparkX),
+                    on: &buffer, glyphs: glyphs)
             }
         }
     }
 
-    static func drawTraces(_ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    static func drawTraces(
+        _ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         var title = "Recent traces (\(model.recentTraces.count))"
-        if state.filter != nil { title = "Traces matching the filter (\(model.tracesMatched) of \(model.tracesInMemory))" }
+        if state.filter != nil {
+            title = "Traces matching the filter (\(model.tracesMatched) of \(model.tracesInMemory))"
+        }
         if state.traceOrder != .newest { title += " · \(state.traceOrder.rawValue) first" }
         let inner = Box(title: title, focused: state.pane == .traces)
             .draw(in: rect, on: &buffer, glyphs: glyphs)
         guard !inner.isEmpty else { return }
         if model.recentTraces.isEmpty, state.filter != nil {
-            buffer.write("No trace in memory matches the filter. / edits it, Esc clears it.", x: inner.x, y: inner.y,
-                         style: Style(.dim), clip: inner)
+            buffer.write(
+                "No trace in memory matches the filter. / edits it, Esc clears it.", x: inner.x, y: inner.y,
+                style: Style(.dim), clip: inner)
         }
         guard !model.recentTraces.isEmpty else { return }
-        let columns = [Table.Column("", width: 1), Table.Column("start (UTC)", width: 12), Table.Column("root", width: 22),
-                       Table.Column("duration", width: 9, alignRight: true), Table.Column("request", width: 0)]
+        let columns = [
+            Table.Column("", width: 1), Table.Column("start (UTC)", width: 12), Table.Column("root", width: 22),
+            Table.Column("duration", width: 9, alignRight: true), Table.Column("request", width: 0),
+        ]
         let rows = model.recentTraces.map { t -> [Table.Cell] in
-            [Table.Cell(glyphs.marker(t.statusClass), Style(StyleRole.forClass(t.statusClass), bold: true)),
-             Table.Cell(clockTime(t.start), Style(.dim)), Table.Cell(t.root),
-             Table.Cell(Formatting.millis(Double(t.durationNanos) / 1_000_000)),
-             Table.Cell(t.request, Style(t.statusClass == .ok ? .plain : StyleRole.forClass(t.statusClass)))]
+            [
+                Table.Cell(glyphs.marker(t.statusClass), Style(StyleRole.forClass(t.statusClass), bold: true)),
+                Table.Cell(clockTime(t.start), Style(.dim)), Table.Cell(t.root),
+                Table.Cell(Formatting.millis(Double(t.durationNanos) / 1_000_000)),
+                Table.Cell(t.request, Style(t.statusClass == .ok ? .plain : StyleRole.forClass(t.statusClass))),
+            ]
         }
         let selected = state.pane == .traces ? min(state.selectedTrace, rows.count - 1) : nil
         Table(columns: columns, rows: rows, selected: selected).draw(in: inner, on: &buffer)
@@ -216,10 +255,12 @@ public enum DashboardView {
     /// The help's columns: two on a wide terminal (the dashboard's keys, then everything else), else one.
     static func helpColumns(width: Int, glyphs: Glyphs) -> [[HelpLine]] {
         let left = helpLines("Dashboard", KeyTable.dashboard)
-        let right = helpLines("Trace timeline", KeyTable.timeline) + helpLines("Service panel", KeyTable.node)
+        let right =
+            helpLines("Trace timeline", KeyTable.timeline) + helpLines("Service panel", KeyTable.node)
             + helpLines("Call panel", KeyTable.edge) + helpLines("Filter (after /)", KeyTable.filter)
         let notes: [HelpLine] = [
-            .note("Markers: \(glyphs.fault) fault (5xx)  \(glyphs.throttle) throttle (429)  \(glyphs.error) error (4xx)"),
+            .note(
+                "Markers: \(glyphs.fault) fault (5xx)  \(glyphs.throttle) throttle (429)  \(glyphs.error) error (4xx)"),
             .note("Filters: service(\"a\") edge(\"a\",\"b\") responsetime>1 duration ok error throttle fault"),
             .note("         http.status http.url CONTAINS \"x\" annotation.key = v  AND OR ! ( )"),
         ]
@@ -240,7 +281,9 @@ public enum DashboardView {
         let rows = max(0, rect.height - 2)
         let longest = columns.map(\.count).max() ?? 0
         let first = max(0, min(scroll, longest - rows))
-        let title = longest > rows ? "Help · lines \(first + 1)–\(min(longest, first + rows)) of \(longest) · j/k scroll" : "Help"
+        let title =
+            longest > rows
+            ? "Help · lines \(first + 1)–\(min(longest, first + rows)) of \(longest) · j/k scroll" : "Help"
         let inner = Box(title: title, focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
         let width = wide ? inner.width / 2 : inner.width
         for (c, lines) in columns.enumerated() {
@@ -250,7 +293,9 @@ public enum DashboardView {
                 case .title(let text):
                     buffer.write(text, x: column.x + 1, y: y, style: Style(.header, bold: true), clip: column)
                 case .binding(let binding):
-                    buffer.write(DisplayWidth.pad(binding.keys, to: 10), x: column.x + 2, y: y, style: Style(.title, bold: true), clip: column)
+                    buffer.write(
+                        DisplayWidth.pad(binding.keys, to: 10), x: column.x + 2, y: y, style: Style(.title, bold: true),
+                        clip: column)
                     buffer.write(binding.action, x: column.x + 13, y: y, clip: column)
                 case .note(let text):
                     buffer.write(text, x: column.x + 1, y: y, style: Style(.dim), clip: inner)
@@ -267,6 +312,7 @@ public enum DashboardView {
         let ms = Int(((millis % 1000) + 1000) % 1000)
         let seconds = Int(((millis / 1000) % 86_400 + 86_400) % 86_400)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60)).\(ms < 10 ? "00" : ms < 100 ? "0" : "")\(ms)"
+        return
+            "\(two(seconds / 3600)):\(two(seconds % 3600 / 60)):\(two(seconds % 60)).\(ms < 10 ? "00" : ms < 100 ? "0" : "")\(ms)"
     }
 }

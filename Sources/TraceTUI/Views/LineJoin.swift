@@ -41,7 +41,8 @@ enum LineJoin {
 
     /// The glyph joining `existing` and `new`, or nil when either is not a line glyph.
     static func join(_ existing: String, _ new: String) -> String? {
-        let a = mask(existing), b = mask(new)
+        let a = mask(existing)
+        let b = mask(new)
         if a != 0, b != 0 { return glyph(a | b) }
         let ascii = { (s: String) in s == "-" || s == "|" || s == "+" }
         if ascii(existing), ascii(new) { return existing == new ? new : "+" }

@@ -20,8 +20,10 @@ public enum NodeMapView {
     /// Draws the map; returns what it could not show above and below.
     /// - Parameter pan: columns to scroll right beyond what keeps the selection in view (`[`/`]`), clamped to the map.
     @discardableResult
-    public static func draw(_ model: DashboardModel, selected: NodeKey?, pan: Int = 0, in rect: Rect,
-                            on buffer: inout ScreenBuffer, glyphs: Glyphs) -> (above: Hidden?, below: Hidden?) {
+    public static func draw(
+        _ model: DashboardModel, selected: NodeKey?, pan: Int = 0, in rect: Rect,
+        on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) -> (above: Hidden?, below: Hidden?) {
         let layout = model.layout
         guard !layout.layers.isEmpty, rect.width >= 20, rect.height >= boxHeight else { return (nil, nil) }
         let layers = layout.layers.count
@@ -32,7 +34,8 @@ public enum NodeMapView {
             positions[node].map { (layer, row) in (layer * (boxWidth + gap), row * (boxHeight + rowGap)) }
         }
         // Scroll so the selected node is in view.
-        var scrollX = 0, scrollY = 0
+        var scrollX = 0
+        var scrollY = 0
         if let selected, let o = origin(selected) {
             if o.x + boxWidth > rect.width { scrollX = o.x + boxWidth - rect.width }
             if o.y + boxHeight > rect.height { scrollY = o.y + boxHeight - rect.height }
@@ -44,11 +47,14 @@ public enum NodeMapView {
         for edge in model.mapEdges {
             guard let from = origin(edge.edge.from), let to = origin(edge.edge.to) else { continue }
             let style = Style(edge.worst == .ok ? .border : StyleRole.forClass(edge.worst))
-            let y0 = rect.y + from.y + 1 - scrollY, y1 = rect.y + to.y + 1 - scrollY
-            let x0 = rect.x + from.x + boxWidth - scrollX, x1 = rect.x + to.x - 1 - scrollX
+            let y0 = rect.y + from.y + 1 - scrollY
+            let y1 = rect.y + to.y + 1 - scrollY
+            let x0 = rect.x + from.x + boxWidth - scrollX
+            let x1 = rect.x + to.x - 1 - scrollX
             let mid = x0 + 2
             // Up to the turn, not onto it: the corner glyph goes there (a line under it would join into a tee).
-            horizontal(from: x0, to: y1 == y0 ? mid : mid - 1, y: y0, style: style, in: rect, on: &buffer, glyphs: glyphs)
+            horizontal(
+                from: x0, to: y1 == y0 ? mid : mid - 1, y: y0, style: style, in: rect, on: &buffer, glyphs: glyphs)
             if y1 != y0 {
                 for y in (min(y0, y1) + 1)..<max(y0, y1) { put(glyphs.vertical, mid, y, style, rect, &buffer) }
                 put(y1 > y0 ? glyphs.turnDown : glyphs.turnUp, mid, y0, style, rect, &buffer)
@@ -62,33 +68,42 @@ public enum NodeMapView {
             guard let o = origin(node), let f = figures[node] else { continue }
             let box = Rect(x: rect.x + o.x - scrollX, y: rect.y + o.y - scrollY, width: boxWidth, height: boxHeight)
             let cls = f.figures.worstClass
-            let role: StyleRole = cls != .ok ? StyleRole.forClass(cls) : node.isClient ? .client : node.kind == .inferred ? .inferred : .border
+            let role: StyleRole =
+                cls != .ok
+                ? StyleRole.forClass(cls) : node.isClient ? .client : node.kind == .inferred ? .inferred : .border
             let isSelected = node == selected
             drawBox(box, role: role, selected: isSelected, clip: rect, on: &buffer, glyphs: glyphs)
             // The type's last word on the top border tells two nodes of one name apart (a Lambda's two nodes).
             if let type = node.type, !node.isClient, boxWidth > 8 {
                 let word = String(type.split(separator: ":").last ?? Substring(type)).lowercased()
-                buffer.write(" " + DisplayWidth.truncate(word, to: boxWidth - 6) + " ", x: box.x + 2, y: box.y,
-                             style: Style(role, selected: isSelected), clip: rect)
+                buffer.write(
+                    " " + DisplayWidth.truncate(word, to: boxWidth - 6) + " ", x: box.x + 2, y: box.y,
+                    style: Style(role, selected: isSelected), clip: rect)
             }
             let inner = box.inner.intersection(rect)
             let name = (cls == .ok ? "" : glyphs.marker(cls) + " ") + node.name
-            buffer.write(DisplayWidth.truncate(TerminalSafe.escape(name), to: boxWidth - 2), x: box.x + 1, y: box.y + 1,
-                         style: Style(cls == .ok ? .plain : role, bold: true, selected: isSelected), clip: inner)
-            let failed = f.figures.requests == 0 ? 0 : Double(f.figures.requests - f.figures.ok) / Double(f.figures.requests)
+            buffer.write(
+                DisplayWidth.truncate(TerminalSafe.escape(name), to: boxWidth - 2), x: box.x + 1, y: box.y + 1,
+                style: Style(cls == .ok ? .plain : role, bold: true, selected: isSelected), clip: inner)
+            let failed =
+                f.figures.requests == 0 ? 0 : Double(f.figures.requests - f.figures.ok) / Double(f.figures.requests)
             let stats = node.isClient ? "callers" : "\(Formatting.rate(f.figures.rps))/s \(Formatting.percent(failed))"
             buffer.write(stats, x: box.x + 1, y: box.y + 2, style: Style(.dim, selected: isSelected), clip: inner)
             _ = position
         }
         // Say that the map goes on beyond the edges, and how to get there.
         if scrollX > 0 {
-            buffer.write("\(glyphs.arrowLeft) [", x: rect.x, y: rect.maxY - 1, style: Style(.keyHint, bold: true), clip: rect)
+            buffer.write(
+                "\(glyphs.arrowLeft) [", x: rect.x, y: rect.maxY - 1, style: Style(.keyHint, bold: true), clip: rect)
         }
         if contentWidth - scrollX > rect.width {
-            buffer.write("] \(glyphs.arrowRight)", x: rect.maxX - 3, y: rect.maxY - 1, style: Style(.keyHint, bold: true), clip: rect)
+            buffer.write(
+                "] \(glyphs.arrowRight)", x: rect.maxX - 3, y: rect.maxY - 1, style: Style(.keyHint, bold: true),
+                clip: rect)
         }
 
-        var above: [NodeKey] = [], below: [NodeKey] = []
+        var above: [NodeKey] = []
+        var below: [NodeKey] = []
         for node in positions.keys {
             guard let o = origin(node), o.x - scrollX + boxWidth > 0, o.x - scrollX < rect.width else { continue }
             let nameRow = o.y + 1 - scrollY
@@ -97,7 +112,8 @@ public enum NodeMapView {
         func hidden(_ nodes: [NodeKey]) -> Hidden? {
             let classOf = { (node: NodeKey) in figures[node]?.figures.worstClass ?? .ok }
             // The most severe first; among equals, the first by name, so the label holds still between frames.
-            guard let worst = nodes.max(by: { a, b in classOf(a) != classOf(b) ? classOf(a) < classOf(b) : a > b }) else { return nil }
+            guard let worst = nodes.max(by: { a, b in classOf(a) != classOf(b) ? classOf(a) < classOf(b) : a > b })
+            else { return nil }
             return Hidden(count: nodes.count, worst: worst, worstClass: classOf(worst))
         }
         return (hidden(above), hidden(below))
@@ -105,8 +121,10 @@ public enum NodeMapView {
 
     /// `▼ 2 more: ✖ payments` — what `draw` could not show on one side, the worst of it named in its class's colour
     /// (selecting it in the services list scrolls the map to it) — centred over a border row within `span`.
-    public static func drawHidden(_ hidden: Hidden, arrow: String, in span: Rect, on buffer: inout ScreenBuffer,
-                                  glyphs: Glyphs) {
+    public static func drawHidden(
+        _ hidden: Hidden, arrow: String, in span: Rect, on buffer: inout ScreenBuffer,
+        glyphs: Glyphs
+    ) {
         var text = " \(arrow) \(hidden.count) more"
         var role = StyleRole.keyHint
         if hidden.worstClass != .ok {
@@ -120,25 +138,33 @@ public enum NodeMapView {
         buffer.write(label, x: x, y: span.y, style: Style(role, bold: true), clip: span)
     }
 
-    private static func drawBox(_ box: Rect, role: StyleRole, selected: Bool, clip: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    private static func drawBox(
+        _ box: Rect, role: StyleRole, selected: Bool, clip: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         let style = Style(role, bold: role != .border, selected: selected)
         let line = String(repeating: glyphs.horizontal, count: max(0, box.width - 2))
         buffer.write(glyphs.topLeft + line + glyphs.topRight, x: box.x, y: box.y, style: style, clip: clip)
         buffer.write(glyphs.bottomLeft + line + glyphs.bottomRight, x: box.x, y: box.maxY - 1, style: style, clip: clip)
         for y in (box.y + 1)..<(box.maxY - 1) {
             buffer.write(glyphs.vertical, x: box.x, y: y, style: style, clip: clip)
-            buffer.write(String(repeating: " ", count: max(0, box.width - 2)), x: box.x + 1, y: y, style: Style(.plain, selected: selected), clip: clip)
+            buffer.write(
+                String(repeating: " ", count: max(0, box.width - 2)), x: box.x + 1, y: y,
+                style: Style(.plain, selected: selected), clip: clip)
             buffer.write(glyphs.vertical, x: box.maxX - 1, y: y, style: style, clip: clip)
         }
     }
 
-    private static func horizontal(from x0: Int, to x1: Int, y: Int, style: Style, in rect: Rect, on buffer: inout ScreenBuffer,
-                                   glyphs: Glyphs) {
+    private static func horizontal(
+        from x0: Int, to x1: Int, y: Int, style: Style, in rect: Rect, on buffer: inout ScreenBuffer,
+        glyphs: Glyphs
+    ) {
         guard x1 >= x0 else { return }
         for x in x0...x1 { put(glyphs.horizontal, x, y, style, rect, &buffer) }
     }
 
-    private static func put(_ glyph: String, _ x: Int, _ y: Int, _ style: Style, _ rect: Rect, _ buffer: inout ScreenBuffer) {
+    private static func put(
+        _ glyph: String, _ x: Int, _ y: Int, _ style: Style, _ rect: Rect, _ buffer: inout ScreenBuffer
+    ) {
         guard x >= rect.x, x < rect.maxX, y >= rect.y, y < rect.maxY else { return }
         // Where two edges meet, join their lines (─ and ┐ make ┬; │ and └ make ├) instead of overwriting one.
         let joined = LineJoin.join(buffer[x, y].text, glyph) ?? glyph

@@ -6,18 +6,22 @@ import TraceModel
 /// node also the calls in and out (Tab selects one, Enter opens its panel) and, for a function, its
 /// dwell/init/handler/overhead and cold-start rate.
 public enum NodePanelView {
-    public static func draw(_ state: AppState, _ model: DashboardModel, in rect: Rect, on buffer: inout ScreenBuffer,
-                            glyphs: Glyphs) {
+    public static func draw(
+        _ state: AppState, _ model: DashboardModel, in rect: Rect, on buffer: inout ScreenBuffer,
+        glyphs: Glyphs
+    ) {
         guard let detail = model.nodeDetail else {
-            Box.message("No requests here in the window. w changes the window; Esc goes back.", title: "Service",
-                        in: rect, on: &buffer, glyphs: glyphs)
+            Box.message(
+                "No requests here in the window. w changes the window; Esc goes back.", title: "Service",
+                in: rect, on: &buffer, glyphs: glyphs)
             return
         }
         func label(_ node: NodeKey) -> String { "\(node.name)\(node.type.map { " (\($0))" } ?? "")" }
         let title: String
         switch detail.subject {
         case .node(let node): title = "\(label(node)) · window \(model.window.rawValue)"
-        case .edge(let edge): title = "calls \(label(edge.from)) \(glyphs.arrowRight) \(label(edge.to)) · window \(model.window.rawValue)"
+        case .edge(let edge):
+            title = "calls \(label(edge.from)) \(glyphs.arrowRight) \(label(edge.to)) · window \(model.window.rawValue)"
         }
         let inner = Box(title: title, focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
         guard inner.width >= 30, inner.height >= 4 else { return }
@@ -27,10 +31,13 @@ public enum NodePanelView {
         x += buffer.write("\(Formatting.rate(f.rps)) req/s · \(f.requests) requests · ", x: x, y: y, clip: inner)
         for (cls, count) in [(StatusClass.error, f.errors), (.throttle, f.throttles), (.fault, f.faults)] {
             let text = "\(glyphs.marker(cls)) \(cls) \(count) (\(Formatting.percent(f.rate(cls) ?? 0)))  "
-            x += buffer.write(text, x: x, y: y, style: Style(count > 0 ? StyleRole.forClass(cls) : .dim, bold: count > 0), clip: inner)
+            x += buffer.write(
+                text, x: x, y: y, style: Style(count > 0 ? StyleRole.forClass(cls) : .dim, bold: count > 0), clip: inner
+            )
         }
         y += 1
-        let latencyLine = "latency avg \(Formatting.millis(f.avgMillis)) · p50 \(Formatting.millis(f.p50)) · "
+        let latencyLine =
+            "latency avg \(Formatting.millis(f.avgMillis)) · p50 \(Formatting.millis(f.p50)) · "
             + "p90 \(Formatting.millis(f.p90)) · p99 \(Formatting.millis(f.p99)) · max \(Formatting.millis(f.maxMillis))"
         buffer.write(latencyLine, x: inner.x + 1, y: y, style: Style(.dim), clip: inner)
         y += 2
@@ -38,7 +45,8 @@ public enum NodePanelView {
         // Charts on the left; calls and phases on the right when wide enough, else below.
         let content = Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y)
         let wide = content.width >= 110
-        let (left, right) = wide ? content.splitLeft(content.width / 2) : (content, Rect(x: 0, y: 0, width: 0, height: 0))
+        let (left, right) =
+            wide ? content.splitLeft(content.width / 2) : (content, Rect(x: 0, y: 0, width: 0, height: 0))
         let chartHeight = max(3, min(8, (left.height - 5) / 2))
         let (rateArea, rest) = left.splitTop(chartHeight + 3)
         rates(detail.series, window: model.window, in: rateArea, on: &buffer, glyphs: glyphs)
@@ -70,7 +78,9 @@ public enum NodePanelView {
 
     /// Requests per second, one column per second (or per few seconds when the window is wider than the area),
     /// each column stacked ok / error / throttle / fault from the bottom.
-    static func rates(_ series: [RateSeries.Bucket], window: TimeWindow, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    static func rates(
+        _ series: [RateSeries.Bucket], window: TimeWindow, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         guard rect.height >= 4, rect.width >= 20 else { return }
         let chartHeight = rect.height - 3
         let labelWidth = 8
@@ -91,24 +101,31 @@ public enum NodePanelView {
         }
         let peak = Double(columns.map(\.total).max() ?? 0) / Double(perColumn)
         let seconds = series.count
-        let caption = "requests/s, last \(seconds >= 60 ? "\(seconds / 60)m" : "\(seconds)s")\(perColumn > 1 ? ", \(perColumn) s per column" : "")"
+        let caption =
+            "requests/s, last \(seconds >= 60 ? "\(seconds / 60)m" : "\(seconds)s")\(perColumn > 1 ? ", \(perColumn) s per column" : "")"
         buffer.write(caption, x: rect.x + 1, y: rect.y, style: Style(.title, bold: true), clip: rect)
         // The legend goes under the axis.
         var x = rect.x + labelWidth + 1
         for (cls, name) in [(StatusClass.ok, "ok"), (.error, "error"), (.throttle, "throttle"), (.fault, "fault")] {
-            x += buffer.write(glyphs.fullBlock, x: x, y: rect.maxY - 1, style: Style(StyleRole.forClass(cls)), clip: rect)
+            x += buffer.write(
+                glyphs.fullBlock, x: x, y: rect.maxY - 1, style: Style(StyleRole.forClass(cls)), clip: rect)
             x += buffer.write(" \(name)  ", x: x, y: rect.maxY - 1, style: Style(.dim), clip: rect)
         }
         let top = rect.y + 1
-        buffer.write(DisplayWidth.pad(Formatting.rate(peak), to: labelWidth - 1, alignRight: true), x: rect.x, y: top,
-                     style: Style(.dim), clip: rect)
-        buffer.write(DisplayWidth.pad("0", to: labelWidth - 1, alignRight: true), x: rect.x, y: top + chartHeight - 1,
-                     style: Style(.dim), clip: rect)
+        buffer.write(
+            DisplayWidth.pad(Formatting.rate(peak), to: labelWidth - 1, alignRight: true), x: rect.x, y: top,
+            style: Style(.dim), clip: rect)
+        buffer.write(
+            DisplayWidth.pad("0", to: labelWidth - 1, alignRight: true), x: rect.x, y: top + chartHeight - 1,
+            style: Style(.dim), clip: rect)
         let chartX = rect.x + labelWidth + 1
         let axisY = top + chartHeight
-        buffer.write(String(repeating: glyphs.horizontal, count: chartWidth), x: chartX, y: axisY, style: Style(.border), clip: rect)
+        buffer.write(
+            String(repeating: glyphs.horizontal, count: chartWidth), x: chartX, y: axisY, style: Style(.border),
+            clip: rect)
         guard peak > 0 else {
-            buffer.write("no requests in the window", x: chartX + 1, y: top + chartHeight / 2, style: Style(.dim), clip: rect)
+            buffer.write(
+                "no requests in the window", x: chartX + 1, y: top + chartHeight / 2, style: Style(.dim), clip: rect)
             return
         }
         let scale = Double(chartHeight) / (peak * Double(perColumn))
@@ -117,8 +134,11 @@ public enum NodePanelView {
             let x = chartX + chartWidth - min(chartWidth, columns.count) + i
             // Cells per class, bottom-up; every class present gets at least one cell so a lone fault is never lost.
             var cells: [(StatusClass, Int)] = []
-            for (cls, count) in [(StatusClass.ok, column.ok), (.error, column.error), (.throttle, column.throttle), (.fault, column.fault)]
-                where count > 0 {
+            for (cls, count) in [
+                (StatusClass.ok, column.ok), (.error, column.error), (.throttle, column.throttle),
+                (.fault, column.fault),
+            ]
+            where count > 0 {
                 cells.append((cls, max(1, Int((Double(count) * scale).rounded()))))
             }
             var y = axisY - 1
@@ -132,16 +152,23 @@ public enum NodePanelView {
     }
 
     /// The latency distribution in logarithmic buckets, one row each, with the buckets holding p50, p90 and p99 marked.
-    static func latency(_ detail: DashboardModel.NodeDetail, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    static func latency(
+        _ detail: DashboardModel.NodeDetail, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         guard rect.height >= 3, rect.width >= 30 else { return }
-        buffer.write("latency distribution (\(detail.latency.count) requests)", x: rect.x + 1, y: rect.y,
-                     style: Style(.title, bold: true), clip: rect)
+        buffer.write(
+            "latency distribution (\(detail.latency.count) requests)", x: rect.x + 1, y: rect.y,
+            style: Style(.title, bold: true), clip: rect)
         let buckets = detail.latency.distribution(buckets: min(16, rect.height - 1))
         guard !buckets.isEmpty else { return }
         let peak = buckets.map(\.count).max() ?? 1
-        let marks: [(String, Double?)] = [("p50", detail.latency.percentileMillis(50)), ("p90", detail.latency.percentileMillis(90)),
-                                          ("p99", detail.latency.percentileMillis(99))]
-        let labelWidth = 9, countWidth = 7, markWidth = 14
+        let marks: [(String, Double?)] = [
+            ("p50", detail.latency.percentileMillis(50)), ("p90", detail.latency.percentileMillis(90)),
+            ("p99", detail.latency.percentileMillis(99)),
+        ]
+        let labelWidth = 9
+        let countWidth = 7
+        let markWidth = 14
         let barWidth = max(4, rect.width - labelWidth - countWidth - markWidth - 4)
         // Each percentile marks the first bucket whose upper edge reaches it.
         var marked: [Int: [String]] = [:]
@@ -157,22 +184,33 @@ public enum NodePanelView {
             // The tail beyond p90 is drawn in the warning style.
             let tail = p90.map { bucket.upperMillis > $0 * 1.0000001 } ?? false
             var x = rect.x + 1
-            x += buffer.write(DisplayWidth.pad(glyphs.atMost + Formatting.millis(bucket.upperMillis), to: labelWidth, alignRight: true), x: x, y: y,
-                              style: Style(.dim), clip: rect)
+            x += buffer.write(
+                DisplayWidth.pad(
+                    glyphs.atMost + Formatting.millis(bucket.upperMillis), to: labelWidth, alignRight: true), x: x,
+                y: y,
+                style: Style(.dim), clip: rect)
             x += 1
             let length = bucket.count == 0 ? 0 : max(1, Int(Double(bucket.count) / Double(peak) * Double(barWidth)))
-            buffer.write(String(repeating: glyphs.fullBlock, count: length), x: x, y: y, style: Style(tail ? .error : .ok), clip: rect)
+            buffer.write(
+                String(repeating: glyphs.fullBlock, count: length), x: x, y: y, style: Style(tail ? .error : .ok),
+                clip: rect)
             x += barWidth + 1
-            x += buffer.write(DisplayWidth.pad("\(bucket.count)", to: countWidth, alignRight: true), x: x, y: y, style: Style(.dim), clip: rect)
+            x += buffer.write(
+                DisplayWidth.pad("\(bucket.count)", to: countWidth, alignRight: true), x: x, y: y, style: Style(.dim),
+                clip: rect)
             if let names = marked[i] {
-                buffer.write(" \(glyphs.arrowLeft) " + names.joined(separator: " "), x: x, y: y, style: Style(.title, bold: true), clip: rect)
+                buffer.write(
+                    " \(glyphs.arrowLeft) " + names.joined(separator: " "), x: x, y: y,
+                    style: Style(.title, bold: true), clip: rect)
             }
         }
     }
 
     /// Calls in and out of the node, and a function's phases.
-    static func calls(_ detail: DashboardModel.NodeDetail, selected: Int?, in rect: Rect, on buffer: inout ScreenBuffer,
-                      glyphs: Glyphs) {
+    static func calls(
+        _ detail: DashboardModel.NodeDetail, selected: Int?, in rect: Rect, on buffer: inout ScreenBuffer,
+        glyphs: Glyphs
+    ) {
         let function = detail.function
         var row = 0
         guard rect.height >= 2, rect.width >= 30 else { return }
@@ -186,16 +224,23 @@ public enum NodePanelView {
             guard y < rect.maxY else { return }
             let cls = figures.worstClass
             var x = rect.x + 1
-            x += buffer.write(glyphs.marker(cls) + " ", x: x, y: y, style: Style(StyleRole.forClass(cls), bold: true), clip: rect)
+            x += buffer.write(
+                glyphs.marker(cls) + " ", x: x, y: y, style: Style(StyleRole.forClass(cls), bold: true), clip: rect)
             let nameWidth = max(8, rect.width - 37)
-            x += buffer.write(DisplayWidth.pad(DisplayWidth.truncate(TerminalSafe.escape(name), to: nameWidth), to: nameWidth),
-                              x: x, y: y, clip: rect)
-            let figuresText = " " + DisplayWidth.pad(Formatting.rate(figures.rps) + "/s", to: 8, alignRight: true)
-                + DisplayWidth.pad(Formatting.percent(Double(figures.requests - figures.ok) / Double(max(1, figures.requests))), to: 7, alignRight: true)
+            x += buffer.write(
+                DisplayWidth.pad(DisplayWidth.truncate(TerminalSafe.escape(name), to: nameWidth), to: nameWidth),
+                x: x, y: y, clip: rect)
+            let figuresText =
+                " " + DisplayWidth.pad(Formatting.rate(figures.rps) + "/s", to: 8, alignRight: true)
+                + DisplayWidth.pad(
+                    Formatting.percent(Double(figures.requests - figures.ok) / Double(max(1, figures.requests))), to: 7,
+                    alignRight: true)
                 + DisplayWidth.pad(Formatting.millis(figures.p50), to: 8, alignRight: true)
                 + DisplayWidth.pad(Formatting.millis(figures.p99), to: 8, alignRight: true)
             buffer.write(figuresText, x: x, y: y, style: Style(.dim), clip: rect)
-            if row == selected { buffer.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { $0.selected = true } }
+            if row == selected {
+                buffer.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { $0.selected = true }
+            }
             y += 1
         }
         heading(DisplayWidth.pad("called by", to: max(8, rect.width - 37) + 2) + "    req/s   fail     p50     p99")
@@ -218,22 +263,27 @@ public enum NodePanelView {
         y += 1
         heading("function phases (all time)")
         if y < rect.maxY {
-            buffer.write("\(function.invocations) invocations · \(function.coldStarts) cold starts "
-                         + "(\(Formatting.percent(function.coldStartRate)))", x: rect.x + 1, y: y, clip: rect)
+            buffer.write(
+                "\(function.invocations) invocations · \(function.coldStarts) cold starts "
+                    + "(\(Formatting.percent(function.coldStartRate)))", x: rect.x + 1, y: y, clip: rect)
             y += 1
         }
         let phases: [(String, LatencyHistogram, String, StyleRole)] = [
-            ("dwell", function.dwell, glyphs.dwellBar, .barDwell), ("init", function.initialization, glyphs.initBar, .barInit),
-            ("handler", function.handler, glyphs.handlerBar, .barHandler), ("overhead", function.overhead, glyphs.overheadBar, .barOverhead),
+            ("dwell", function.dwell, glyphs.dwellBar, .barDwell),
+            ("init", function.initialization, glyphs.initBar, .barInit),
+            ("handler", function.handler, glyphs.handlerBar, .barHandler),
+            ("overhead", function.overhead, glyphs.overheadBar, .barOverhead),
         ]
         let longest = phases.compactMap { $0.1.percentileMillis(90) }.max() ?? 1
         guard y < rect.maxY else { return }
-        buffer.write("  phase        n     p50     p90     p99", x: rect.x + 1, y: y, style: Style(.dim, bold: true), clip: rect)
+        buffer.write(
+            "  phase        n     p50     p90     p99", x: rect.x + 1, y: y, style: Style(.dim, bold: true), clip: rect)
         y += 1
         for (name, histogram, glyph, role) in phases where y < rect.maxY {
             var x = rect.x + 3
             x += buffer.write(DisplayWidth.pad(name, to: 9), x: x, y: y, clip: rect)
-            let numbers = DisplayWidth.pad("\(histogram.count)", to: 5, alignRight: true)
+            let numbers =
+                DisplayWidth.pad("\(histogram.count)", to: 5, alignRight: true)
                 + DisplayWidth.pad(Formatting.millis(histogram.percentileMillis(50)), to: 8, alignRight: true)
                 + DisplayWidth.pad(Formatting.millis(histogram.percentileMillis(90)), to: 8, alignRight: true)
                 + DisplayWidth.pad(Formatting.millis(histogram.percentileMillis(99)), to: 8, alignRight: true) + " "

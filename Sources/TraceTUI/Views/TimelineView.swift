@@ -4,10 +4,14 @@ import TraceModel
 /// One trace as a waterfall: a tree of spans on the left, bars on a shared time axis on the right (function phases
 /// in their own shapes and styles), the critical path marked, and the selected span's details below.
 public enum TimelineView {
-    public static func draw(_ state: AppState, _ model: DashboardModel, in rect: Rect, on buffer: inout ScreenBuffer,
-                            glyphs: Glyphs) {
+    public static func draw(
+        _ state: AppState, _ model: DashboardModel, in rect: Rect, on buffer: inout ScreenBuffer,
+        glyphs: Glyphs
+    ) {
         guard let timeline = model.timeline else {
-            Box.message("This trace is no longer in memory (older traces are evicted first). Esc goes back.", title: "Trace", in: rect, on: &buffer, glyphs: glyphs)
+            Box.message(
+                "This trace is no longer in memory (older traces are evicted first). Esc goes back.", title: "Trace",
+                in: rect, on: &buffer, glyphs: glyphs)
             return
         }
         let rows = timeline.visibleRows(collapsed: state.collapsed)
@@ -18,7 +22,8 @@ public enum TimelineView {
         let root = timeline.spans.first.map { _ in timeline.rows.first.map { timeline.label(of: $0) } ?? "" } ?? ""
         let worst = timeline.rows.map(\.subtreeWorst).max() ?? .ok
         // What matters first, so a narrow terminal cuts only the id.
-        let title = "\(root) · \(Formatting.millis(Double(timeline.durationNanos) / 1e6))"
+        let title =
+            "\(root) · \(Formatting.millis(Double(timeline.durationNanos) / 1e6))"
             + " · \(worst == .ok ? "ok" : "\(worst)") · \(timeline.spans.count) spans · trace \(timeline.traceID)"
         let inner = Box(title: title, focused: true).draw(in: top, on: &buffer, glyphs: glyphs)
         guard inner.width >= 30, inner.height >= 3 else { return }
@@ -41,33 +46,45 @@ public enum TimelineView {
             let isCollapsed = state.collapsed.contains(span.id)
             // A collapsed span carries the worst class of what it hides, so a fault deep inside stays visible.
             let cls = isCollapsed ? row.subtreeWorst : span.statusClass
-            buffer.write(glyphs.marker(cls), x: inner.x, y: y, style: Style(StyleRole.forClass(cls), bold: true), clip: inner)
-            if row.onCriticalPath { buffer.write(glyphs.criticalPath, x: inner.x + 1, y: y, style: Style(.title), clip: inner) }
+            buffer.write(
+                glyphs.marker(cls), x: inner.x, y: y, style: Style(StyleRole.forClass(cls), bold: true), clip: inner)
+            if row.onCriticalPath {
+                buffer.write(glyphs.criticalPath, x: inner.x + 1, y: y, style: Style(.title), clip: inner)
+            }
             let tree = row.hasChildren ? (isCollapsed ? glyphs.collapsed : glyphs.expanded) : " "
             let indent = String(repeating: " ", count: min(row.depth, 12) * 2)
-            let label = DisplayWidth.truncate(indent + tree + " " + TerminalSafe.escape(timeline.label(of: row)), to: nameWidth)
-            buffer.write(label, x: inner.x + 2, y: y,
-                         style: Style(span.isSegment ? .title : cls == .ok ? .plain : StyleRole.forClass(cls), bold: span.isSegment),
-                         clip: inner)
+            let label = DisplayWidth.truncate(
+                indent + tree + " " + TerminalSafe.escape(timeline.label(of: row)), to: nameWidth)
+            buffer.write(
+                label, x: inner.x + 2, y: y,
+                style: Style(
+                    span.isSegment ? .title : cls == .ok ? .plain : StyleRole.forClass(cls), bold: span.isSegment),
+                clip: inner)
             let duration = span.inProgress ? "running" : Formatting.millis(Double(span.duration) / 1e6)
-            buffer.write(DisplayWidth.pad(duration, to: durationWidth, alignRight: true), x: inner.x + 2 + nameWidth + 1, y: y,
-                         style: Style(.dim), clip: inner)
-            bar(span, row: row, timeline: timeline, x: barX, y: y, width: barWidth, clip: inner, on: &buffer, glyphs: glyphs)
+            buffer.write(
+                DisplayWidth.pad(duration, to: durationWidth, alignRight: true), x: inner.x + 2 + nameWidth + 1, y: y,
+                style: Style(.dim), clip: inner)
+            bar(
+                span, row: row, timeline: timeline, x: barX, y: y, width: barWidth, clip: inner, on: &buffer,
+                glyphs: glyphs)
             if index == selected {
                 buffer.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1)) { $0.selected = true }
             }
         }
         if detailHeight > 0, !rows.isEmpty {
-            detail(timeline.spans[rows[selected].span], traceStart: timeline.start, scroll: state.detailsScroll,
-                   focused: state.detailsFocused, in: bottom, on: &buffer, glyphs: glyphs)
+            detail(
+                timeline.spans[rows[selected].span], traceStart: timeline.start, scroll: state.detailsScroll,
+                focused: state.detailsFocused, in: bottom, on: &buffer, glyphs: glyphs)
         }
     }
 
     static func legend(at x: Int, y: Int, clip: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
         var cursor = x
         let items: [(String, String, StyleRole)] = [
-            (glyphs.criticalPath, "critical path", .title), (glyphs.dwellBar, "dwell", .barDwell), (glyphs.initBar, "init", .barInit),
-            (glyphs.handlerBar, "handler", .barHandler), (glyphs.overheadBar, "overhead", .barOverhead), (glyphs.spanBar, "span", .barSpan),
+            (glyphs.criticalPath, "critical path", .title), (glyphs.dwellBar, "dwell", .barDwell),
+            (glyphs.initBar, "init", .barInit),
+            (glyphs.handlerBar, "handler", .barHandler), (glyphs.overheadBar, "overhead", .barOverhead),
+            (glyphs.spanBar, "span", .barSpan),
         ]
         for (glyph, name, role) in items {
             cursor += buffer.write(glyph + glyph, x: cursor, y: y, style: Style(role), clip: clip)
@@ -76,29 +93,39 @@ public enum TimelineView {
     }
 
     /// Tick labels at the start, quarters and end of the trace.
-    static func axis(_ timeline: TraceTimeline, x: Int, y: Int, width: Int, nameX: Int, clip: Rect, on buffer: inout ScreenBuffer) {
+    static func axis(
+        _ timeline: TraceTimeline, x: Int, y: Int, width: Int, nameX: Int, clip: Rect, on buffer: inout ScreenBuffer
+    ) {
         buffer.write("span", x: nameX, y: y, style: Style(.dim, bold: true), clip: clip)
-        buffer.write(DisplayWidth.pad("duration", to: 9, alignRight: true), x: x - 10, y: y, style: Style(.dim, bold: true), clip: clip)
+        buffer.write(
+            DisplayWidth.pad("duration", to: 9, alignRight: true), x: x - 10, y: y, style: Style(.dim, bold: true),
+            clip: clip)
         guard width >= 12 else { return }
         let total = Double(timeline.durationNanos) / 1e6
         let ticks = width >= 48 ? 4 : 2
         for tick in 0...ticks {
             let label = tick == 0 ? "0" : Formatting.millis(total * Double(tick) / Double(ticks))
             let position = x + (width - 1) * tick / ticks
-            let labelX = tick == ticks ? position - DisplayWidth.of(label) + 1 : tick == 0 ? position : position - DisplayWidth.of(label) / 2
+            let labelX =
+                tick == ticks
+                ? position - DisplayWidth.of(label) + 1 : tick == 0 ? position : position - DisplayWidth.of(label) / 2
             buffer.write(label, x: labelX, y: y, style: Style(.dim), clip: clip)
         }
     }
 
-    static func bar(_ span: Span, row: TraceTimeline.Row, timeline: TraceTimeline, x: Int, y: Int, width: Int, clip: Rect,
-                    on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    static func bar(
+        _ span: Span, row: TraceTimeline.Row, timeline: TraceTimeline, x: Int, y: Int, width: Int, clip: Rect,
+        on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         guard width > 0 else { return }
         let total = Double(max(1, timeline.durationNanos))
         let end = span.end ?? timeline.end
         // A column for a time, kept within a column of the axis before it becomes an Int: a span far outside the
         // trace's extent (an in-progress span starting years after the rest) would otherwise overflow the conversion.
         func column(_ nanos: EpochNanos, _ rule: FloatingPointRoundingRule) -> Int {
-            Int((Double(nanos - timeline.start) / total * Double(width)).rounded(rule).clamped(to: -1...Double(width + 1)))
+            Int(
+                (Double(nanos - timeline.start) / total * Double(width)).rounded(rule).clamped(
+                    to: -1...Double(width + 1)))
         }
         let from = column(span.start, .down)
         let to = column(end, .up)
@@ -112,30 +139,39 @@ public enum TimelineView {
         case .overhead?: (glyph, role) = (glyphs.overheadBar, .barOverhead)
         case .attempt?, nil:
             let cls = span.statusClass
-            (glyph, role) = (span.inProgress ? glyphs.lightBlock : glyphs.spanBar, cls == .ok ? .barSpan : StyleRole.forClass(cls))
+            (glyph, role) = (
+                span.inProgress ? glyphs.lightBlock : glyphs.spanBar, cls == .ok ? .barSpan : StyleRole.forClass(cls)
+            )
         }
         buffer.write(String(repeating: glyph, count: length), x: x + start, y: y, style: Style(role), clip: clip)
     }
 
     /// The selected span's details from line `scroll`; the title says which lines show when not all fit.
-    static func detail(_ span: Span, traceStart: EpochNanos, scroll: Int, focused: Bool, in rect: Rect,
-                       on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    static func detail(
+        _ span: Span, traceStart: EpochNanos, scroll: Int, focused: Bool, in rect: Rect,
+        on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         let lines = SpanDetail.lines(of: span, traceStart: traceStart)
         let room = max(0, rect.height - 2)
         let first = max(0, min(scroll, lines.count - room))
         let shown = lines[first..<min(lines.count, first + room)]
         var title = "Details"
         if lines.count > room {
-            title += " · lines \(first + 1)–\(first + shown.count) of \(lines.count)" + (focused ? " · j/k scroll" : " · Tab to scroll")
+            title +=
+                " · lines \(first + 1)–\(first + shown.count) of \(lines.count)"
+                + (focused ? " · j/k scroll" : " · Tab to scroll")
         }
         let inner = Box(title: title, focused: focused).draw(in: rect, on: &buffer, glyphs: glyphs)
         guard !inner.isEmpty else { return }
         let labelWidth = min(24, max(8, lines.map { DisplayWidth.of($0.label) }.max() ?? 8))
         for (y, line) in zip(inner.y..., shown) {
-            buffer.write(DisplayWidth.truncate(line.label, to: labelWidth), x: inner.x + 1, y: y, style: Style(.dim, bold: true), clip: inner)
+            buffer.write(
+                DisplayWidth.truncate(line.label, to: labelWidth), x: inner.x + 1, y: y, style: Style(.dim, bold: true),
+                clip: inner)
             let valueX = inner.x + 2 + labelWidth
-            buffer.write(DisplayWidth.truncate(line.value, to: max(0, inner.maxX - valueX)), x: valueX, y: y,
-                         style: Style(line.role), clip: inner)
+            buffer.write(
+                DisplayWidth.truncate(line.value, to: max(0, inner.maxX - valueX)), x: valueX, y: y,
+                style: Style(line.role), clip: inner)
         }
     }
 }

@@ -21,14 +21,17 @@ public struct Box {
             buffer.write(glyphs.vertical, x: rect.maxX - 1, y: y, style: style)
         }
         if !title.isEmpty, rect.width > 6 {
-            buffer.write(" " + title + " ", x: rect.x + 2, y: rect.y, style: Style(.title, bold: true),
-                         clip: Rect(x: rect.x + 1, y: rect.y, width: rect.width - 2, height: 1))
+            buffer.write(
+                " " + title + " ", x: rect.x + 2, y: rect.y, style: Style(.title, bold: true),
+                clip: Rect(x: rect.x + 1, y: rect.y, width: rect.width - 2, height: 1))
         }
         return rect.inner
     }
 
     /// A box holding one dimmed line: what an empty or unavailable view says instead of its content.
-    public static func message(_ text: String, title: String, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs) {
+    public static func message(
+        _ text: String, title: String, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
+    ) {
         let inner = Box(title: title, focused: true).draw(in: rect, on: &buffer, glyphs: glyphs)
         buffer.write(text, x: inner.x, y: inner.y, style: Style(.dim), clip: inner)
     }

@@ -42,8 +42,9 @@ public struct Table {
         let fixed = columns.reduce(0) { $0 + $1.width + 1 }
         let widths = columns.map { $0.width == 0 ? max(0, rect.width - fixed) : $0.width }
         for (i, column) in columns.enumerated() {
-            buffer.write(DisplayWidth.pad(column.title, to: widths[i], alignRight: column.alignRight), x: x, y: rect.y,
-                         style: Style(.header, bold: true), clip: rect)
+            buffer.write(
+                DisplayWidth.pad(column.title, to: widths[i], alignRight: column.alignRight), x: x, y: rect.y,
+                style: Style(.header, bold: true), clip: rect)
             x += widths[i] + 1
         }
         let height = rect.height - 1
@@ -55,8 +56,9 @@ public struct Table {
             let y = rect.y + 1 + line
             var x = rect.x
             for (i, cell) in rows[rowIndex].enumerated() where i < widths.count {
-                buffer.write(DisplayWidth.pad(TerminalSafe.escape(cell.text), to: widths[i], alignRight: columns[i].alignRight),
-                             x: x, y: y, style: cell.style, clip: rect)
+                buffer.write(
+                    DisplayWidth.pad(TerminalSafe.escape(cell.text), to: widths[i], alignRight: columns[i].alignRight),
+                    x: x, y: y, style: cell.style, clip: rect)
                 x += widths[i] + 1
             }
             if rowIndex == selected {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where finished spans go. `export` is called on the pipeline's one background thread, never concurrently.
 public protocol SpanExporter: Sendable {
@@ -150,12 +151,14 @@ final class ExportPipeline: @unchecked Sendable {
         var handle = pthread_t()
         // The thread holds the pipeline unretained-safe via a retained box released when the loop ends.
         let context = Unmanaged.passRetained(Box(self)).toOpaque()
-        let created = pthread_create(&handle, nil, { raw in
-            guard let raw else { return nil }
-            let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
-            box.pipeline.run()
-            return nil
-        }, context)
+        let created = pthread_create(
+            &handle, nil,
+            { raw in
+                guard let raw else { return nil }
+                let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
+                box.pipeline.run()
+                return nil
+            }, context)
         if created == 0 {
             thread = handle
         } else {

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceFiles
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Appends finished spans to a file as X-Ray segment documents, one per line — what `tracescope summary` reads and
 /// what a CI job keeps as an artifact. Subsegments whose segment ends in the same batch are nested in it; the rest are

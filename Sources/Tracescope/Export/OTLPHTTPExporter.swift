@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Sends finished spans to an OpenTelemetry endpoint with OTLP/HTTP (`POST {endpoint}/v1/traces`, JSON encoding),
 /// as the OpenTelemetry Collector, Tracescope's collector and most backends accept. Spans keep their OTLP meaning:
@@ -30,7 +31,8 @@ public final class OTLPHTTPExporter: SpanExporter {
     /// - Parameter endpoint: the base URL; defaults to `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://127.0.0.1:4318`.
     ///   `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (a full URL) wins when set.
     public init(endpoint: String? = nil, resourceAttributes: [String: AttributeValue] = [:], timeoutSeconds: Int = 5)
-        throws(ConfigurationError) {
+        throws(ConfigurationError)
+    {
         let url: String
         if let endpoint {
             url = endpoint.hasSuffix("/v1/traces") ? endpoint : Self.join(endpoint, "v1/traces")
@@ -40,7 +42,8 @@ public final class OTLPHTTPExporter: SpanExporter {
             url = Self.join(Environment.value("OTEL_EXPORTER_OTLP_ENDPOINT") ?? "http://127.0.0.1:4318", "v1/traces")
         }
         guard url.hasPrefix("http://") else {
-            throw ConfigurationError(description: "OTLP endpoint \(url): only http:// is supported (use a local collector for TLS)")
+            throw ConfigurationError(
+                description: "OTLP endpoint \(url): only http:// is supported (use a local collector for TLS)")
         }
         let rest = url.dropFirst("http://".count)
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
@@ -71,11 +74,12 @@ public final class OTLPHTTPExporter: SpanExporter {
     static func otlpSpan(_ f: FinishedSpan) -> Span {
         var attributes = f.attributes
         attributes.removeValue(forKey: XRayAttribute.serviceName)
-        return Span(traceID: f.traceID, id: f.spanID, parentID: f.parentID, name: f.operationName, source: .otlp,
-                    kind: f.kind, isSegment: f.kind == .server || f.kind == .consumer, serviceName: f.serviceName,
-                    start: f.start, end: f.end, statusError: f.statusError || !f.exceptions.isEmpty,
-                    statusMessage: f.statusMessage, http: OTLPSemantics.http(from: f.attributes),
-                    cause: f.exceptions.isEmpty ? nil : Cause(exceptions: f.exceptions), attributes: attributes)
+        return Span(
+            traceID: f.traceID, id: f.spanID, parentID: f.parentID, name: f.operationName, source: .otlp,
+            kind: f.kind, isSegment: f.kind == .server || f.kind == .consumer, serviceName: f.serviceName,
+            start: f.start, end: f.end, statusError: f.statusError || !f.exceptions.isEmpty,
+            statusMessage: f.statusMessage, http: OTLPSemantics.http(from: f.attributes),
+            cause: f.exceptions.isEmpty ? nil : Cause(exceptions: f.exceptions), attributes: attributes)
     }
 
     /// One HTTP/1.1 request on a fresh connection; any status but 2xx is an error.
@@ -92,8 +96,11 @@ public final class OTLPHTTPExporter: SpanExporter {
         let connected = resolved.address.withUnsafeBytes { raw in
             connect(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
         }
-        guard connected == 0 else { throw ExportError(description: "connect \(host):\(port): \(String(cString: strerror(errno)))") }
-        let request = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
+        guard connected == 0 else {
+            throw ExportError(description: "connect \(host):\(port): \(String(cString: strerror(errno)))")
+        }
+        let request =
+            "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\nUser-Agent: tracescope\r\n\r\n" + body
         do { try PosixIO.writeAll(fd, request) } catch {
             throw ExportError(description: "send to \(host):\(port): \(error)")

@@ -26,7 +26,8 @@ public enum XRayMapping {
         for (key, value) in f.attributes {
             if key.hasPrefix(XRayAttribute.annotationPrefix) {
                 annotations[String(key.dropFirst(XRayAttribute.annotationPrefix.count))] = value
-            } else if key == XRayAttribute.origin || key == XRayAttribute.serviceName || key == XRayAttribute.awsService {
+            } else if key == XRayAttribute.origin || key == XRayAttribute.serviceName || key == XRayAttribute.awsService
+            {
                 continue
             } else if key.hasPrefix(XRayAttribute.awsPrefix) {
                 aws[String(key.dropFirst(XRayAttribute.awsPrefix.count))] = value
@@ -51,11 +52,15 @@ public enum XRayMapping {
             name = awsService ?? OTelPeer.node(f.attributes)?.name ?? f.operationName
         }
         let http = f.attributes.isEmpty ? nil : OTLPSemantics.http(from: f.attributes)
-        var fault = false, error = false, throttle = false
+        var fault = false
+        var error = false
+        var throttle = false
         if let status = http?.status, let cls = StatusClass.forHTTPStatus(status) {
             switch cls {
             case .fault: fault = true
-            case .throttle: throttle = true; error = true
+            case .throttle:
+                throttle = true
+                error = true
             case .error: error = true
             case .ok: break
             }
@@ -108,7 +113,9 @@ public enum XRayMapping {
 
     /// A database call keeps its system in the `sql` block, so X-Ray readers type the callee as a database.
     static func sqlHint(_ attributes: [String: AttributeValue]) -> [String: AttributeValue] {
-        guard !attributes.isEmpty, let system = attributes["db.system"] ?? attributes["db.system.name"] else { return [:] }
+        guard !attributes.isEmpty, let system = attributes["db.system"] ?? attributes["db.system.name"] else {
+            return [:]
+        }
         return ["database_type": system]
     }
 }

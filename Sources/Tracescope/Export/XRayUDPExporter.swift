@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Sends finished spans to an X-Ray daemon (ours, or AWS's) over UDP: one document per datagram, each datagram the
 /// header line and a document, at most 65,507 bytes.
@@ -40,13 +41,16 @@ public final class XRayUDPExporter: SpanExporter {
             throw AddressError(description: "cannot resolve X-Ray daemon host \"\(host)\"")
         }
         let fd = Glibc.socket(resolved.family, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw AddressError(description: "cannot open a UDP socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw AddressError(description: "cannot open a UDP socket: \(String(cString: strerror(errno)))")
+        }
         let connected = resolved.address.withUnsafeBytes { raw in
             connect(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
         }
         guard connected == 0 else {
             close(fd)
-            throw AddressError(description: "cannot use X-Ray daemon address \(spec): \(String(cString: strerror(errno)))")
+            throw AddressError(
+                description: "cannot use X-Ray daemon address \(spec): \(String(cString: strerror(errno)))")
         }
         socket = fd
         limit = min(maxDatagramBytes, DaemonDatagram.maxSize)
@@ -56,7 +60,8 @@ public final class XRayUDPExporter: SpanExporter {
         var text = Substring(spec)
         for part in spec.split(separator: " ") where part.hasPrefix("udp:") { text = part.dropFirst(4) }
         if text.hasPrefix("tcp:") { return nil }
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port)
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (1...65535).contains(port)
         else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

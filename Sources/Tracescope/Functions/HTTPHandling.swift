@@ -45,14 +45,18 @@ extension TracescopeTracer {
         var context = InstrumentationContext.current ?? .topLevel
         extract(request.headers, into: &context, using: DictionaryExtractor())
         let extractor = DictionaryExtractor()
-        context.samplingHints = SamplingRequest(serviceName: serviceName, host: extractor.extract(key: "Host", from: request.headers),
-                                                httpMethod: request.method, urlPath: request.path)
-        let span = startSpan("\(request.method) \(request.route ?? request.path)", context: context, ofKind: .server,
-                             at: DefaultTracerClock.now)
+        context.samplingHints = SamplingRequest(
+            serviceName: serviceName, host: extractor.extract(key: "Host", from: request.headers),
+            httpMethod: request.method, urlPath: request.path)
+        let span = startSpan(
+            "\(request.method) \(request.route ?? request.path)", context: context, ofKind: .server,
+            at: DefaultTracerClock.now)
         span.attributes["http.request.method"] = request.method
         span.attributes["url.full"] = request.url
         if let route = request.route { span.attributes["http.route"] = route }
-        if let agent = extractor.extract(key: "User-Agent", from: request.headers) { span.attributes["user_agent.original"] = agent }
+        if let agent = extractor.extract(key: "User-Agent", from: request.headers) {
+            span.attributes["user_agent.original"] = agent
+        }
         defer { span.end() }
         do {
             let response = try await InstrumentationContext.withValue(span.context) { try await handler(span) }
@@ -66,7 +70,9 @@ extension TracescopeTracer {
     }
 
     /// The headers to send with an outgoing request so the callee continues this trace.
-    public func headers(for context: InstrumentationContext = InstrumentationContext.current ?? .topLevel) -> [String: String] {
+    public func headers(for context: InstrumentationContext = InstrumentationContext.current ?? .topLevel) -> [String:
+        String]
+    {
         var headers: [String: String] = [:]
         inject(context, into: &headers, using: DictionaryInjector())
         return headers

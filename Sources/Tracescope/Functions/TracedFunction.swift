@@ -41,8 +41,10 @@ public final class TracedFunction<Resources: Sendable>: Sendable {
         case ready(Resources)
     }
 
-    public init(name: String, tracer: TracescopeTracer, mode: Mode = .automatic,
-                initialize: @escaping @Sendable () async throws -> Resources) {
+    public init(
+        name: String, tracer: TracescopeTracer, mode: Mode = .automatic,
+        initialize: @escaping @Sendable () async throws -> Resources
+    ) {
         self.name = name
         self.tracer = tracer
         self.initialize = initialize
@@ -73,18 +75,22 @@ public final class TracedFunction<Resources: Sendable>: Sendable {
     ) async throws -> Output {
         var caller = context ?? InstrumentationContext.current ?? .topLevel
         if mode == .insideLambda {
-            if caller.tracescopeSpanContext == nil, let header = Environment.value(XRayTraceHeader.lambdaEnvironmentVariable)
-                .flatMap(XRayTraceHeader.init(parsing:)) {
+            if caller.tracescopeSpanContext == nil,
+                let header = Environment.value(XRayTraceHeader.lambdaEnvironmentVariable)
+                    .flatMap(XRayTraceHeader.init(parsing:))
+            {
                 caller.tracescopeSpanContext = TracescopeSpanContext(
                     traceID: header.root, spanID: header.parent, sampling: header.sampling, isRemote: true,
                     xrayExtra: header.extra, parentIsFacade: true)
             }
             let (resources, _) = try await resources(under: caller, record: false)
-            return try await tracer.withSpan(name, context: caller, ofKind: .server) { _ in try await handler(resources) }
+            return try await tracer.withSpan(name, context: caller, ofKind: .server) { _ in try await handler(resources)
+            }
         }
 
         let clock = DefaultTracerClock.now
-        let arrival = enqueuedAt.map { DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: UInt64(max(0, $0))) } ?? clock
+        let arrival =
+            enqueuedAt.map { DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: UInt64(max(0, $0))) } ?? clock
         let service = tracer.startSpan(name, context: caller, ofKind: .server, at: arrival)
         service.attributes[XRayAttribute.origin] = "AWS::Lambda"
         service.attributes[XRayAttribute.serviceName] = name
@@ -131,7 +137,8 @@ public final class TracedFunction<Resources: Sendable>: Sendable {
             service.attributes["http.response.status_code"] = status >= 500 ? 200 : status
         }
         if let afterHandler {
-            await tracer.withSpan("Overhead", context: function.context, ofKind: .internal) { _ in await afterHandler() }
+            await tracer.withSpan("Overhead", context: function.context, ofKind: .internal) { _ in await afterHandler()
+            }
         }
         return output
     }

@@ -46,7 +46,8 @@ public struct XRayTraceHeader: Sendable, Hashable {
             }
         }
         guard let root else { return nil }
-        self.init(root: root, parent: parent, sampling: sampling, extra: extra.isEmpty ? nil : extra.joined(separator: ";"))
+        self.init(
+            root: root, parent: parent, sampling: sampling, extra: extra.isEmpty ? nil : extra.joined(separator: ";"))
     }
 
     public var value: String {
@@ -82,10 +83,10 @@ public struct W3CTraceParent: Sendable, Hashable {
     public init?(parsing value: String) {
         let parts = value.trimmingCharacters(in: " ").split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff",
-              parts[0] != "00" || parts.count == 4,
-              let traceID = TraceID(hex: parts[1]), traceID.isValid,
-              let parentID = SpanID(hex: parts[2]), parentID.isValid,
-              parts[3].count == 2, let flags = UInt8(parts[3], radix: 16)
+            parts[0] != "00" || parts.count == 4,
+            let traceID = TraceID(hex: parts[1]), traceID.isValid,
+            let parentID = SpanID(hex: parts[2]), parentID.isValid,
+            parts[3].count == 2, let flags = UInt8(parts[3], radix: 16)
         else { return nil }
         self.init(traceID: traceID, parentID: parentID, sampled: flags & 1 == 1)
     }

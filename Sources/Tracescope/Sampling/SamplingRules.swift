@@ -54,8 +54,10 @@ public struct SamplingRule: Sendable, Hashable {
     public var fixedTarget: Int
     public var rate: Double
 
-    public init(description: String = "", host: String = "*", matchesServiceName: Bool = false, httpMethod: String = "*",
-                urlPath: String = "*", fixedTarget: Int, rate: Double) {
+    public init(
+        description: String = "", host: String = "*", matchesServiceName: Bool = false, httpMethod: String = "*",
+        urlPath: String = "*", fixedTarget: Int, rate: Double
+    ) {
         self.description = description
         self.host = host
         self.matchesServiceName = matchesServiceName
@@ -93,9 +95,11 @@ public final class LocalSampler: TracescopeSampler {
     /// X-Ray's default when no rules file is given: one trace a second, then 5%.
     public static let defaultRule = SamplingRule(description: "default", fixedTarget: 1, rate: 0.05)
 
-    public init(rules: [SamplingRule] = [], default defaultRule: SamplingRule = LocalSampler.defaultRule,
-                clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
-                random: (@Sendable () -> Double)? = nil) {
+    public init(
+        rules: [SamplingRule] = [], default defaultRule: SamplingRule = LocalSampler.defaultRule,
+        clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
+        random: (@Sendable () -> Double)? = nil
+    ) {
         self.rules = rules
         self.defaultRule = defaultRule
         self.clock = clock
@@ -105,8 +109,10 @@ public final class LocalSampler: TracescopeSampler {
     }
 
     /// Reads a local rules file (versions 1 and 2).
-    public convenience init(rulesJSON text: String, clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
-                            random: (@Sendable () -> Double)? = nil) throws(ParseError) {
+    public convenience init(
+        rulesJSON text: String, clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
+        random: (@Sendable () -> Double)? = nil
+    ) throws(ParseError) {
         let json: JSONValue
         do throws(JSONValue.ParseError) { json = try JSONValue.parse(text) } catch {
             throw ParseError(description: "sampling rules are not valid JSON: \(error)")
@@ -115,7 +121,9 @@ public final class LocalSampler: TracescopeSampler {
             throw ParseError(description: "sampling rules need \"version\": 1 or 2")
         }
         func rule(_ v: JSONValue, index: Int) throws(ParseError) -> SamplingRule {
-            guard let fixed = v["fixed_target"]?.number, fixed >= 0, let rate = v["rate"]?.number, (0...1).contains(rate) else {
+            guard let fixed = v["fixed_target"]?.number, fixed >= 0, let rate = v["rate"]?.number,
+                (0...1).contains(rate)
+            else {
                 throw ParseError(description: "rule \(index): needs \"fixed_target\" ≥ 0 and \"rate\" between 0 and 1")
             }
             return SamplingRule(
@@ -128,7 +136,9 @@ public final class LocalSampler: TracescopeSampler {
         }
         var rules: [SamplingRule] = []
         for (i, v) in (json["rules"]?.array ?? []).enumerated() { rules.append(try rule(v, index: i + 1)) }
-        guard let defaultJSON = json["default"] else { throw ParseError(description: "sampling rules need a \"default\" rule") }
+        guard let defaultJSON = json["default"] else {
+            throw ParseError(description: "sampling rules need a \"default\" rule")
+        }
         var defaultRule = try rule(defaultJSON, index: 0)
         defaultRule.description = "default"
         self.init(rules: rules, default: defaultRule, clock: clock, random: random)
@@ -153,8 +163,12 @@ public enum Wildcard {
     public static func matches(_ pattern: String, _ text: String?) -> Bool {
         if pattern == "*" { return true }
         guard let text else { return false }
-        let p = Array(pattern.lowercased().unicodeScalars), t = Array(text.lowercased().unicodeScalars)
-        var pi = 0, ti = 0, star = -1, mark = 0
+        let p = Array(pattern.lowercased().unicodeScalars)
+        let t = Array(text.lowercased().unicodeScalars)
+        var pi = 0
+        var ti = 0
+        var star = -1
+        var mark = 0
         while ti < t.count {
             if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
                 pi += 1

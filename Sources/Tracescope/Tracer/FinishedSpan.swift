@@ -23,10 +23,12 @@ public struct FinishedSpan: Sendable {
     public var exceptions: [ExceptionRecord]
     public var events: [(name: String, nanos: EpochNanos)]
 
-    public init(traceID: TraceID, spanID: SpanID, parentID: SpanID?, operationName: String, kind: TraceModel.SpanKind,
-                serviceName: String, isSegment: Bool, origin: String?, start: EpochNanos, end: EpochNanos,
-                attributes: [String: AttributeValue] = [:], statusError: Bool = false, statusMessage: String? = nil,
-                exceptions: [ExceptionRecord] = [], events: [(name: String, nanos: EpochNanos)] = []) {
+    public init(
+        traceID: TraceID, spanID: SpanID, parentID: SpanID?, operationName: String, kind: TraceModel.SpanKind,
+        serviceName: String, isSegment: Bool, origin: String?, start: EpochNanos, end: EpochNanos,
+        attributes: [String: AttributeValue] = [:], statusError: Bool = false, statusMessage: String? = nil,
+        exceptions: [ExceptionRecord] = [], events: [(name: String, nanos: EpochNanos)] = []
+    ) {
         self.traceID = traceID
         self.spanID = spanID
         self.parentID = parentID

@@ -28,9 +28,11 @@ final class SpanRecorder: SpanContextHolder {
     let traceState: String?
     let state: Mutex<State>
 
-    init(name: String, traceID: TraceID, spanID: SpanID, parentID: SpanID?, kind: Tracing.SpanKind, isLocalRoot: Bool,
-         start: EpochNanos, pipeline: ExportPipeline, defaultService: String, defaultOrigin: String?,
-         xrayExtra: String? = nil, traceState: String? = nil) {
+    init(
+        name: String, traceID: TraceID, spanID: SpanID, parentID: SpanID?, kind: Tracing.SpanKind, isLocalRoot: Bool,
+        start: EpochNanos, pipeline: ExportPipeline, defaultService: String, defaultOrigin: String?,
+        xrayExtra: String? = nil, traceState: String? = nil
+    ) {
         self.xrayExtra = xrayExtra
         self.traceState = traceState
         self.traceID = traceID
@@ -59,8 +61,9 @@ final class SpanRecorder: SpanContextHolder {
 
     /// The context children see: this span, sampled, local.
     var spanContext: TracescopeSpanContext {
-        TracescopeSpanContext(traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: xrayExtra,
-                              traceState: traceState)
+        TracescopeSpanContext(
+            traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: xrayExtra,
+            traceState: traceState)
     }
 
     /// The finished span in plain values (called on the export thread).
@@ -71,6 +74,8 @@ final class SpanRecorder: SpanContextHolder {
             var origin: String?
             var service = defaultService
             if !s.attributes.isEmpty {
+                // swift-format-ignore: ReplaceForEachWithForLoop
+                // SpanAttributes is not a Sequence: forEach is its only iteration.
                 s.attributes.forEach { key, value in
                     if let v = value.modelValue { attributes[key] = v }
                 }

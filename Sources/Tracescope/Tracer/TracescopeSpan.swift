@@ -21,12 +21,16 @@ public struct TracescopeSpan: Tracing.Span {
         recorder?.state.withLock { $0.events.append(event) }
     }
 
-    public func recordError<Instant: TracerInstant>(_ error: Error, attributes: SpanAttributes,
-                                                    at instant: @autoclosure () -> Instant) {
+    public func recordError<Instant: TracerInstant>(
+        _ error: Error, attributes: SpanAttributes,
+        at instant: @autoclosure () -> Instant
+    ) {
         guard let recorder else { return }
         let record = ExceptionRecord(type: String(reflecting: type(of: error)), message: String(describing: error))
         recorder.state.withLock { state in
             state.errors.append(record)
+            // swift-format-ignore: ReplaceForEachWithForLoop
+            // SpanAttributes is not a Sequence: forEach is its only iteration.
             attributes.forEach { key, value in state.attributes[key] = value }
         }
     }
@@ -40,7 +44,9 @@ public struct TracescopeSpan: Tracing.Span {
 
     public func addLink(_ link: SpanLink) {
         // X-Ray documents have no links; the linked trace is kept as an event so it is not lost.
-        guard let recorder, let linked = link.context.tracescopeSpanContext, let traceID = linked.traceID else { return }
+        guard let recorder, let linked = link.context.tracescopeSpanContext, let traceID = linked.traceID else {
+            return
+        }
         let name = "link " + traceID.xray + (linked.spanID.map { "/" + $0.hex } ?? "")
         recorder.state.withLock { $0.events.append(SpanEvent(name: name)) }
     }

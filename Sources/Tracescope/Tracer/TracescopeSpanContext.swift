@@ -24,8 +24,10 @@ public struct TracescopeSpanContext: Sendable, Hashable {
     /// subsegments, never segments of their own.
     public var parentIsFacade: Bool = false
 
-    public init(traceID: TraceID?, spanID: SpanID?, sampling: Sampling, isRemote: Bool, xrayExtra: String? = nil,
-                traceState: String? = nil, parentIsFacade: Bool = false) {
+    public init(
+        traceID: TraceID?, spanID: SpanID?, sampling: Sampling, isRemote: Bool, xrayExtra: String? = nil,
+        traceState: String? = nil, parentIsFacade: Bool = false
+    ) {
         self.parentIsFacade = parentIsFacade
         self.traceID = traceID
         self.spanID = spanID

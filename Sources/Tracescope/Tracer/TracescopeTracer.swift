@@ -31,10 +31,12 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
     ///   - sampler: decides for new traces; an upstream decision is always honoured. Default: X-Ray's 1/s + 5%.
     ///   - queueCapacity: finished spans held for export; beyond it spans are dropped and counted, never blocking.
     ///   - flushInterval: how often the background thread exports.
-    public init(serviceName: String, origin: String? = nil, exporter: any SpanExporter,
-                sampler: any TracescopeSampler = LocalSampler(), queueCapacity: Int = 65_536,
-                flushInterval: Duration = .milliseconds(200), clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
-                ids: IDGenerator = IDGenerator()) {
+    public init(
+        serviceName: String, origin: String? = nil, exporter: any SpanExporter,
+        sampler: any TracescopeSampler = LocalSampler(), queueCapacity: Int = 65_536,
+        flushInterval: Duration = .milliseconds(200), clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
+        ids: IDGenerator = IDGenerator()
+    ) {
         self.serviceName = serviceName
         self.origin = origin
         self.sampler = sampler
@@ -64,12 +66,14 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         } else if let fixed = fixedDecision {
             sampled = fixed
         } else {
-            sampled = sampler.shouldSample((empty ? nil : context.samplingHints) ?? SamplingRequest(serviceName: serviceName))
+            sampled = sampler.shouldSample(
+                (empty ? nil : context.samplingHints) ?? SamplingRequest(serviceName: serviceName))
         }
         guard sampled else {
             if parent == nil {
                 // A new unsampled trace: one shared context says so, with no id until a header needs one.
-                return TracescopeSpan(context: empty ? sharedUnsampled : Self.unsampledContext(from: context), recorder: nil)
+                return TracescopeSpan(
+                    context: empty ? sharedUnsampled : Self.unsampledContext(from: context), recorder: nil)
             }
             var unsampled = parent
             unsampled?.sampling = .notSampled
@@ -82,8 +86,10 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         let spanID = ids.spanID()
         let recorder = SpanRecorder(
             name: operationName, traceID: traceID, spanID: spanID, parentID: parent?.spanID, kind: kind,
-            isLocalRoot: parent == nil || (parent?.isRemote == true && parent?.parentIsFacade == false), start: start, pipeline: pipeline,
-            defaultService: serviceName, defaultOrigin: origin, xrayExtra: parent?.xrayExtra, traceState: parent?.traceState
+            isLocalRoot: parent == nil || (parent?.isRemote == true && parent?.parentIsFacade == false), start: start,
+            pipeline: pipeline,
+            defaultService: serviceName, defaultOrigin: origin, xrayExtra: parent?.xrayExtra,
+            traceState: parent?.traceState
         )
         // The recorder is the children's context: no second allocation for it.
         context.tracescopeHolder = recorder
@@ -120,33 +126,44 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
 
     // MARK: Propagation
 
-    public func inject<Carrier, Inject>(_ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject)
+    public func inject<Carrier, Inject>(
+        _ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject
+    )
     where Inject: Injector, Carrier == Inject.Carrier {
         guard var spanContext = context.tracescopeSpanContext else { return }
         // An unsampled trace gets its id when it first crosses a process boundary.
         let traceID = spanContext.traceID ?? ids.traceID(epochSeconds: UInt64(max(0, clock() / 1_000_000_000)))
         spanContext.traceID = traceID
-        let header = XRayTraceHeader(root: traceID, parent: spanContext.spanID, sampling: spanContext.sampling,
-                                     extra: spanContext.xrayExtra)
+        let header = XRayTraceHeader(
+            root: traceID, parent: spanContext.spanID, sampling: spanContext.sampling,
+            extra: spanContext.xrayExtra)
         injector.inject(header.value, forKey: XRayTraceHeader.name, into: &carrier)
         if let parent = spanContext.spanID {
-            injector.inject(W3CTraceParent(traceID: traceID, parentID: parent, sampled: spanContext.isSampled).value,
-                            forKey: W3CTraceParent.name, into: &carrier)
-            if let state = spanContext.traceState { injector.inject(state, forKey: W3CTraceParent.stateName, into: &carrier) }
+            injector.inject(
+                W3CTraceParent(traceID: traceID, parentID: parent, sampled: spanContext.isSampled).value,
+                forKey: W3CTraceParent.name, into: &carrier)
+            if let state = spanContext.traceState {
+                injector.inject(state, forKey: W3CTraceParent.stateName, into: &carrier)
+            }
         }
     }
 
-    public func extract<Carrier, Extract>(_ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract)
+    public func extract<Carrier, Extract>(
+        _ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract
+    )
     where Extract: Extractor, Carrier == Extract.Carrier {
         if let value = extractor.extract(key: XRayTraceHeader.name, from: carrier)
             ?? extractor.extract(key: XRayTraceHeader.name.lowercased(), from: carrier),
-            let header = XRayTraceHeader(parsing: value) {
+            let header = XRayTraceHeader(parsing: value)
+        {
             context.tracescopeSpanContext = TracescopeSpanContext(
                 traceID: header.root, spanID: header.parent, sampling: header.sampling, isRemote: true,
                 xrayExtra: header.extra)
             return
         }
-        if let value = extractor.extract(key: W3CTraceParent.name, from: carrier), let parent = W3CTraceParent(parsing: value) {
+        if let value = extractor.extract(key: W3CTraceParent.name, from: carrier),
+            let parent = W3CTraceParent(parsing: value)
+        {
             context.tracescopeSpanContext = TracescopeSpanContext(
                 traceID: parent.traceID, spanID: parent.parentID, sampling: parent.sampled ? .sampled : .notSampled,
                 isRemote: true, traceState: extractor.extract(key: W3CTraceParent.stateName, from: carrier))

@@ -6,8 +6,9 @@ import TraceCollector
 import TraceFiles
 import TraceFormats
 import TraceModel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `tracescope collect`: the collector without a screen — receives, analyses, optionally records, reports on stderr.
@@ -36,15 +37,22 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many seconds.", valueName: "seconds"))
     var duration: Double?
 
-    @Option(help: ArgumentHelp("Memory budget in MB: recent traces beyond their share are evicted oldest first (aggregates stay); a quarter caps the graph's nodes and edges.", valueName: "mb"))
+    @Option(
+        help: ArgumentHelp(
+            "Memory budget in MB: recent traces beyond their share are evicted oldest first (aggregates stay); a quarter caps the graph's nodes and edges.",
+            valueName: "mb"))
     var maxMemory: Int = 256
 
     @Option(help: ArgumentHelp("Seconds between status lines on stderr.", valueName: "seconds"))
     var statusInterval: Double = 5
 
     func validate() throws {
-        if udp != "off", ListenAddress(parsing: udp) == nil { throw ValidationError("--udp \(udp): expected host:port") }
-        if otlp != "off", ListenAddress(parsing: otlp) == nil { throw ValidationError("--otlp \(otlp): expected host:port") }
+        if udp != "off", ListenAddress(parsing: udp) == nil {
+            throw ValidationError("--udp \(udp): expected host:port")
+        }
+        if otlp != "off", ListenAddress(parsing: otlp) == nil {
+            throw ValidationError("--otlp \(otlp): expected host:port")
+        }
         if udp == "off" && otlp == "off" { throw ValidationError("--udp and --otlp are both off: nothing to receive") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         guard maxMemory >= 16 else { throw ValidationError("--max-memory must be at least 16 (MB)") }
@@ -62,15 +70,19 @@ struct CollectCommand: AsyncParsableCommand {
         var record: (@Sendable ([Span]) -> Void)?
         if let file = sink {
             record = { spans in
-                do throws(XRayLinesFile.WriteError) { try file.append(spans) } catch { Terminal.warn("--out: \(error)") }
+                do throws(XRayLinesFile.WriteError) { try file.append(spans) } catch {
+                    Terminal.warn("--out: \(error)")
+                }
             }
         }
-        let pipeline = IngestPipeline(quietPeriodSeconds: 30, memoryBudgetBytes: maxMemory << 20,
-                                      clock: { Clock.now() }, sink: record)
+        let pipeline = IngestPipeline(
+            quietPeriodSeconds: 30, memoryBudgetBytes: maxMemory << 20,
+            clock: { Clock.now() }, sink: record)
         let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
-        Terminal.printError("tracescope collect: X-Ray UDP \(collector.udpAddress.map { "\($0)" } ?? "off"), "
-            + "OTLP/HTTP \(collector.otlpAddress.map { "http://\($0)/v1/traces" } ?? "off")"
-            + (out.map { ", writing \($0)" } ?? "") + " — Ctrl-C to stop")
+        Terminal.printError(
+            "tracescope collect: X-Ray UDP \(collector.udpAddress.map { "\($0)" } ?? "off"), "
+                + "OTLP/HTTP \(collector.otlpAddress.map { "http://\($0)/v1/traces" } ?? "off")"
+                + (out.map { ", writing \($0)" } ?? "") + " — Ctrl-C to stop")
 
         let reason = await Self.waitForStop(duration: duration, statusInterval: statusInterval) {
             var stats = pipeline.stats
@@ -87,7 +99,9 @@ struct CollectCommand: AsyncParsableCommand {
     }
 
     /// Waits for SIGINT, SIGTERM or the duration, calling `status` every interval meanwhile.
-    static func waitForStop(duration: Double?, statusInterval: Double, status: @escaping @Sendable () -> Void) async -> String {
+    static func waitForStop(duration: Double?, statusInterval: Double, status: @escaping @Sendable () -> Void) async
+        -> String
+    {
         let (stream, continuation) = AsyncStream<String>.makeStream()
         var sources: [DispatchSourceSignal] = []
         for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
@@ -124,16 +138,21 @@ struct CollectCommand: AsyncParsableCommand {
 /// The periodic line on stderr: rates, traces, rejections, memory.
 enum StatusLine {
     static func render(_ s: CollectorStats) -> String {
-        var line = "spans \(s.spans) · datagrams \(s.datagrams) · OTLP requests \(s.httpRequests) · traces \(s.tracesCompleted)"
+        var line =
+            "spans \(s.spans) · datagrams \(s.datagrams) · OTLP requests \(s.httpRequests) · traces \(s.tracesCompleted)"
         line += " · rejected \(s.rejectedCount)"
         if s.kernelDrops > 0 { line += " · dropped by the kernel \(s.kernelDrops) (overload)" }
         if s.rejectedCount > 0 {
-            line += " (" + s.rejected.keys.sorted().map { "\($0.rawValue) \(s.rejected[$0] ?? 0)" }.joined(separator: ", ") + ")"
+            line +=
+                " (" + s.rejected.keys.sorted().map { "\($0.rawValue) \(s.rejected[$0] ?? 0)" }.joined(separator: ", ")
+                + ")"
         }
         line += " · kept \(s.tracesStored) (\(Formatting.fixed(Double(s.storedBytes) / 1_048_576, 1)) MB)"
         if s.tracesEvicted > 0 { line += " · evicted \(s.tracesEvicted)" }
         if s.tracesCompletedEarly > 0 { line += " · completed early \(s.tracesCompletedEarly)" }
-        if s.foldedRequests > 0 { line += " · \(s.foldedRequests) requests folded into (other) (graph at its size limit)" }
+        if s.foldedRequests > 0 {
+            line += " · \(s.foldedRequests) requests folded into (other) (graph at its size limit)"
+        }
         line += " · memory \(Formatting.fixed(Memory.residentMegabytes(), 1)) MB"
         return line
     }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import TraceCollector
 import TraceDemo
-import Tracescope
 import TraceTUI
+import Tracescope
 
 /// `tracescope demo`: a live, simulated serverless shop traced by the Tracescope library, sent over loopback UDP to
 /// the embedded collector, shown in the dashboard.
@@ -47,8 +47,9 @@ struct DemoCommand: AsyncParsableCommand {
                 Terminal.warn("\(error)")
                 throw ExitCode(2)
             }
-            let tracer = TracescopeTracer(serviceName: "shop", exporter: exporter, sampler: AlwaysSample(),
-                                          flushInterval: .milliseconds(200))
+            let tracer = TracescopeTracer(
+                serviceName: "shop", exporter: exporter, sampler: AlwaysSample(),
+                flushInterval: .milliseconds(200))
             await ShopWorkload(tracer: tracer, seed: seed).run(seconds: duration ?? 30)
             // Let queued emails finish before the last flush.
             try? await Task.sleep(for: .seconds(3))
@@ -66,16 +67,21 @@ struct DemoCommand: AsyncParsableCommand {
         // email sender, which the queue delivers up to ~2 s after checkout returned, still joins its trace.
         // Its memory budget keeps the demo light (it is everyone's first minute, often on a laptop): 48 MB for traces.
         let pipeline = IngestPipeline(quietPeriodSeconds: 3, memoryBudgetBytes: 48 << 20, clock: { Clock.now() })
-        let collector = try await Collector.start(udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
+        let collector = try await Collector.start(
+            udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
         guard let udp = collector.udpAddress else { throw ExitCode(2) }
-        let tracer = TracescopeTracer(serviceName: "shop", exporter: try XRayUDPExporter(address: "\(udp)"),
-                                      sampler: AlwaysSample(), flushInterval: .milliseconds(100))
+        let tracer = TracescopeTracer(
+            serviceName: "shop", exporter: try XRayUDPExporter(address: "\(udp)"),
+            sampler: AlwaysSample(), flushInterval: .milliseconds(100))
         let workload = Task { await ShopWorkload(tracer: tracer, seed: seed).run(seconds: duration) }
-        DashboardApp(source: "demo (simulated shop, X-Ray UDP \(udp))", glyphs: ascii ? .ascii : .unicode,
-                     noColor: noColor || Terminal.noColor, live: true, version: { pipeline.stats.spans }) {
+        DashboardApp(
+            source: "demo (simulated shop, X-Ray UDP \(udp))", glyphs: ascii ? .ascii : .unicode,
+            noColor: noColor || Terminal.noColor, live: true, version: { pipeline.stats.spans }
+        ) {
             let stats = pipeline.stats
-            return DashboardApp.Snapshot(analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
-                                         version: stats.spans)
+            return DashboardApp.Snapshot(
+                analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
+                version: stats.spans)
         }.run()
         workload.cancel()
         tracer.shutdown()

@@ -40,19 +40,29 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: .long, help: "Report format: text, markdown (GitHub job summary), json or junit.")
     var format: Format = .text
 
-    @Option(name: .long, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
     var output: String?
 
     @Option(name: .customLong("assert"), help: ArgumentHelp("A gate that must hold (repeatable).", valueName: "gate"))
     var gates: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("An earlier `--format json` summary, for relative gates like `p(95) <= +10%`.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "An earlier `--format json` summary, for relative gates like `p(95) <= +10%`.", valueName: "file"))
     var baseline: String?
 
-    @Option(name: .long, help: ArgumentHelp("Samples every gate needs (default: p(99) 100, p(95) 20, p(50) 2, rates 1).", valueName: "n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Samples every gate needs (default: p(99) 100, p(95) 20, p(50) 2, rates 1).", valueName: "n")
+    )
     var minSamples: UInt64?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds of trace time without new spans after which a trace is complete.", valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seconds of trace time without new spans after which a trace is complete.", valueName: "seconds"))
     var traceTimeout: Double = 30
 
     @Flag(name: .long, help: "Exit 2 if any record is rejected (default: report it and carry on).")
@@ -78,7 +88,9 @@ struct SummaryCommand: ParsableCommand {
                 Terminal.warn("cannot read baseline \(baseline)")
                 throw ExitCode(2)
             }
-            do throws(BaselineReader.Failure) { baselineSummary = try BaselineReader.read(json: text, source: baseline) } catch {
+            do throws(BaselineReader.Failure) {
+                baselineSummary = try BaselineReader.read(json: text, source: baseline)
+            } catch {
                 Terminal.warn(error.message)
                 throw ExitCode(2)
             }
@@ -120,11 +132,14 @@ struct SummaryCommand: ParsableCommand {
             reasons: Dictionary(uniqueKeysWithValues: stats.rejected.map { ($0.key.rawValue, $0.value) }),
             examples: stats.examples.map(\.description)
         )
-        summary.gates = GateEvaluator.evaluate(parsedGates, on: summary, baseline: baselineSummary, minimumSamples: minSamples)
+        summary.gates = GateEvaluator.evaluate(
+            parsedGates, on: summary, baseline: baselineSummary, minimumSamples: minSamples)
 
         let report: String
         switch format {
-        case .text: report = TextReport.render(summary, histograms: output == nil && Terminal.stdoutIsTerminal && !Terminal.noColor)
+        case .text:
+            report = TextReport.render(
+                summary, histograms: output == nil && Terminal.stdoutIsTerminal && !Terminal.noColor)
         case .markdown: report = MarkdownReport.render(summary)
         case .json: report = SummaryJSONReport.render(summary)
         case .junit: report = JUnitReport.render(summary)
@@ -139,7 +154,9 @@ struct SummaryCommand: ParsableCommand {
         }
 
         for gate in summary.gates where !gate.passed {
-            Terminal.warn("gate failed: \(gate.gate)\(gate.target.map { " [\($0)]" } ?? ""): \(gate.status.rawValue): \(gate.message)")
+            Terminal.warn(
+                "gate failed: \(gate.gate)\(gate.target.map { " [\($0)]" } ?? ""): \(gate.status.rawValue): \(gate.message)"
+            )
         }
         if strict && stats.rejectedCount > 0 {
             Terminal.warn("--strict: \(stats.rejectedCount) records were rejected")

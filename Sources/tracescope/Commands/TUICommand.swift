@@ -19,13 +19,17 @@ struct TUICommand: AsyncParsableCommand {
             """
     )
 
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("Trace files to show instead of listening.", valueName: "file"))
+    @Option(
+        parsing: .upToNextOption, help: ArgumentHelp("Trace files to show instead of listening.", valueName: "file"))
     var replay: [String] = []
 
-    @Option(help: ArgumentHelp("Replay pace: 1 as recorded, 10 ten times faster, 0.01 the slowest, 0 everything at once.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Replay pace: 1 as recorded, 10 ten times faster, 0.01 the slowest, 0 everything at once.", valueName: "n"))
     var speed: Double = 1
 
-    @Option(help: ArgumentHelp("X-Ray daemon UDP address to listen on (live mode); `off` to disable.", valueName: "addr"))
+    @Option(
+        help: ArgumentHelp("X-Ray daemon UDP address to listen on (live mode); `off` to disable.", valueName: "addr"))
     var udp = "127.0.0.1:2000"
 
     @Option(help: ArgumentHelp("OTLP/HTTP address to listen on (live mode); `off` to disable.", valueName: "addr"))
@@ -56,12 +60,15 @@ struct TUICommand: AsyncParsableCommand {
         }
         let pipeline = IngestPipeline(clock: { Clock.now() })
         let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
-        let source = "live on " + [collector.udpAddress.map { "udp \($0)" }, collector.otlpAddress.map { "otlp \($0)" }]
+        let source =
+            "live on "
+            + [collector.udpAddress.map { "udp \($0)" }, collector.otlpAddress.map { "otlp \($0)" }]
             .compactMap { $0 }.joined(separator: ", ")
         DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
             let stats = pipeline.stats
-            return DashboardApp.Snapshot(analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
-                                         version: stats.spans)
+            return DashboardApp.Snapshot(
+                analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
+                version: stats.spans)
         }.run()
         try await collector.stop()
     }
@@ -93,8 +100,9 @@ struct TUICommand: AsyncParsableCommand {
         defer { playback.cancel() }
         let source = "replay of \(name) at \(Formatting.number(speed))×"
         DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
-            DashboardApp.Snapshot(analyzer: pipeline.analyzer, rejected: rejected, now: feeder.recordedNow(),
-                                  version: pipeline.stats.spans)
+            DashboardApp.Snapshot(
+                analyzer: pipeline.analyzer, rejected: rejected, now: feeder.recordedNow(),
+                version: pipeline.stats.spans)
         }.run()
     }
 

@@ -5,8 +5,9 @@ import TraceCollector
 enum CollectorStartup {
     static func start(udp: String, otlp: String, pipeline: IngestPipeline) async throws -> Collector {
         do {
-            return try await Collector.start(udp: udp == "off" ? nil : ListenAddress(parsing: udp),
-                                             otlp: otlp == "off" ? nil : ListenAddress(parsing: otlp), pipeline: pipeline)
+            return try await Collector.start(
+                udp: udp == "off" ? nil : ListenAddress(parsing: udp),
+                otlp: otlp == "off" ? nil : ListenAddress(parsing: otlp), pipeline: pipeline)
         } catch {
             Terminal.warn("\(error)")
             throw ExitCode(2)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import TraceAnalysis
 import TraceCollector
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Plays a schedule into a pipeline in real time: each span is ingested at its playback time, and the pipeline's
 /// clock reads the recorded time, so windows, rates and trace completion behave as they did live.
@@ -38,9 +39,12 @@ final class ReplayFeeder: Sendable {
                 delivered = due
             }
             pipeline.tick()
-            if delivered == spans.count, Monotonic.now() - startedAt > schedule.length + Int64(70e9 / schedule.speed) { break }
+            if delivered == spans.count, Monotonic.now() - startedAt > schedule.length + Int64(70e9 / schedule.speed) {
+                break
+            }
             // Sleep until the next span is due, but wake at least every quarter second to let traces complete.
-            let next = delivered < spans.count ? schedule.playback[delivered] - (Monotonic.now() - startedAt) : 250_000_000
+            let next =
+                delivered < spans.count ? schedule.playback[delivered] - (Monotonic.now() - startedAt) : 250_000_000
             try? await Task.sleep(for: .nanoseconds(max(1_000_000, min(next, 250_000_000))))
         }
         pipeline.finish()
