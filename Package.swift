@@ -3,7 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "tracescope",
-    platforms: [.macOS(.v15)],
+    // Linux only: the code calls Glibc, reads /proc and links ncursesw, so no Apple platform is declared.
+    // Library products beyond `Tracescope` (what users import) exist for the Benchmarks package, which measures the
+    // collector, the analysis and the dashboard directly.
     products: [
         .executable(name: "tracescope", targets: ["tracescope"]),
         .library(name: "Tracescope", targets: ["Tracescope"]),

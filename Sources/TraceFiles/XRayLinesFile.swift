@@ -36,17 +36,12 @@ public final class XRayLinesFile: Sendable {
             w.reset()
             XRayDocumentEncoder.writeLines(for: spans, into: &w)
             return w.withUnsafeBytes { raw -> WriteError? in
-                guard let base = raw.baseAddress else { return nil }
-                var offset = 0
-                while offset < raw.count {
-                    let n = write(fd, base + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return WriteError(description: "write failed: \(String(cString: strerror(errno)))")
-                    }
-                    offset += n
+                do throws(FileDescriptorIO.WriteFailure) {
+                    try FileDescriptorIO.writeAll(fd, raw)
+                    return nil
+                } catch {
+                    return WriteError(description: error.description)
                 }
-                return nil
             }
         }
         if let failure { throw failure }

@@ -1,119 +1,3 @@
-/// Nanoseconds since the Unix epoch. All times inside Tracescope are integers of this unit.
-public typealias EpochNanos = Int64
-
-/// The times the model holds: from the Unix epoch to the start of 2100. A timestamp outside it is garbage (or
-/// hostile: `"start_time": -9e9`); spans clamp theirs into this range when made, which keeps every difference of two
-/// times and every sum of two durations within `Int64` — so no analysis can overflow, whatever a document claims.
-public enum EpochRange {
-    public static let latest: EpochNanos = 4_102_444_800 * 1_000_000_000
-
-    @inlinable
-    public static func clamp(_ nanos: EpochNanos) -> EpochNanos { min(max(nanos, 0), latest) }
-}
-
-/// Where a span came from; the service-graph rules differ slightly between the two (DESIGN.md §2).
-public enum SpanSource: UInt8, Sendable, Hashable {
-    case xray
-    case otlp
-}
-
-/// The role a span plays in a request, unified across X-Ray and OpenTelemetry.
-///
-/// X-Ray segments are `.server`; subsegments with namespace `aws` or `remote` are `.client`; other subsegments are
-/// `.internal`. OTLP kinds map one to one.
-public enum SpanKind: UInt8, Sendable, Hashable, CustomStringConvertible {
-    case `internal`
-    case server
-    case client
-    case producer
-    case consumer
-
-    public var description: String {
-        switch self {
-        case .internal: "internal"
-        case .server: "server"
-        case .client: "client"
-        case .producer: "producer"
-        case .consumer: "consumer"
-        }
-    }
-}
-
-/// The `http` block of a segment (or the HTTP attributes of an OTLP span).
-public struct HTTPInfo: Sendable, Hashable {
-    public var method: String?
-    public var url: String?
-    public var status: Int?
-    public var clientIP: String?
-    public var userAgent: String?
-    public var contentLength: Int64?
-
-    public init(
-        method: String? = nil, url: String? = nil, status: Int? = nil, clientIP: String? = nil,
-        userAgent: String? = nil, contentLength: Int64? = nil
-    ) {
-        self.method = method
-        self.url = url
-        self.status = status
-        self.clientIP = clientIP
-        self.userAgent = userAgent
-        self.contentLength = contentLength
-    }
-
-    public var isEmpty: Bool {
-        method == nil && url == nil && status == nil && clientIP == nil && userAgent == nil && contentLength == nil
-    }
-}
-
-/// One stack frame of a recorded exception.
-public struct StackFrame: Sendable, Hashable {
-    public var path: String?
-    public var line: Int?
-    public var label: String?
-
-    public init(path: String? = nil, line: Int? = nil, label: String? = nil) {
-        self.path = path
-        self.line = line
-        self.label = label
-    }
-}
-
-/// One exception recorded on a span (X-Ray `cause.exceptions[]`, OTLP `exception` events).
-public struct ExceptionRecord: Sendable, Hashable {
-    public var id: String?
-    public var type: String?
-    public var message: String?
-    public var remote: Bool
-    public var stack: [StackFrame]
-
-    public init(
-        id: String? = nil, type: String? = nil, message: String? = nil, remote: Bool = false,
-        stack: [StackFrame] = []
-    ) {
-        self.id = id
-        self.type = type
-        self.message = message
-        self.remote = remote
-        self.stack = stack
-    }
-}
-
-/// Why a span failed. X-Ray allows either the full object or a 16-character id of an exception recorded elsewhere.
-public struct Cause: Sendable, Hashable {
-    public var workingDirectory: String?
-    public var exceptions: [ExceptionRecord]
-    /// Set when the cause is a reference to an exception recorded on another subsegment.
-    public var referencedExceptionID: String?
-
-    public init(
-        workingDirectory: String? = nil, exceptions: [ExceptionRecord] = [], referencedExceptionID: String? = nil
-    ) {
-        self.workingDirectory = workingDirectory
-        self.exceptions = exceptions
-        self.referencedExceptionID = referencedExceptionID
-    }
-}
-
 /// One unit of work: an X-Ray segment or subsegment, or an OpenTelemetry span.
 ///
 /// Decoders flatten X-Ray documents, so a segment with nested subsegments becomes several `Span`s linked by
@@ -281,7 +165,7 @@ public struct Span: Sendable, Hashable {
         set { uniqueDetails().resource = newValue }
     }
 
-    /// The request's outcome class (DESIGN.md §2): X-Ray flags first, then the HTTP status, then an OTLP ERROR status
+    /// The request's outcome class (docs/SEMANTICS.md, "Status classes"): X-Ray flags first, then the HTTP status, then an OTLP ERROR status
     /// (a fault: an error with no HTTP code).
     // Inlinable, as are `duration` and `isDownstreamCall`, because they read only inline fields: an analysis in
     // another module that asks a span held in place (a buffer's element) would otherwise copy the whole span to pass
@@ -302,10 +186,6 @@ public struct Span: Sendable, Hashable {
         guard let end else { return 0 }
         return max(0, end - start)
     }
-
-    /// X-Ray: a subsegment that calls another service (`namespace` `aws` or `remote`). OTLP: a CLIENT or PRODUCER span.
-    @inlinable
-    public var isDownstreamCall: Bool { kind == .client || kind == .producer }
 
     /// Bytes a span holds in memory, roughly (for memory budgets): calibrated against resident memory (the collector's
     /// peak RSS under load at a 64 MB budget), counting the struct, its box (~340 bytes, every span has one), strings
@@ -329,89 +209,5 @@ public struct Span: Sendable, Hashable {
         if !details.resource.isEmpty, let value = details.resource[key] { return value }
         if !details.annotations.isEmpty, let value = details.annotations[key] { return value }
         return nil
-    }
-}
-
-/// The reference-counted part of a span, shared between copies until one of them writes (see `Span`).
-///
-/// `@unchecked Sendable`: instances are mutated only through `Span.uniqueDetails()`, that is, only while exactly one
-/// span refers to them, so no two threads can ever see a write.
-final class SpanDetails: Hashable, @unchecked Sendable {
-    var name: String
-    var origin: String?
-    var namespace: String?
-    var serviceName: String?
-    var statusMessage: String?
-    var http: HTTPInfo?
-    var aws: [String: AttributeValue]
-    var sql: [String: AttributeValue]
-    var annotations: [String: AttributeValue]
-    var metadataJSON: String?
-    var cause: Cause?
-    var attributes: [Attribute]
-    /// OTLP resource attributes: one dictionary per batch, shared (not copied) by every span of the resource.
-    var resource: [String: AttributeValue]
-
-    /// Every field at once: a box is made for every span decoded, and setting fields one by one after a shorter
-    /// init stored each twice.
-    init(
-        name: String, origin: String?, namespace: String?, serviceName: String?, statusMessage: String?,
-        http: HTTPInfo?, aws: [String: AttributeValue], sql: [String: AttributeValue],
-        annotations: [String: AttributeValue], metadataJSON: String?, cause: Cause?, attributes: [Attribute],
-        resource: [String: AttributeValue]
-    ) {
-        self.name = name
-        self.origin = origin
-        self.namespace = namespace
-        self.serviceName = serviceName
-        self.statusMessage = statusMessage
-        self.http = http
-        self.aws = aws
-        self.sql = sql
-        self.annotations = annotations
-        self.metadataJSON = metadataJSON
-        self.cause = cause
-        self.attributes = attributes
-        self.resource = resource
-    }
-
-    func copy() -> SpanDetails {
-        SpanDetails(
-            name: name, origin: origin, namespace: namespace, serviceName: serviceName,
-            statusMessage: statusMessage, http: http, aws: aws, sql: sql, annotations: annotations,
-            metadataJSON: metadataJSON, cause: cause, attributes: attributes, resource: resource)
-    }
-
-    static func == (lhs: SpanDetails, rhs: SpanDetails) -> Bool {
-        lhs === rhs
-            || (lhs.name == rhs.name && lhs.origin == rhs.origin && lhs.namespace == rhs.namespace
-                && lhs.serviceName == rhs.serviceName && lhs.statusMessage == rhs.statusMessage && lhs.http == rhs.http
-                && lhs.aws == rhs.aws && lhs.sql == rhs.sql && lhs.annotations == rhs.annotations
-                && lhs.metadataJSON == rhs.metadataJSON && lhs.cause == rhs.cause
-                && sameAttributes(lhs.attributes, rhs.attributes)
-                && lhs.resource == rhs.resource)
-    }
-
-    /// Equal as sets of keys and values; the order of a list is not part of a span.
-    private static func sameAttributes(_ lhs: [Attribute], _ rhs: [Attribute]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        if lhs.count > 16 { return dictionary(lhs) == dictionary(rhs) }
-        return lhs.allSatisfy { entry in rhs.contains { $0.key == entry.key && $0.value == entry.value } }
-    }
-
-    static func dictionary(_ list: [Attribute]) -> [String: AttributeValue] {
-        var out = [String: AttributeValue](minimumCapacity: list.count)
-        for (key, value) in list { out[key] = value }
-        return out
-    }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(name)
-        hasher.combine(serviceName)
-        hasher.combine(statusMessage)
-        hasher.combine(http)
-        hasher.combine(metadataJSON)
-        hasher.combine(attributes.count)
-        hasher.combine(annotations.count)
     }
 }

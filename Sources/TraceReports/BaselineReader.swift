@@ -72,10 +72,10 @@ public enum BaselineReader {
         func figures(_ v: JSONValue?, at path: String) throws(Failure) -> Summary.Figures {
             var f = Summary.Figures()
             f.requests = try count(v?["requests"], at: path + ".requests")
-            f.ok = try count(v?["ok"], at: path + ".ok")
-            f.errors = try count(v?["errors"], at: path + ".errors")
-            f.throttles = try count(v?["throttles"], at: path + ".throttles")
-            f.faults = try count(v?["faults"], at: path + ".faults")
+            f.counts = ClassCounts(
+                ok: try count(v?["ok"], at: path + ".ok"), errors: try count(v?["errors"], at: path + ".errors"),
+                throttles: try count(v?["throttles"], at: path + ".throttles"),
+                faults: try count(v?["faults"], at: path + ".faults"))
             if f.requests == 0 { f.requests = f.ok + f.errors + f.throttles + f.faults }
             f.rps = v?["rps"]?.number ?? 0
             f.avgMillis = v?["avg_ms"]?.number

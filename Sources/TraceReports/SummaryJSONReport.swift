@@ -1,7 +1,7 @@
 import TraceAnalysis
 import TraceModel
 
-/// The summary as JSON, schema `tracescope.summary/v1` (DESIGN.md §3). Times are ISO-8601 UTC; latencies are
+/// The summary as JSON, schema `tracescope.summary/v1` (docs/SEMANTICS.md, "Summary JSON"). Times are ISO-8601 UTC; latencies are
 /// milliseconds; every latency block carries its sample count.
 public enum SummaryJSONReport {
     public static func render(_ s: Summary) -> String {

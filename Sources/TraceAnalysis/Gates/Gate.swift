@@ -1,6 +1,6 @@
 import TraceModel
 
-/// A CI gate: a threshold on one metric of one scope, in k6's threshold grammar (DESIGN.md §3).
+/// A CI gate: a threshold on one metric of one scope, in k6's threshold grammar (docs/SEMANTICS.md, "Command line").
 ///
 /// ```
 /// checkout: p(95) < 250ms

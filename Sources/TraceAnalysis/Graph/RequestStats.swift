@@ -1,45 +1,8 @@
 import TraceModel
 
-/// Request counts by status class, and what follows from them. Shared by live statistics and summary figures.
-public protocol StatusCounts {
-    var ok: UInt64 { get }
-    var errors: UInt64 { get }
-    var throttles: UInt64 { get }
-    var faults: UInt64 { get }
-}
-
-extension StatusCounts {
-    public var total: UInt64 { ok + errors + throttles + faults }
-
-    public func count(_ cls: StatusClass) -> UInt64 {
-        switch cls {
-        case .ok: ok
-        case .error: errors
-        case .throttle: throttles
-        case .fault: faults
-        }
-    }
-
-    /// The worst class seen at all (what a node is coloured by).
-    public var worstClass: StatusClass {
-        if faults > 0 { return .fault }
-        if throttles > 0 { return .throttle }
-        if errors > 0 { return .error }
-        return .ok
-    }
-
-    /// The share of requests in a class; nil when there were none.
-    public func rate(_ cls: StatusClass) -> Double? {
-        total == 0 ? nil : Double(count(cls)) / Double(total)
-    }
-}
-
 /// What is known about the requests of one node, edge or trace population: counts per class, latency, rates.
 public struct RequestStats: Sendable, StatusCounts {
-    public var ok: UInt64 = 0
-    public var errors: UInt64 = 0
-    public var throttles: UInt64 = 0
-    public var faults: UInt64 = 0
+    public var counts = ClassCounts()
     public var latency = LatencyHistogram()
     public var series: RateSeries
     /// Per-minute latency for live windows; nil when the analysis runs over files (`summary` needs none).
@@ -52,15 +15,8 @@ public struct RequestStats: Sendable, StatusCounts {
         recent = windowed ? MinuteHistograms() : nil
     }
 
-    public var total: UInt64 { ok + errors + throttles + faults }
-
     public mutating func record(_ cls: StatusClass, start: EpochNanos, durationNanos: Int64) {
-        switch cls {
-        case .ok: ok += 1
-        case .error: errors += 1
-        case .throttle: throttles += 1
-        case .fault: faults += 1
-        }
+        counts.record(cls)
         latency.record(nanos: durationNanos)
         recent?.record(nanos: durationNanos, at: start)
         series.record(at: start, cls)
@@ -83,19 +39,9 @@ extension RequestStats {
             let span = Double(max(0, lastEnd - firstStart)) / 1_000_000_000
             return Summary.Figures(self, windowSeconds: max(span, 1))
         }
-        var counts = RateSeries.Bucket()
-        for bucket in series.recent(seconds, endingAt: now / 1_000_000_000) {
-            counts.ok &+= bucket.ok
-            counts.error &+= bucket.error
-            counts.throttle &+= bucket.throttle
-            counts.fault &+= bucket.fault
-        }
         var f = Summary.Figures()
-        f.ok = UInt64(counts.ok)
-        f.errors = UInt64(counts.error)
-        f.throttles = UInt64(counts.throttle)
-        f.faults = UInt64(counts.fault)
-        f.requests = f.ok + f.errors + f.throttles + f.faults
+        for bucket in series.recent(seconds, endingAt: now / 1_000_000_000) { f.counts += bucket.counts }
+        f.requests = f.total
         // Right after start-up the data covers less than the window: rates are over what it covers.
         let covered = firstStart == .max ? Double(seconds) : Double(now - firstStart) / 1_000_000_000
         f.rps = Double(f.requests) / min(Double(seconds), max(1, covered))

@@ -1,6 +1,6 @@
 import TraceModel
 
-/// The service graph: nodes and edges with their request statistics (DESIGN.md §2).
+/// The service graph: nodes and edges with their request statistics (docs/SEMANTICS.md, "Service graph").
 ///
 /// Node statistics come from the node's own spans; edge statistics from the caller's side, so they include network
 /// time. Built incrementally, one completed trace at a time, by `ServiceGraphBuilder`.

@@ -1,6 +1,6 @@
 import TraceModel
 
-/// Adds one assembled trace to a service graph, following DESIGN.md §2 (X-Ray's rules for X-Ray data, Grafana
+/// Adds one assembled trace to a service graph, following docs/SEMANTICS.md, "Service graph" (X-Ray's rules for X-Ray data, Grafana
 /// Tempo's client/server pairing for OTLP data).
 ///
 /// - Every entry span (segment, SERVER/CONSUMER span) is a request to its node.
@@ -50,7 +50,7 @@ public enum ServiceGraphBuilder {
         // spans, where a scan beats building a dictionary; large ones get the dictionary.
         var calleesOfCall: [SpanID: [Int]] = [:]
         if spans.count > 32 {
-            for i in spans.indices where ServiceGraphRules.isEntry(spans[i]) {
+            for i in spans.indices where spans[i].isEntry {
                 guard let parent = spans[i].parentID, let p = trace.index(of: parent), spans[p].isDownstreamCall else {
                     continue
                 }
@@ -60,7 +60,7 @@ public enum ServiceGraphBuilder {
         func callees(of call: SpanID) -> [Int]? {
             if spans.count > 32 { return calleesOfCall[call] }
             var found: [Int]?
-            for i in spans.indices where spans[i].parentID == call && ServiceGraphRules.isEntry(spans[i]) {
+            for i in spans.indices where spans[i].parentID == call && spans[i].isEntry {
                 if found == nil { found = [i] } else { found!.append(i) }
             }
             return found
@@ -71,7 +71,7 @@ public enum ServiceGraphBuilder {
             let cls = spans[i].statusClass
             let start = spans[i].start
             let duration = spans[i].duration
-            if ServiceGraphRules.isEntry(spans[i]) {
+            if spans[i].isEntry {
                 let node = owner(of: i)
                 graph.recordNode(node, cls, start: start, duration: duration)
                 if let parent = spans[i].parentID, let p = trace.index(of: parent) {
@@ -118,7 +118,7 @@ public enum ServiceGraphBuilder {
         var current = spans[i].parentID
         var hops = 0
         while let id = current, hops < 64, let p = trace.index(of: id) {
-            if ServiceGraphRules.isEntry(spans[p]) { return false }
+            if spans[p].isEntry { return false }
             if spans[p].isDownstreamCall { return true }
             current = spans[p].parentID
             hops += 1

@@ -1,6 +1,6 @@
 import TraceModel
 
-/// The node-naming rules of DESIGN.md §2: which node a span belongs to, and what a call with no instrumented
+/// The node-naming rules of docs/SEMANTICS.md, "Service graph": which node a span belongs to, and what a call with no instrumented
 /// callee is inferred to reach.
 public enum ServiceGraphRules {
     /// The node of a request-receiving span: an X-Ray segment's `(name, origin)`, an OTLP span's service.
@@ -14,15 +14,6 @@ public enum ServiceGraphRules {
         switch span.source {
         case .xray: (span.name, span.origin)
         case .otlp: (span.serviceName ?? "unknown_service", nil)
-        }
-    }
-
-    /// Whether a span receives a request and so counts toward its node: X-Ray segments; OTLP SERVER and CONSUMER
-    /// spans, and root spans of other kinds that are not themselves calls.
-    public static func isEntry(_ span: Span) -> Bool {
-        switch span.source {
-        case .xray: span.isSegment
-        case .otlp: span.kind == .server || span.kind == .consumer || (span.parentID == nil && !span.isDownstreamCall)
         }
     }
 

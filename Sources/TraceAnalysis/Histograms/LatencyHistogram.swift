@@ -9,7 +9,7 @@ import Histogram
 /// Latencies in an HdrHistogram: exact counts, mergeable, bounded relative error, fixed memory.
 ///
 /// Values are recorded in microseconds from 1 µs to one hour with two significant digits (at most 1% relative
-/// error; ~21 KB each, DESIGN.md §7). The exact minimum, maximum and sum are kept beside it, so `max_ms` and averages
+/// error; ~21 KB each). The exact minimum, maximum and sum are kept beside it, so `max_ms` and averages
 /// carry no bucket error. Percentile lookups scan the buckets: compute them when data changes, never per frame.
 public struct LatencyHistogram: Sendable {
     public static let highestMicros: UInt64 = 3_600_000_000

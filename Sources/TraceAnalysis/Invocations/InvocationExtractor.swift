@@ -47,7 +47,7 @@ public enum InvocationExtractor {
     static func mayBeFunction(_ span: Span) -> Bool {
         switch span.source {
         case .xray: span.isSegment
-        case .otlp: span.kind == .server || span.kind == .consumer || span.parentID == nil
+        case .otlp: span.kind.receivesRequests || span.parentID == nil
         }
     }
 

@@ -15,6 +15,19 @@ public struct RateSeries: Sendable {
 
         public var total: UInt32 { ok &+ error &+ throttle &+ fault }
 
+        /// The bucket as the counts every population keeps (buckets stay 32-bit: a series holds 960 of them).
+        public var counts: ClassCounts {
+            ClassCounts(ok: UInt64(ok), errors: UInt64(error), throttles: UInt64(throttle), faults: UInt64(fault))
+        }
+
+        /// Adds another second's counts (a chart column sums several).
+        public mutating func add(_ other: Bucket) {
+            ok &+= other.ok
+            error &+= other.error
+            throttle &+= other.throttle
+            fault &+= other.fault
+        }
+
         mutating func add(_ cls: StatusClass) {
             switch cls {
             case .ok: ok &+= 1

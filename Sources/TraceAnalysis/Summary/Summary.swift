@@ -20,10 +20,7 @@ public struct Summary: Sendable {
     /// Request counts by class, rate and latency percentiles for one population (all traces, a node, an edge).
     public struct Figures: Sendable, Equatable, StatusCounts {
         public var requests: UInt64 = 0
-        public var ok: UInt64 = 0
-        public var errors: UInt64 = 0
-        public var throttles: UInt64 = 0
-        public var faults: UInt64 = 0
+        public var counts = ClassCounts()
         public var rps: Double = 0
         public var avgMillis: Double?
         public var p50: Double?
@@ -36,10 +33,7 @@ public struct Summary: Sendable {
 
         public init(_ stats: RequestStats, windowSeconds: Double) {
             requests = stats.total
-            ok = stats.ok
-            errors = stats.errors
-            throttles = stats.throttles
-            faults = stats.faults
+            counts = stats.counts
             rps = windowSeconds > 0 ? Double(requests) / windowSeconds : Double(requests)
             avgMillis = stats.latency.meanMillis
             p50 = stats.latency.percentileMillis(50)

@@ -4,7 +4,7 @@ import TraceModel
 ///
 /// Decoders walk an object key by key, read the values they want and skip the rest, so unknown fields cost one
 /// skip and nothing is allocated for them. Codable and `JSONSerialization` are 4–8× slower on these documents
-/// (DESIGN.md §7), which is why this exists.
+/// (docs/PERFORMANCE.md), which is why this exists.
 ///
 /// ```swift
 /// var scanner = JSONScanner(bytes)

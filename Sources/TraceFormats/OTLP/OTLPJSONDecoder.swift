@@ -195,7 +195,7 @@ public enum OTLPJSONDecoder {
             Span(
                 traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name,
                 source: .otlp,
-                kind: kind, isSegment: kind == .server || kind == .consumer, start: start, end: finished ? end : nil,
+                kind: kind, isSegment: kind.receivesRequests, start: start, end: finished ? end : nil,
                 inProgress: !finished, statusError: statusError, statusMessage: statusMessage,
                 http: OTLPSemantics.http(from: attributes),
                 cause: exceptions.isEmpty ? nil : Cause(exceptions: exceptions), attributes: attributes

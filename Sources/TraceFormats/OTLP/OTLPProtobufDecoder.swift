@@ -208,7 +208,7 @@ public enum OTLPProtobufDecoder {
             Span(
                 traceID: traceID, id: spanID, parentID: parentID, name: name.isEmpty ? "(unnamed)" : name,
                 source: .otlp,
-                kind: kind, isSegment: kind == .server || kind == .consumer, serviceName: owner.service,
+                kind: kind, isSegment: kind.receivesRequests, serviceName: owner.service,
                 start: Int64(clamping: start), end: finished ? Int64(clamping: end) : nil, inProgress: !finished,
                 statusError: statusError, statusMessage: statusMessage,
                 http: httpAt == .zero ? nil : httpInfo(at: httpAt, in: scratch),

@@ -78,7 +78,7 @@ public enum XRayDocumentEncoder {
                 w.key("parent_id" as StaticString)
                 w.spanID(parent)
             }
-            if !(span.source == .otlp ? isOTLPSegment(span) : span.isSegment) {
+            if !span.isEntry {
                 w.key("type" as StaticString)
                 w.string("subsegment")
             }
@@ -155,20 +155,15 @@ public enum XRayDocumentEncoder {
     /// span name in metadata), which makes the X-Ray file draw the same service graph as the OTLP it came from.
     private static func segmentName(_ span: Span) -> String {
         guard span.source == .otlp else { return span.name }
-        if isOTLPSegment(span), let service = span.serviceName { return service }
-        if span.isDownstreamCall { return OTelPeer.node(span.attributes)?.name ?? "unknown" }
-        return span.name
-    }
-
-    /// OTLP spans that receive a request become segments: SERVER and CONSUMER spans, and roots that are not calls.
-    static func isOTLPSegment(_ span: Span) -> Bool {
-        span.kind == .server || span.kind == .consumer || (span.parentID == nil && !span.isDownstreamCall)
+        return XRayNaming.name(
+            operation: span.name, service: span.serviceName, isEntry: span.isEntry, isCall: span.isDownstreamCall,
+            attributes: span.isDownstreamCall ? span.attributes : [:])
     }
 
     private static func namespace(_ span: Span) -> String? {
         if let ns = span.namespace { return ns }
-        if span.source == .otlp, span.isDownstreamCall { return "remote" }
-        return nil
+        guard span.source == .otlp else { return nil }
+        return XRayNaming.namespace(isCall: span.isDownstreamCall, attributes: span.attributes)
     }
 
     private static func writeHTTP(_ http: HTTPInfo, _ w: inout JSONWriter) {

@@ -1,66 +1,129 @@
-/// One entry of a key table: the footer and `?` help are both drawn from the tables.
+/// What a key does, whatever key it is bound to. `update` acts on commands; the key tables say which keys mean which
+/// command on each screen, and the footer and the `?` help are drawn from the same tables — so what the help says a
+/// key does is what it does.
+public enum Command: Sendable, Hashable {
+    case help, quit, freeze, cycleWindow
+    case down, up, pageDown, pageUp, first, last
+    case switchPane, previousLayer, nextLayer, open, filter, clearFilter, cycleTraceOrder
+    case toggleMap, focusMap, panLeft, panRight
+    case fold, foldOrParent, unfold, toggleDetails
+    case nextCall, previousCall, back
+    case apply, cancel
+}
+
+/// One entry of a key table: the keys, the command they give, and how the footer and `?` help describe them.
 public struct KeyBinding: Sendable {
+    /// How the keys are written on screen.
     public var keys: String
     public var action: String
     public var inFooter: Bool
+    public var bound: [Key]
+    public var command: Command
+
+    public init(_ keys: String, _ action: String, footer: Bool = false, _ bound: [Key], _ command: Command) {
+        self.keys = keys
+        self.action = action
+        self.inFooter = footer
+        self.bound = bound
+        self.command = command
+    }
 }
 
 public enum KeyTable {
-    public static let dashboard: [KeyBinding] = [
-        KeyBinding(keys: "?", action: "help", inFooter: true),
-        KeyBinding(keys: "Tab", action: "services/traces", inFooter: true),
-        KeyBinding(keys: "j/k ↑/↓", action: "move", inFooter: true),
-        KeyBinding(keys: "h/l ←/→", action: "map: previous/next layer", inFooter: false),
-        KeyBinding(keys: "Enter", action: "open", inFooter: true),
-        KeyBinding(keys: "/", action: "filter", inFooter: true),
-        KeyBinding(keys: "s", action: "sort traces newest/slowest/worst", inFooter: false),
-        KeyBinding(keys: "g/G", action: "first/last", inFooter: false),
-        KeyBinding(keys: "w", action: "window 1m/5m/15m/all", inFooter: true),
-        KeyBinding(keys: "m", action: "map on/off", inFooter: false),
-        KeyBinding(keys: "z", action: "map: focus on the selected service ±2 hops", inFooter: false),
-        KeyBinding(keys: "[ ]", action: "map: pan left/right", inFooter: false),
-        KeyBinding(keys: "f", action: "freeze", inFooter: true),
-        KeyBinding(keys: "Esc", action: "clear the filter", inFooter: false),
-        KeyBinding(keys: "q", action: "quit", inFooter: true),
+    private static let moves: [KeyBinding] = [
+        KeyBinding("PgDn/PgUp", "page down/up", [.pageDown], .pageDown),
+        KeyBinding("", "", [.pageUp], .pageUp),
+        KeyBinding("g/G", "first/last", [.character("g")], .first),
+        KeyBinding("", "", [.character("G")], .last),
     ]
 
-    public static let timeline: [KeyBinding] = [
-        KeyBinding(keys: "j/k ↑/↓", action: "move", inFooter: true),
-        KeyBinding(keys: "Enter", action: "fold/unfold", inFooter: true),
-        KeyBinding(keys: "←/→ h/l", action: "fold (then to the parent)/unfold", inFooter: false),
-        KeyBinding(keys: "Tab", action: "scroll details", inFooter: true),
-        KeyBinding(keys: "g/G", action: "first/last", inFooter: false),
-        KeyBinding(keys: "Esc", action: "back", inFooter: true),
-        KeyBinding(keys: "?", action: "help", inFooter: true),
-        KeyBinding(keys: "q", action: "quit", inFooter: true),
-    ]
+    public static let dashboard: [KeyBinding] =
+        [
+            KeyBinding("?", "help", footer: true, [.character("?")], .help),
+            KeyBinding("Tab", "services/traces", footer: true, [.tab, .backTab], .switchPane),
+            KeyBinding("j/k ↑/↓", "move", footer: true, [.character("j"), .down], .down),
+            KeyBinding("", "", [.character("k"), .up], .up),
+            KeyBinding("h/l ←/→", "map: previous/next layer", [.character("h"), .left], .previousLayer),
+            KeyBinding("", "", [.character("l"), .right], .nextLayer),
+            KeyBinding("Enter", "open", footer: true, [.enter], .open),
+            KeyBinding("/", "filter", footer: true, [.character("/")], .filter),
+            KeyBinding("s", "sort traces newest/slowest/worst", [.character("s")], .cycleTraceOrder),
+        ] + moves + [
+            KeyBinding("w", "window 1m/5m/15m/all", footer: true, [.character("w")], .cycleWindow),
+            KeyBinding("m", "map on/off", [.character("m")], .toggleMap),
+            KeyBinding("z", "map: focus on the selected service ±2 hops", [.character("z")], .focusMap),
+            KeyBinding("[ ]", "map: pan left/right", [.character("[")], .panLeft),
+            KeyBinding("", "", [.character("]")], .panRight),
+            KeyBinding("f", "freeze", footer: true, [.character("f")], .freeze),
+            KeyBinding("Esc", "clear the filter", [.escape], .clearFilter),
+            KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
+        ]
+
+    public static let timeline: [KeyBinding] =
+        [
+            KeyBinding("j/k ↑/↓", "move", footer: true, [.character("j"), .down], .down),
+            KeyBinding("", "", [.character("k"), .up], .up),
+            KeyBinding("Enter", "fold/unfold", footer: true, [.enter, .character(" ")], .fold),
+            KeyBinding("←/→ h/l", "fold (then to the parent)/unfold", [.left, .character("h")], .foldOrParent),
+            KeyBinding("", "", [.right, .character("l")], .unfold),
+            KeyBinding("Tab", "scroll details", footer: true, [.tab, .backTab], .toggleDetails),
+        ] + moves + [
+            KeyBinding("w", "window 1m/5m/15m/all", [.character("w")], .cycleWindow),
+            KeyBinding("f", "freeze", [.character("f")], .freeze),
+            KeyBinding("Esc", "back", footer: true, [.escape, .backspace], .back),
+            KeyBinding("?", "help", footer: true, [.character("?")], .help),
+            KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
+        ]
+
+    /// While the timeline's details pane has the keys (after `Tab`).
+    public static let details: [KeyBinding] =
+        [
+            KeyBinding("j/k ↑/↓", "scroll", footer: true, [.character("j"), .down], .down),
+            KeyBinding("", "", [.character("k"), .up], .up),
+        ] + moves + [
+            KeyBinding("Tab Esc", "back to the spans", footer: true, [.tab, .backTab, .escape, .backspace], .back),
+            KeyBinding("?", "help", footer: true, [.character("?")], .help),
+            KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
+        ]
 
     public static let node: [KeyBinding] = [
-        KeyBinding(keys: "j/k ↑/↓", action: "services", inFooter: true),
-        KeyBinding(keys: "Tab", action: "select a call", inFooter: true),
-        KeyBinding(keys: "Enter", action: "open it", inFooter: true),
-        KeyBinding(keys: "w", action: "window 1m/5m/15m/all", inFooter: false),
-        KeyBinding(keys: "Esc", action: "back", inFooter: true),
-        KeyBinding(keys: "?", action: "help", inFooter: true),
-        KeyBinding(keys: "q", action: "quit", inFooter: true),
+        KeyBinding("j/k ↑/↓", "services", footer: true, [.character("j"), .down], .down),
+        KeyBinding("", "", [.character("k"), .up], .up),
+        KeyBinding("Tab", "select a call", footer: true, [.tab], .nextCall),
+        KeyBinding("", "", [.backTab], .previousCall),
+        KeyBinding("Enter", "open it", footer: true, [.enter], .open),
+        KeyBinding("w", "window 1m/5m/15m/all", [.character("w")], .cycleWindow),
+        KeyBinding("f", "freeze", [.character("f")], .freeze),
+        KeyBinding("Esc", "back", footer: true, [.escape, .backspace], .back),
+        KeyBinding("?", "help", footer: true, [.character("?")], .help),
+        KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
     ]
 
     public static let edge: [KeyBinding] = [
-        KeyBinding(keys: "w", action: "window 1m/5m/15m/all", inFooter: true),
-        KeyBinding(keys: "Esc", action: "back to the service", inFooter: true),
-        KeyBinding(keys: "?", action: "help", inFooter: true),
-        KeyBinding(keys: "q", action: "quit", inFooter: true),
+        KeyBinding("w", "window 1m/5m/15m/all", footer: true, [.character("w")], .cycleWindow),
+        KeyBinding("f", "freeze", [.character("f")], .freeze),
+        KeyBinding("Esc", "back to the service", footer: true, [.escape, .backspace], .back),
+        KeyBinding("?", "help", footer: true, [.character("?")], .help),
+        KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
     ]
 
+    /// While a filter is typed: printable characters go into the draft, and these keys act on it.
     public static let filter: [KeyBinding] = [
-        KeyBinding(keys: "Enter", action: "apply (empty clears)", inFooter: true),
-        KeyBinding(keys: "Esc", action: "cancel", inFooter: true),
+        KeyBinding("Enter", "apply (empty clears)", footer: true, [.enter], .apply),
+        KeyBinding("Esc", "cancel", footer: true, [.escape], .cancel),
     ]
 
-    public static let help: [KeyBinding] = [
-        KeyBinding(keys: "j/k ↑/↓", action: "scroll", inFooter: true),
-        KeyBinding(keys: "Esc ? q", action: "close the help", inFooter: true),
-    ]
+    public static let help: [KeyBinding] =
+        [
+            KeyBinding("j/k ↑/↓", "scroll", footer: true, [.character("j"), .down], .down),
+            KeyBinding("", "", [.character("k"), .up], .up),
+            KeyBinding("", "", [.character(" ")], .pageDown),
+        ] + moves + [
+            KeyBinding("Esc ? q", "close the help", footer: true, [.escape, .character("?"), .character("q")], .back)
+        ]
+
+    /// Commands every screen's table binds (the help describes them once).
+    public static let everywhere: Set<Command> = [.help, .quit, .freeze, .cycleWindow]
 
     /// The table for what is on screen.
     public static func bindings(for state: AppState) -> [KeyBinding] {
@@ -68,9 +131,19 @@ public enum KeyTable {
         if state.filterDraft != nil { return filter }
         switch state.screen {
         case .dashboard: return dashboard
-        case .trace: return timeline
+        case .trace: return state.detailsFocused ? details : timeline
         case .node: return node
         case .edge: return edge
         }
+    }
+
+    /// The command a key gives on the screen `state` shows; nil when the key means nothing there.
+    public static func command(for key: Key, in state: AppState) -> Command? {
+        bindings(for: state).first { $0.bound.contains(key) }?.command
+    }
+
+    /// The entries the help and footer describe (a key pair's second half has no text of its own).
+    public static func described(_ table: [KeyBinding]) -> [KeyBinding] {
+        table.filter { !$0.keys.isEmpty }
     }
 }

@@ -10,85 +10,91 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
         s.height = height
         return s
     case .key(let key):
-        if s.filterDraft != nil { return editFilter(s, key) }
-        if s.showHelp {
-            switch key {
-            case .escape, .character("?"), .character("q"):
-                s.showHelp = false
-                s.helpScroll = 0
-            case .character("j"), .down: s.helpScroll += 1
-            case .character("k"), .up: s.helpScroll = max(0, s.helpScroll - 1)
-            case .pageDown, .character(" "): s.helpScroll += 10
-            case .pageUp: s.helpScroll = max(0, s.helpScroll - 10)
-            case .character("g"): s.helpScroll = 0
-            default: break
+        guard let command = KeyTable.command(for: key, in: s) else {
+            if s.filterDraft != nil, case .character(let c) = key { return typeIntoFilter(s, c) }
+            if s.filterDraft != nil, key == .backspace, var draft = s.filterDraft, !draft.isEmpty {
+                draft.removeLast()
+                s.filterDraft = draft
+                s.filterError = nil
             }
-            s.helpScroll = min(s.helpScroll, DashboardView.helpScrollLimit(width: s.width, height: s.height))
             return s
         }
-        switch key {
-        case .character("q"):
+        if s.filterDraft != nil { return editFilter(s, command) }
+        if s.showHelp { return helpCommand(s, command) }
+        switch command {
+        case .quit:
             s.quit = true
             return s
-        case .character("?"):
+        case .help:
             s.showHelp = true
             return s
-        case .character("f"):
+        case .freeze:
             s.frozen.toggle()
             return s
-        case .character("w"):
+        case .cycleWindow:
             let all = TimeWindow.allCases
             s.window = all[((all.firstIndex(of: s.window) ?? 0) + 1) % all.count]
             return s
         default: break
         }
         switch s.screen {
-        case .dashboard: return dashboardKey(s, key, model)
-        case .trace: return timelineKey(s, key, model)
-        case .node: return nodeKey(s, key, model)
+        case .dashboard: return dashboardCommand(s, command, model)
+        case .trace: return timelineCommand(s, command, model)
+        case .node: return nodeCommand(s, command, model)
         case .edge(_, let from):
-            if key == .escape || key == .backspace { s.screen = .node(from) }
+            if command == .back { s.screen = .node(from) }
             return s
         }
     }
 }
 
-private func moved(_ index: Int, by key: Key, count: Int) -> Int? {
+private func helpCommand(_ state: AppState, _ command: Command) -> AppState {
+    var s = state
+    if command == .back {
+        s.showHelp = false
+        s.helpScroll = 0
+        return s
+    }
+    s.helpScroll = moved(s.helpScroll, by: command, count: Int.max / 2) ?? s.helpScroll
+    s.helpScroll = min(s.helpScroll, DashboardView.helpScrollLimit(width: s.width, height: s.height))
+    return s
+}
+
+/// Where a movement command takes a selection in a list of `count` rows; nil for a command that is not a move.
+private func moved(_ index: Int, by command: Command, count: Int) -> Int? {
     let delta: Int
-    switch key {
-    case .character("j"), .down: delta = 1
-    case .character("k"), .up: delta = -1
+    switch command {
+    case .down: delta = 1
+    case .up: delta = -1
     case .pageDown: delta = 10
     case .pageUp: delta = -10
-    case .character("g"): delta = -count
-    case .character("G"): delta = count
+    case .first: delta = -count
+    case .last: delta = count
     default: return nil
     }
     return max(0, min(count - 1, index + delta))
 }
 
-private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel) -> AppState {
+private func dashboardCommand(_ state: AppState, _ command: Command, _ model: DashboardModel) -> AppState {
     var s = state
     let services = model.services.count
     let traces = model.recentTraces.count
     if let index = moved(
-        s.pane == .services ? s.selectedService : s.selectedTrace, by: key,
+        s.pane == .services ? s.selectedService : s.selectedTrace, by: command,
         count: s.pane == .services ? services : traces)
     {
         if s.pane == .services { s.selectedService = index } else { s.selectedTrace = index }
         return s
     }
-    switch key {
-    case .tab, .backTab: s.pane = s.pane == .services ? .traces : .services
-    case .left, .right, .character("h"), .character("l"):
+    switch command {
+    case .switchPane: s.pane = s.pane == .services ? .traces : .services
+    case .previousLayer, .nextLayer:
         // On the map: to the nearest service in the layer before or after the selected one.
         guard s.pane == .services,
-            let next = neighbour(
-                of: s.selectedService, model,
-                forward: key == .right || key == .character("l"))
+            let next = neighbour(of: s.selectedService, model, forward: command == .nextLayer)
         else { break }
         s.selectedService = next
-    case .enter:
+    case .open:
         if s.pane == .traces, traces > 0 {
             s.screen = .trace(model.recentTraces[min(s.selectedTrace, traces - 1)].traceID)
             s.timelineRow = 0
@@ -99,22 +105,22 @@ private func dashboardKey(_ state: AppState, _ key: Key, _ model: DashboardModel
             s.screen = .node(model.services[min(s.selectedService, services - 1)].node)
             s.panelCall = nil
         }
-    case .character("/"):
+    case .filter:
         s.filterDraft = s.filter?.text ?? ""
         s.filterError = nil
-    case .escape:
+    case .clearFilter:
         if s.filter != nil {
             s.filter = nil
             s.selectedTrace = 0
         }
-    case .character("s"):
+    case .cycleTraceOrder:
         let all = AppState.TraceOrder.allCases
         s.traceOrder = all[((all.firstIndex(of: s.traceOrder) ?? 0) + 1) % all.count]
         s.selectedTrace = 0
-    case .character("m"): s.showMap.toggle()
-    case .character("z"): s.mapFocus.toggle()
-    case .character("["): s.mapPan = max(0, s.mapPan - 10)
-    case .character("]"): s.mapPan += 10
+    case .toggleMap: s.showMap.toggle()
+    case .focusMap: s.mapFocus.toggle()
+    case .panLeft: s.mapPan = max(0, s.mapPan - 10)
+    case .panRight: s.mapPan += 10
     default: break
     }
     return s
@@ -154,15 +160,15 @@ private func neighbour(of index: Int, _ model: DashboardModel, forward: Bool) ->
     return candidates.min { $0.1 < $1.1 }?.0
 }
 
-private func editFilter(_ state: AppState, _ key: Key) -> AppState {
+private func editFilter(_ state: AppState, _ command: Command) -> AppState {
     var s = state
-    var draft = s.filterDraft ?? ""
-    switch key {
-    case .escape:
+    switch command {
+    case .cancel:
         s.filterDraft = nil
         s.filterError = nil
         return s
-    case .enter:
+    case .apply:
+        let draft = s.filterDraft ?? ""
         let text = String(draft.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
         if text.isEmpty {
             s.filter = nil
@@ -179,45 +185,47 @@ private func editFilter(_ state: AppState, _ key: Key) -> AppState {
         s.pane = .traces
         s.selectedTrace = 0
         return s
-    case .backspace:
-        if !draft.isEmpty { draft.removeLast() }
-    case .character(let c):
-        // Control characters never enter the draft (it is drawn on the screen).
-        guard !c.isNewline, c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }), draft.count < 500
-        else { return s }
-        draft.append(c)
     default:
         return s
     }
+}
+
+/// A character typed into the filter draft. Control characters never enter it (it is drawn on the screen).
+private func typeIntoFilter(_ state: AppState, _ c: Character) -> AppState {
+    var s = state
+    guard var draft = s.filterDraft, !c.isNewline,
+        c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }), draft.count < 500
+    else { return s }
+    draft.append(c)
     s.filterDraft = draft
     s.filterError = nil
     return s
 }
 
-private func timelineKey(_ state: AppState, _ key: Key, _ model: DashboardModel) -> AppState {
+private func timelineCommand(_ state: AppState, _ command: Command, _ model: DashboardModel) -> AppState {
     var s = state
     let rows = model.timeline?.visibleRows(collapsed: s.collapsed) ?? []
-    if key == .tab || key == .backTab {
-        s.detailsFocused.toggle()
-        return s
-    }
     if s.detailsFocused {
-        // The details pane scrolls; Esc gives the keys back to the waterfall.
-        if key == .escape || key == .backspace {
+        // The details pane scrolls; Tab or Esc gives the keys back to the waterfall.
+        if command == .back {
             s.detailsFocused = false
         } else if let timeline = model.timeline, !rows.isEmpty {
             let span = timeline.spans[rows[min(s.timelineRow, rows.count - 1)].span]
             let count = SpanDetail.lines(of: span, traceStart: timeline.start).count
-            s.detailsScroll = moved(s.detailsScroll, by: key, count: count) ?? s.detailsScroll
+            s.detailsScroll = moved(s.detailsScroll, by: command, count: count) ?? s.detailsScroll
         }
         return s
     }
-    if let index = moved(s.timelineRow, by: key, count: rows.count) {
+    if command == .toggleDetails {
+        s.detailsFocused = true
+        return s
+    }
+    if let index = moved(s.timelineRow, by: command, count: rows.count) {
         if index != s.timelineRow { s.detailsScroll = 0 }
         s.timelineRow = index
         return s
     }
-    guard key != .escape, key != .backspace else {
+    guard command != .back else {
         s.screen = .dashboard
         s.collapsed = []
         s.timelineRow = 0
@@ -227,44 +235,45 @@ private func timelineKey(_ state: AppState, _ key: Key, _ model: DashboardModel)
     guard let timeline = model.timeline, !rows.isEmpty else { return s }
     let row = rows[min(s.timelineRow, rows.count - 1)]
     let id = timeline.spans[row.span].id
-    switch key {
-    case .enter, .character(" "):
+    switch command {
+    case .fold:
         if row.hasChildren {
             if s.collapsed.contains(id) { s.collapsed.remove(id) } else { s.collapsed.insert(id) }
         }
-    case .left, .character("h"):
+    case .foldOrParent:
         if row.hasChildren, !s.collapsed.contains(id) {
             s.collapsed.insert(id)
         } else if let parent = rows[..<min(s.timelineRow, rows.count - 1)].lastIndex(where: { $0.depth < row.depth }) {
             // Already collapsed (or a leaf): go to the parent, as tree views do.
             s.timelineRow = parent
         }
-    case .right, .character("l"):
+    case .unfold:
         s.collapsed.remove(id)
     default: break
     }
     return s
 }
 
-private func nodeKey(_ state: AppState, _ key: Key, _ model: DashboardModel) -> AppState {
+private func nodeCommand(_ state: AppState, _ command: Command, _ model: DashboardModel) -> AppState {
     var s = state
     guard case .node(let current) = s.screen else { return s }
     let calls = (model.nodeDetail?.incoming ?? []) + (model.nodeDetail?.outgoing ?? [])
-    switch key {
-    case .escape, .backspace:
+    switch command {
+    case .back:
         s.screen = .dashboard
-    case .tab, .backTab:
+    case .nextCall, .previousCall:
         guard !calls.isEmpty else { break }
-        let step = key == .tab ? 1 : calls.count - 1
-        s.panelCall = s.panelCall.map { ($0 + step) % calls.count } ?? (key == .tab ? 0 : calls.count - 1)
-    case .enter:
+        let forward = command == .nextCall
+        let step = forward ? 1 : calls.count - 1
+        s.panelCall = s.panelCall.map { ($0 + step) % calls.count } ?? (forward ? 0 : calls.count - 1)
+    case .open:
         guard let index = s.panelCall, index < calls.count else { break }
         s.screen = .edge(calls[index].edge, from: current)
-    case .character("j"), .down, .character("k"), .up:
+    case .down, .up:
         // Step through the services in the order of the list, keeping the list's selection in step.
         guard !model.services.isEmpty else { return s }
         let index = model.services.firstIndex { $0.node == current } ?? s.selectedService
-        let next = moved(index, by: key, count: model.services.count) ?? index
+        let next = moved(index, by: command, count: model.services.count) ?? index
         s.selectedService = next
         s.screen = .node(model.services[next].node)
         s.panelCall = nil

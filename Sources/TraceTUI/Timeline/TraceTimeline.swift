@@ -50,7 +50,7 @@ public struct TraceTimeline: Sendable {
     public func label(of row: Row) -> String {
         let span = spans[row.span]
         if span.isSegment, let origin = span.origin { return "\(span.name) (\(origin))" }
-        if span.source == .otlp, span.kind == .server || span.kind == .consumer || row.depth == 0,
+        if span.source == .otlp, span.kind.receivesRequests || row.depth == 0,
             let service = span.serviceName, service != span.name
         {
             return "\(service): \(span.name)"

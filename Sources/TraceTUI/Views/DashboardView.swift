@@ -129,7 +129,9 @@ public enum DashboardView {
     }
 
     static func drawFooter(_ state: AppState, in rect: Rect, on buffer: inout ScreenBuffer) {
-        let hints = KeyTable.bindings(for: state).filter(\.inFooter).map { "\($0.keys) \($0.action)" }.joined(
+        let hints = KeyTable.described(KeyTable.bindings(for: state)).filter(\.inFooter).map {
+            "\($0.keys) \($0.action)"
+        }.joined(
             separator: "  ")
         buffer.write(hints, x: rect.x, y: rect.y, style: Style(.keyHint), clip: rect)
     }
@@ -248,15 +250,18 @@ public enum DashboardView {
         case blank
     }
 
-    static func helpLines(_ title: String, _ bindings: [KeyBinding]) -> [HelpLine] {
-        [.title(title)] + bindings.map(HelpLine.binding) + [.blank]
+    /// A section of the help. Keys that work on every screen are described once, in the dashboard's section.
+    static func helpLines(_ title: String, _ bindings: [KeyBinding], everywhere: Bool = false) -> [HelpLine] {
+        let described = KeyTable.described(bindings).filter { everywhere || !KeyTable.everywhere.contains($0.command) }
+        return [.title(title)] + described.map(HelpLine.binding) + [.blank]
     }
 
     /// The help's columns: two on a wide terminal (the dashboard's keys, then everything else), else one.
     static func helpColumns(width: Int, glyphs: Glyphs) -> [[HelpLine]] {
-        let left = helpLines("Dashboard", KeyTable.dashboard)
+        let left = helpLines("Dashboard (? w f q: on every screen)", KeyTable.dashboard, everywhere: true)
         let right =
-            helpLines("Trace timeline", KeyTable.timeline) + helpLines("Service panel", KeyTable.node)
+            helpLines("Trace timeline", KeyTable.timeline)
+            + helpLines("Span details (after Tab)", KeyTable.details) + helpLines("Service panel", KeyTable.node)
             + helpLines("Call panel", KeyTable.edge) + helpLines("Filter (after /)", KeyTable.filter)
         let notes: [HelpLine] = [
             .note(

@@ -91,10 +91,7 @@ public enum NodePanelView {
         while index < series.count {
             var sum = RateSeries.Bucket()
             for i in max(0, index)..<min(series.count, index + perColumn) {
-                sum.ok &+= series[i].ok
-                sum.error &+= series[i].error
-                sum.throttle &+= series[i].throttle
-                sum.fault &+= series[i].fault
+                sum.add(series[i])
             }
             columns.append(sum)
             index += perColumn

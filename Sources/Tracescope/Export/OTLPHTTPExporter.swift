@@ -1,3 +1,4 @@
+import TraceFiles
 import TraceFormats
 import TraceModel
 
@@ -76,7 +77,7 @@ public final class OTLPHTTPExporter: SpanExporter {
         attributes.removeValue(forKey: XRayAttribute.serviceName)
         return Span(
             traceID: f.traceID, id: f.spanID, parentID: f.parentID, name: f.operationName, source: .otlp,
-            kind: f.kind, isSegment: f.kind == .server || f.kind == .consumer, serviceName: f.serviceName,
+            kind: f.kind, isSegment: f.kind.receivesRequests, serviceName: f.serviceName,
             start: f.start, end: f.end, statusError: f.statusError || !f.exceptions.isEmpty,
             statusMessage: f.statusMessage, http: OTLPSemantics.http(from: f.attributes),
             cause: f.exceptions.isEmpty ? nil : Cause(exceptions: f.exceptions), attributes: attributes)
@@ -102,7 +103,7 @@ public final class OTLPHTTPExporter: SpanExporter {
         let request =
             "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\nUser-Agent: tracescope\r\n\r\n" + body
-        do { try PosixIO.writeAll(fd, request) } catch {
+        do { try FileDescriptorIO.writeAll(fd, request) } catch {
             throw ExportError(description: "send to \(host):\(port): \(error)")
         }
         var response = [UInt8](repeating: 0, count: 512)

@@ -35,21 +35,18 @@ public enum XRayMapping {
                 metadata[key] = value
             }
         }
-        let isCall = !f.isSegment && (f.kind == .client || f.kind == .producer)
-        let awsService = f.attributes.isEmpty ? nil : f.attributes[XRayAttribute.awsService]?.stringValue
-        var name = f.operationName
-        var namespace: String?
+        let isCall = !f.isSegment && f.kind.makesCalls
+        let name = XRayNaming.name(
+            operation: f.operationName, service: f.serviceName, isEntry: f.isSegment, isCall: isCall,
+            attributes: f.attributes)
+        let namespace = XRayNaming.namespace(isCall: isCall, attributes: f.attributes)
         if f.isSegment {
-            name = f.serviceName
             // Usually the only annotation: made as a one-entry literal, without first probing an empty dictionary.
             if annotations.isEmpty {
                 annotations = operations?.annotations(for: f.operationName) ?? ["operation": .string(f.operationName)]
             } else if annotations["operation"] == nil {
                 annotations["operation"] = .string(f.operationName)
             }
-        } else if isCall {
-            namespace = awsService == nil ? "remote" : "aws"
-            name = awsService ?? OTelPeer.node(f.attributes)?.name ?? f.operationName
         }
         let http = f.attributes.isEmpty ? nil : OTLPSemantics.http(from: f.attributes)
         var fault = false

@@ -2,7 +2,7 @@ import Synchronization
 import TraceModel
 
 /// Trace and span ids without a system call per id: SplitMix64 over an atomic counter, seeded once from the system's
-/// random source. (swift-otel spends ~1.3 `getrandom` calls per span; DESIGN.md §7.)
+/// random source: an id per span must not cost a system call.
 ///
 /// Trace ids carry the epoch second in their first 32 bits, as X-Ray requires (`1-{8 hex epoch}-{24 hex}`).
 public final class IDGenerator: Sendable {

@@ -1,3 +1,4 @@
+import TraceFiles
 import TraceModel
 
 #if canImport(Glibc)
@@ -21,20 +22,10 @@ enum Terminal {
         writeAll(STDOUT_FILENO, text)
     }
 
-    /// write(2) until done: the C `stdout`/`stderr` globals are not concurrency-safe in Swift 6.
+    /// write(2) until done: the C `stdout`/`stderr` globals are not concurrency-safe in Swift 6. A closed stream
+    /// (a pipe whose reader left) loses the text and nothing else.
     private static func writeAll(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
+        try? FileDescriptorIO.writeAll(fd, text)
     }
 
     static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }

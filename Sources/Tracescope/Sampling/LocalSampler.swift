@@ -2,78 +2,6 @@ import Synchronization
 import TraceFormats
 import TraceModel
 
-/// What a sampling decision can look at: who is being asked, and about which request.
-public struct SamplingRequest: Sendable, Hashable {
-    public var serviceName: String
-    public var host: String?
-    public var httpMethod: String?
-    public var urlPath: String?
-
-    public init(serviceName: String, host: String? = nil, httpMethod: String? = nil, urlPath: String? = nil) {
-        self.serviceName = serviceName
-        self.host = host
-        self.httpMethod = httpMethod
-        self.urlPath = urlPath
-    }
-}
-
-/// Decides whether a new trace is recorded. Only roots ask: an upstream decision is always honoured.
-public protocol TracescopeSampler: Sendable {
-    func shouldSample(_ request: SamplingRequest) -> Bool
-    /// The answer, when it never depends on the request: the tracer then skips building the request.
-    var fixedDecision: Bool? { get }
-}
-
-extension TracescopeSampler {
-    public var fixedDecision: Bool? { nil }
-}
-
-/// Records every trace.
-public struct AlwaysSample: TracescopeSampler {
-    public init() {}
-    public func shouldSample(_ request: SamplingRequest) -> Bool { true }
-    public var fixedDecision: Bool? { true }
-}
-
-/// Records nothing (unless an upstream caller sampled the trace).
-public struct NeverSample: TracescopeSampler {
-    public init() {}
-    public func shouldSample(_ request: SamplingRequest) -> Bool { false }
-    public var fixedDecision: Bool? { false }
-}
-
-/// One rule of an X-Ray local sampling rules file.
-public struct SamplingRule: Sendable, Hashable {
-    public var description: String
-    /// Matched against `SamplingRequest.host` (version 2 `host`) or `serviceName` (version 1 `service_name`).
-    public var host: String
-    public var matchesServiceName: Bool
-    public var httpMethod: String
-    public var urlPath: String
-    /// Traces per second taken before the rate applies.
-    public var fixedTarget: Int
-    public var rate: Double
-
-    public init(
-        description: String = "", host: String = "*", matchesServiceName: Bool = false, httpMethod: String = "*",
-        urlPath: String = "*", fixedTarget: Int, rate: Double
-    ) {
-        self.description = description
-        self.host = host
-        self.matchesServiceName = matchesServiceName
-        self.httpMethod = httpMethod
-        self.urlPath = urlPath
-        self.fixedTarget = fixedTarget
-        self.rate = rate
-    }
-
-    public func matches(_ request: SamplingRequest) -> Bool {
-        Wildcard.matches(host, matchesServiceName ? request.serviceName : request.host)
-            && Wildcard.matches(httpMethod, request.httpMethod)
-            && Wildcard.matches(urlPath, request.urlPath)
-    }
-}
-
 /// X-Ray local sampling: the first matching rule decides — up to `fixed_target` traces each second, then `rate` of the
 /// rest — and the default rule (1 a second + 5% unless the file says otherwise) covers everything else.
 ///
@@ -155,37 +83,5 @@ public final class LocalSampler: TracescopeSampler {
             return true
         }
         return fromReservoir || random() < rule.rate
-    }
-}
-
-/// X-Ray's wildcard patterns: `*` any run of characters, `?` exactly one; case-insensitive.
-public enum Wildcard {
-    public static func matches(_ pattern: String, _ text: String?) -> Bool {
-        if pattern == "*" { return true }
-        guard let text else { return false }
-        let p = Array(pattern.lowercased().unicodeScalars)
-        let t = Array(text.lowercased().unicodeScalars)
-        var pi = 0
-        var ti = 0
-        var star = -1
-        var mark = 0
-        while ti < t.count {
-            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {
-                pi += 1
-                ti += 1
-            } else if pi < p.count, p[pi] == "*" {
-                star = pi
-                mark = ti
-                pi += 1
-            } else if star >= 0 {
-                pi = star + 1
-                mark += 1
-                ti = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count, p[pi] == "*" { pi += 1 }
-        return pi == p.count
     }
 }
