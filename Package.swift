@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // The backends' HTTP client (HTTP/1.1 and HTTP/2, TLS with certificate verification) and SigV4's HMAC.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Value types shared by every other module: ids, spans, status classes, time.
@@ -60,6 +63,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The distributed engines people already run: the AWS X-Ray API (SigV4, credentials, the four calls) and
+        // forwarding to it. Not part of the library users import.
+        .target(
+            name: "TraceBackends",
+            dependencies: [
+                "TraceModel", "TraceFormats", "TraceAnalysis",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
         // The demo's simulated serverless shop, instrumented with the library's public API only.
@@ -73,7 +88,7 @@ let package = Package(
             name: "tracescope",
             dependencies: [
                 "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis", "TraceReports", "TraceCollector",
-                "TraceTUI", "TraceDemo", "Tracescope",
+                "TraceTUI", "TraceDemo", "Tracescope", "TraceBackends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -87,7 +102,11 @@ let package = Package(
             dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats", "TraceReports", "TestSupport"],
             exclude: ["Goldens"]),
         // Helpers the test targets share: loopback peers and Python tooling for checks against real clients.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TraceBackends"], path: "Tests/TestSupport"),
+        .testTarget(
+            name: "TraceBackendsTests",
+            dependencies: ["TraceBackends", "TraceFormats", "TraceAnalysis", "TraceReports", "TestSupport"]
+        ),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(
             name: "TraceCollectorTests",

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import TraceBackends
 import TraceAnalysis
 import TraceFiles
 import TraceFormats
@@ -6,7 +8,7 @@ import TraceModel
 import TraceReports
 
 /// `tracescope summary`: trace files in, a report and a CI verdict out.
-struct SummaryCommand: ParsableCommand {
+struct SummaryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "summary",
         abstract: "Summarize trace files for CI: service graph, latency, errors, cold starts, and gates.",
@@ -25,6 +27,12 @@ struct SummaryCommand: ParsableCommand {
             A gate whose scope has too few samples (p(99) needs 100, p(95) 20; see --min-samples) or matches \
             nothing fails and says why.
 
+            With --xray, the traces come from an AWS X-Ray account instead of files: the window's trace summaries \
+            (GetTraceSummaries, --filter passed through as X-Ray's filter expression), then the traces themselves \
+            (BatchGetTraces), analysed exactly as a file of the same documents would be. Credentials, region and \
+            endpoint are found as the AWS CLI finds them.
+              tracescope summary --xray --since 1h --region eu-west-1 --assert '*: fault_rate < 1%'
+
             Exit codes: 0 every gate passed, 1 a gate failed, 2 bad input or usage. A bad record among good ones is \
             reported on stderr and in `rejected` without changing the exit code, unless --strict.
             """
@@ -35,7 +43,22 @@ struct SummaryCommand: ParsableCommand {
     }
 
     @Argument(help: ArgumentHelp("Trace files to read (`-` for standard input).", valueName: "file"))
-    var files: [String]
+    var files: [String] = []
+
+    @Flag(name: .long, help: "Read the traces from AWS X-Ray instead of files.")
+    var xray = false
+
+    @OptionGroup(title: "AWS X-Ray (with --xray)")
+    var aws: AWSOptions
+
+    @OptionGroup(title: "AWS X-Ray (with --xray)")
+    var window: TimeWindowOptions
+
+    @Option(name: .long, help: ArgumentHelp("X-Ray filter expression, sent to X-Ray as written (with --xray).", valueName: "expr"))
+    var filter: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read at most this many traces from X-Ray (with --xray).", valueName: "n"))
+    var maxTraces: Int = 10_000
 
     @Option(name: .long, help: "Report format: text, markdown (GitHub job summary), json or junit.")
     var format: Format = .text
@@ -69,11 +92,21 @@ struct SummaryCommand: ParsableCommand {
     var strict = false
 
     func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("name at least one trace file (or - for standard input)") }
+        if xray {
+            guard files.isEmpty else { throw ValidationError("files and --xray are exclusive: give one") }
+            guard maxTraces > 0, maxTraces <= 1_000_000 else { throw ValidationError("--max-traces must be 1…1000000") }
+        } else {
+            guard !files.isEmpty else {
+                throw ValidationError("name at least one trace file (or - for standard input), or --xray")
+            }
+            guard filter == nil, window.since == nil, window.start == nil, window.end == nil else {
+                throw ValidationError("--filter, --since, --start and --end read X-Ray: add --xray")
+            }
+        }
         guard traceTimeout > 0 else { throw ValidationError("--trace-timeout must be positive") }
     }
 
-    func run() throws {
+    func run() async throws {
         // Parse every gate before reading anything: a typo should fail fast, not after a 1 GB file.
         var parsedGates: [Gate] = []
         for text in gates {
@@ -99,20 +132,25 @@ struct SummaryCommand: ParsableCommand {
         var analyzer = TraceAnalyzer(quietPeriodSeconds: traceTimeout, maxOpenTraces: 200_000, seriesCapacity: 16)
         var stats = IngestStats()
         var unusable: [String] = []
-        do throws(TraceFileReader.Failure) {
-            // Decoding runs on a second thread while this one assembles and analyses.
-            try ParallelTraceReader.read(paths: files) { event in
-                switch event {
-                case .spans(let spans):
-                    analyzer.ingest(spans)
-                case .finished(let path, let fileStats):
-                    if fileStats.spans == 0 { unusable.append(path) }
-                    stats.merge(fileStats)
+        var inputs = files
+        if xray {
+            inputs = [try await readXRay(into: &analyzer, stats: &stats)]
+        } else {
+            do throws(TraceFileReader.Failure) {
+                // Decoding runs on a second thread while this one assembles and analyses.
+                try ParallelTraceReader.read(paths: files) { event in
+                    switch event {
+                    case .spans(let spans):
+                        analyzer.ingest(spans)
+                    case .finished(let path, let fileStats):
+                        if fileStats.spans == 0 { unusable.append(path) }
+                        stats.merge(fileStats)
+                    }
                 }
+            } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
             }
-        } catch {
-            Terminal.warn(error.description)
-            throw ExitCode(2)
         }
         analyzer.finish()
 
@@ -126,7 +164,7 @@ struct SummaryCommand: ParsableCommand {
         }
 
         var summary = SummaryBuilder.build(from: analyzer)
-        summary.inputs = files
+        summary.inputs = inputs
         summary.rejected = Summary.Rejected(
             count: stats.rejectedCount,
             reasons: Dictionary(uniqueKeysWithValues: stats.rejected.map { ($0.key.rawValue, $0.value) }),
@@ -163,5 +201,36 @@ struct SummaryCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if summary.verdict == .fail { throw ExitCode(1) }
+    }
+
+    /// Reads the window's traces from X-Ray into the analyzer; the input's name for the report.
+    private func readXRay(into analyzer: inout TraceAnalyzer, stats: inout IngestStats) async throws -> String {
+        do {
+            let (start, end) = try window.window()
+            let client = try aws.client()
+            let fetcher = XRayTraceFetcher(client: client, maxTraces: maxTraces)
+            let (ids, truncated) = try await fetcher.traceIDs(start: start, end: end, filter: filter)
+            if truncated {
+                Terminal.warn("X-Ray holds more than \(maxTraces) traces in the window: the first \(maxTraces) are read (--max-traces)")
+            }
+            var spans: [[Span]] = []
+            let outcome = try await fetcher.fetch(ids: ids) { spans.append($0) }
+            for batch in spans { analyzer.ingest(batch) }
+            stats.merge(outcome.stats)
+            if !outcome.missing.isEmpty {
+                Terminal.warn("X-Ray did not return \(outcome.missing.count) of \(ids.count) traces (UnprocessedTraceIds)")
+            }
+            if ids.isEmpty {
+                Terminal.warn("X-Ray holds no traces in the window (\(client.endpoint.absoluteString), \(client.region))")
+                throw ExitCode(2)
+            }
+            return "xray:\(client.region) \(ISO8601DateFormatter().string(from: start))/\(ISO8601DateFormatter().string(from: end))"
+        } catch let error as AWSError {
+            Terminal.warn(error.description)
+            throw ExitCode(2)
+        } catch let error as TimeSpec.Failure {
+            Terminal.warn(error.description)
+            throw ExitCode(2)
+        }
     }
 }
