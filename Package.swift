@@ -25,6 +25,7 @@ let package = Package(
         // The backends' HTTP client (HTTP/1.1 and HTTP/2, TLS with certificate verification) and SigV4's HMAC.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
     ],
     targets: [
         // Value types shared by every other module: ids, spans, status classes, time.
@@ -73,6 +74,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.

@@ -13,7 +13,7 @@ import Synchronization
 /// most `maxAttempts` times in all. Errors say what to do: an `AccessDenied` names the IAM action the call needs.
 ///
 /// ```swift
-/// let client = XRayClient(endpoint: url, region: "us-east-1", credentials: chain, http: HTTPClient.shared)
+/// let client = XRayClient(endpoint: url, region: "us-east-1", credentials: chain, http: BackendHTTPClient.shared)
 /// let page = try await client.getTraceSummaries(start: start, end: end, filter: nil, nextToken: nil)
 /// ```
 public struct XRayClient: Sendable {

@@ -17,7 +17,7 @@ struct AWSOptions: ParsableArguments {
     var endpointURL: String?
 
     /// An X-Ray client for these options, credentials found as the AWS CLI finds them. Errors say what is missing.
-    func client(http: HTTPClient = .shared) throws(AWSError) -> XRayClient {
+    func client(http: HTTPClient = BackendHTTPClient.shared) throws(AWSError) -> XRayClient {
         let environment = AWSEnvironment.current()
         let profile = environment.profile(self.profile)
         let region = try environment.region(self.region, profile: profile)
