@@ -89,7 +89,8 @@ public final class ScriptedHTTPServer: Sendable {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let request = Request(
             method: requestLine.count > 0 ? String(requestLine[0]) : "",
@@ -97,7 +98,8 @@ public final class ScriptedHTTPServer: Sendable {
             body: Array(data[bodyStart..<min(data.count, bodyStart + contentLength)]))
         log.withLock { $0.append(request) }
         let response = respond(request)
-        var text = "HTTP/1.1 \(response.status) Scripted\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n"
+        var text =
+            "HTTP/1.1 \(response.status) Scripted\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n"
         for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
         var bytes = Array((text + "\r\n").utf8)
         bytes += response.body

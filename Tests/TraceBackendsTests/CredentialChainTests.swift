@@ -125,8 +125,10 @@ struct CredentialChainTests {
             }
         }
         defer { server.close() }
-        let found = try await Self.chain(["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url], credentials: AWSConfigFile())
-            .credentials()
+        let found = try await Self.chain(
+            ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url], credentials: AWSConfigFile()
+        )
+        .credentials()
         #expect(found.accessKeyID == "EC2KEY")
         #expect(found.source.contains("collector-role"))
     }
@@ -153,7 +155,7 @@ struct CredentialChainTests {
         defer { server.close() }
         let chain = Self.chain(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url], credentials: AWSConfigFile())
         #expect(try await chain.credentials().accessKeyID == "KEY1")
-        #expect(try await chain.credentials().accessKeyID == "KEY1")  // cached: ten minutes left
+        #expect(try await chain.credentials().accessKeyID == "KEY1") // cached: ten minutes left
         #expect(try await chain.credentials(now: Date().addingTimeInterval(400)).accessKeyID == "KEY2")
     }
 

@@ -18,18 +18,32 @@ struct SigV4Tests {
     /// Signatures published in AWS's SigV4 test suite, pinned.
     @Test(
         arguments: [
-            ("GET", "https://example.amazonaws.com/", [(String, String)](), "host;x-amz-date",
-             "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"),
-            ("POST", "https://example.amazonaws.com/", [], "host;x-amz-date",
-             "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"),
-            ("GET", "https://example.amazonaws.com/?Param2=value2&Param1=value1", [], "host;x-amz-date",
-             "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"),
-            ("POST", "https://example.amazonaws.com/", [("My-Header1", "VALUE1")], "host;my-header1;x-amz-date",
-             "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"),
-            ("GET", "https://example.amazonaws.com/", [("My-Header1", " value1"), ("My-Header2", "\"a   b   c\"")],
-             "host;my-header1;my-header2;x-amz-date", "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"),
-            ("GET", "https://example.amazonaws.com/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-             [], "host;x-amz-date", "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"),
+            (
+                "GET", "https://example.amazonaws.com/", [(String, String)](), "host;x-amz-date",
+                "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+            ),
+            (
+                "POST", "https://example.amazonaws.com/", [], "host;x-amz-date",
+                "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"
+            ),
+            (
+                "GET", "https://example.amazonaws.com/?Param2=value2&Param1=value1", [], "host;x-amz-date",
+                "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"
+            ),
+            (
+                "POST", "https://example.amazonaws.com/", [("My-Header1", "VALUE1")], "host;my-header1;x-amz-date",
+                "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"
+            ),
+            (
+                "GET", "https://example.amazonaws.com/", [("My-Header1", " value1"), ("My-Header2", "\"a   b   c\"")],
+                "host;my-header1;my-header2;x-amz-date",
+                "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"
+            ),
+            (
+                "GET",
+                "https://example.amazonaws.com/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+                [], "host;x-amz-date", "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"
+            ),
         ] as [(String, String, [(String, String)], String, String)])
     func theAWSTestSuite(
         method: String, url: String, headers: [(String, String)], signed: String, signature: String
@@ -71,7 +85,9 @@ struct SigV4Tests {
             "/", "/TraceSummaries", "/a%20b/c", "/foo/../bar", "//double//slash/", "/~user/a+b", "/%E2%82%AC/x",
             "/./dot/./segments", "/with%2Fencoded%2Fslash", "/a=b&c", "/trailing/", "/Traces",
         ]
-        let queries = ["", "a=1&b=2", "b=2&a=1", "x=%20y&x=%20a", "z", "Action=ListUsers&Version=2010-05-08", "k=v%2Bw"]
+        let queries = [
+            "", "a=1&b=2", "b=2&a=1", "x=%20y&x=%20a", "z", "Action=ListUsers&Version=2010-05-08", "k=v%2Bw",
+        ]
         let methods = ["GET", "POST", "PUT", "DELETE", "HEAD"]
         let hosts = ["xray.us-east-1.amazonaws.com", "127.0.0.1:4566", "example.amazonaws.com:443"]
         struct Case {

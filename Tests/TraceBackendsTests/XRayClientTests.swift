@@ -10,7 +10,8 @@ import Testing
 struct XRayClientTests {
     static func client(_ server: ScriptedHTTPServer, maxAttempts: Int = 6) throws -> XRayClient {
         let credentials = CredentialChain(
-            fixed: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), http: BackendHTTPClient.shared)
+            fixed: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), http: BackendHTTPClient.shared
+        )
         return XRayClient(
             endpoint: try #require(URL(string: server.url)), region: "us-east-1", credentials: credentials,
             http: BackendHTTPClient.shared, timeout: .seconds(5), maxAttempts: maxAttempts, baseDelay: .milliseconds(5))
@@ -21,7 +22,9 @@ struct XRayClientTests {
         let server = try ScriptedHTTPServer { _ in
             calls.add()
             if calls.value <= 2 {
-                return .json(#"{"message":"Rate exceeded"}"#, status: 429, headers: [("x-amzn-ErrorType", "ThrottlingException")])
+                return .json(
+                    #"{"message":"Rate exceeded"}"#, status: 429, headers: [("x-amzn-ErrorType", "ThrottlingException")]
+                )
             }
             if calls.value == 3 { return .json(#"{"__type":"ServiceUnavailableException"}"#, status: 503) }
             return .json(#"{"TraceSummaries":[{"Id":"1-5759e988-bd862e3fe1be46a994272793","Duration":0.5}]}"#)
@@ -46,7 +49,9 @@ struct XRayClientTests {
 
     @Test func throttlingThatNeverEndsGivesUpWithTheReason() async throws {
         let server = try ScriptedHTTPServer { _ in
-            .json(#"{"message":"Rate exceeded"}"#, status: 400, headers: [("x-amzn-ErrorType", "ThrottlingException:http://internal")])
+            .json(
+                #"{"message":"Rate exceeded"}"#, status: 400,
+                headers: [("x-amzn-ErrorType", "ThrottlingException:http://internal")])
         }
         defer { server.close() }
         do {
@@ -60,7 +65,9 @@ struct XRayClientTests {
 
     @Test func accessDeniedNamesTheIAMAction() async throws {
         let server = try ScriptedHTTPServer { _ in
-            .json(#"{"Message":"User is not authorized"}"#, status: 403, headers: [("x-amzn-ErrorType", "AccessDeniedException")])
+            .json(
+                #"{"Message":"User is not authorized"}"#, status: 403,
+                headers: [("x-amzn-ErrorType", "AccessDeniedException")])
         }
         defer { server.close() }
         do {
@@ -69,14 +76,15 @@ struct XRayClientTests {
         } catch let error as AWSError {
             #expect(error.description.contains("xray:BatchGetTraces"))
         }
-        #expect(server.requests.count == 1)  // not retried
+        #expect(server.requests.count == 1) // not retried
     }
 
     @Test func anUnreachableEndpointSaysSo() async throws {
         let (fd, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
-        close(fd)  // a port nobody listens on
+        close(fd) // a port nobody listens on
         let credentials = CredentialChain(
-            fixed: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), http: BackendHTTPClient.shared)
+            fixed: AWSCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret"), http: BackendHTTPClient.shared
+        )
         let client = XRayClient(
             endpoint: try #require(URL(string: "http://127.0.0.1:\(port)")), region: "us-east-1",
             credentials: credentials, http: BackendHTTPClient.shared, maxAttempts: 2, baseDelay: .milliseconds(1))
@@ -89,7 +97,9 @@ struct XRayClientTests {
     }
 
     @Test func malformedAndTruncatedAnswersAreClearErrors() throws {
-        for bad in ["{\"TraceSummaries\": [", "[]", "{\"TraceSummaries\": 3}", "{\"TraceSummaries\": [{\"Duration\": 1}]}"] {
+        for bad in [
+            "{\"TraceSummaries\": [", "[]", "{\"TraceSummaries\": 3}", "{\"TraceSummaries\": [{\"Duration\": 1}]}",
+        ] {
             #expect(throws: AWSError.self) { try XRayAPI.traceSummariesResponse(Array(bad.utf8)) }
         }
         #expect(try XRayAPI.traceSummariesResponse(Array("{}".utf8)).summaries.isEmpty)

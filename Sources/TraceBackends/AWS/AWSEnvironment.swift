@@ -52,10 +52,14 @@ public struct AWSEnvironment: Sendable {
     /// `--region` > `AWS_REGION` > `AWS_DEFAULT_REGION` > the profile's `region`.
     public func region(_ flag: String?, profile: String) throws(AWSError) -> String {
         let region =
-            flag ?? variable("AWS_REGION") ?? variable("AWS_DEFAULT_REGION") ?? configFile.configProfile(profile)?["region"]
+            flag ?? variable("AWS_REGION") ?? variable("AWS_DEFAULT_REGION")
+            ?? configFile.configProfile(profile)?["region"]
         guard let region, !region.isEmpty else { throw AWSError.noRegion(profile: profile, configPath: configPath) }
         // A region is a DNS label: anything else is a typo that would send requests to a host nobody owns.
-        guard region.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7a) }),
+        guard
+            region.utf8.allSatisfy({
+                $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7a)
+            }),
             region.utf8.count <= 32
         else { throw AWSError.unknownRegion(region) }
         return region

@@ -44,9 +44,11 @@ public struct SigV4Signer: Sendable {
         if let token = credentials.sessionToken { headers.append(("X-Amz-Security-Token", token)) }
         let parts = canonicalParts(method: method, url: url, headers: headers, body: body)
         let scope = "\(timestamp.prefix(8))/\(region)/\(service)/aws4_request"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(parts.request.utf8))))"
+        let stringToSign =
+            "AWS4-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(Self.hex(SHA256.hash(data: Array(parts.request.utf8))))"
         let signature = Self.hex(
-            HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: signingKey(day: String(timestamp.prefix(8))))
+            HMAC<SHA256>.authenticationCode(
+                for: Array(stringToSign.utf8), using: signingKey(day: String(timestamp.prefix(8))))
         )
         headers.append(
             (
@@ -97,7 +99,8 @@ public struct SigV4Signer: Sendable {
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = CivilDate.fromDays(days)
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(year)\(two(month))\(two(day))T\(two(secondOfDay / 3600))\(two(secondOfDay / 60 % 60))\(two(secondOfDay % 60))Z"
+        return
+            "\(year)\(two(month))\(two(day))T\(two(secondOfDay / 3600))\(two(secondOfDay / 60 % 60))\(two(secondOfDay % 60))Z"
     }
 
     /// The host header a client sends: the port only when it is not the scheme's default.
@@ -135,8 +138,12 @@ public struct SigV4Signer: Sendable {
             guard let equals = pair.firstIndex(of: "=") else { return (String(pair), "") }
             return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
         }
-        return pairs.sorted { $0.0 != $1.0 ? Array($0.0.utf8).lexicographicallyPrecedes($1.0.utf8) : Array($0.1.utf8).lexicographicallyPrecedes($1.1.utf8) }
-            .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return pairs.sorted {
+            $0.0 != $1.0
+                ? Array($0.0.utf8).lexicographicallyPrecedes($1.0.utf8)
+                : Array($0.1.utf8).lexicographicallyPrecedes($1.1.utf8)
+        }
+        .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
     /// RFC 3986 percent-encoding of every byte outside `A–Z a–z 0–9 - _ . ~` and `keeping`.
@@ -154,7 +161,9 @@ public struct SigV4Signer: Sendable {
                 if kept.contains(byte) {
                     out.unicodeScalars.append(Unicode.Scalar(byte))
                 } else {
-                    out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
+                    out +=
+                        "%" + String(byte >> 4, radix: 16, uppercase: true)
+                        + String(byte & 15, radix: 16, uppercase: true)
                 }
             }
         }

@@ -103,7 +103,8 @@ public struct XRayClient: Sendable {
             return .failure(Failure(error: .expiredToken(source: creds.source), retryable: false))
         }
         return .failure(
-            Failure(error: .service(status: status, code: code, message: message), retryable: throttled || status >= 500))
+            Failure(
+                error: .service(status: status, code: code, message: message), retryable: throttled || status >= 500))
     }
 
     /// The error's code (`x-amzn-ErrorType` or the body's `__type`, namespace and URI trimmed) and message.

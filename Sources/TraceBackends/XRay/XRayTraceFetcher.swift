@@ -24,7 +24,9 @@ public struct XRayTraceFetcher: Sendable {
     }
 
     /// The ids of the window's traces, newest pages as X-Ray orders them, at most `maxTraces`.
-    public func traceIDs(start: Date, end: Date, filter: String?) async throws(AWSError) -> (ids: [String], truncated: Bool) {
+    public func traceIDs(start: Date, end: Date, filter: String?) async throws(AWSError) -> (
+        ids: [String], truncated: Bool
+    ) {
         var ids: [String] = []
         var seen = Set<String>()
         var token: String?

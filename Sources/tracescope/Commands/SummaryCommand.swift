@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import TraceBackends
 import TraceAnalysis
+import TraceBackends
 import TraceFiles
 import TraceFormats
 import TraceModel
@@ -54,7 +54,9 @@ struct SummaryCommand: AsyncParsableCommand {
     @OptionGroup(title: "AWS X-Ray (with --xray)")
     var window: TimeWindowOptions
 
-    @Option(name: .long, help: ArgumentHelp("X-Ray filter expression, sent to X-Ray as written (with --xray).", valueName: "expr"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("X-Ray filter expression, sent to X-Ray as written (with --xray).", valueName: "expr"))
     var filter: String?
 
     @Option(name: .long, help: ArgumentHelp("Read at most this many traces from X-Ray (with --xray).", valueName: "n"))
@@ -211,20 +213,25 @@ struct SummaryCommand: AsyncParsableCommand {
             let fetcher = XRayTraceFetcher(client: client, maxTraces: maxTraces)
             let (ids, truncated) = try await fetcher.traceIDs(start: start, end: end, filter: filter)
             if truncated {
-                Terminal.warn("X-Ray holds more than \(maxTraces) traces in the window: the first \(maxTraces) are read (--max-traces)")
+                Terminal.warn(
+                    "X-Ray holds more than \(maxTraces) traces in the window: the first \(maxTraces) are read (--max-traces)"
+                )
             }
             var spans: [[Span]] = []
             let outcome = try await fetcher.fetch(ids: ids) { spans.append($0) }
             for batch in spans { analyzer.ingest(batch) }
             stats.merge(outcome.stats)
             if !outcome.missing.isEmpty {
-                Terminal.warn("X-Ray did not return \(outcome.missing.count) of \(ids.count) traces (UnprocessedTraceIds)")
+                Terminal.warn(
+                    "X-Ray did not return \(outcome.missing.count) of \(ids.count) traces (UnprocessedTraceIds)")
             }
             if ids.isEmpty {
-                Terminal.warn("X-Ray holds no traces in the window (\(client.endpoint.absoluteString), \(client.region))")
+                Terminal.warn(
+                    "X-Ray holds no traces in the window (\(client.endpoint.absoluteString), \(client.region))")
                 throw ExitCode(2)
             }
-            return "xray:\(client.region) \(ISO8601DateFormatter().string(from: start))/\(ISO8601DateFormatter().string(from: end))"
+            return
+                "xray:\(client.region) \(ISO8601DateFormatter().string(from: start))/\(ISO8601DateFormatter().string(from: end))"
         } catch let error as AWSError {
             Terminal.warn(error.description)
             throw ExitCode(2)

@@ -5,15 +5,21 @@ import TraceBackends
 
 /// The AWS CLI's connection options, shared by every command that talks to X-Ray.
 struct AWSOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).", valueName: "region"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's).", valueName: "region"))
     var region: String?
 
-    @Option(name: .long, help: ArgumentHelp("Profile in ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE).", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Profile in ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE).", valueName: "name")
+    )
     var profile: String?
 
     @Option(
         name: .customLong("endpoint-url"),
-        help: ArgumentHelp("X-Ray endpoint (default: AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, the region's).", valueName: "url"))
+        help: ArgumentHelp(
+            "X-Ray endpoint (default: AWS_ENDPOINT_URL_XRAY, AWS_ENDPOINT_URL, the region's).", valueName: "url"))
     var endpointURL: String?
 
     /// An X-Ray client for these options, credentials found as the AWS CLI finds them. Errors say what is missing.
@@ -32,7 +38,9 @@ struct TimeWindowOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("How far back to read: 90s, 15m, 6h (default 15m).", valueName: "duration"))
     var since: String?
 
-    @Option(name: .long, help: ArgumentHelp("Window start: ISO-8601 (2026-12-01T10:00:00Z) or epoch seconds.", valueName: "time"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Window start: ISO-8601 (2026-12-01T10:00:00Z) or epoch seconds.", valueName: "time"))
     var start: String?
 
     @Option(name: .long, help: ArgumentHelp("Window end (default: now).", valueName: "time"))
@@ -43,14 +51,17 @@ struct TimeWindowOptions: ParsableArguments {
         if since != nil, start != nil {
             throw TimeSpec.Failure(description: "--since and --start are exclusive: give one")
         }
-        let end = try self.end.map { (text) throws(TimeSpec.Failure) in try TimeSpec.instant(text, flag: "--end") } ?? now
+        let end =
+            try self.end.map { (text) throws(TimeSpec.Failure) in try TimeSpec.instant(text, flag: "--end") } ?? now
         let start: Date
         if let text = self.start {
             start = try TimeSpec.instant(text, flag: "--start")
         } else {
             start = end.addingTimeInterval(-(try TimeSpec.duration(since ?? "15m", flag: "--since")))
         }
-        guard start < end else { throw TimeSpec.Failure(description: "the window is empty: its start is not before its end") }
+        guard start < end else {
+            throw TimeSpec.Failure(description: "the window is empty: its start is not before its end")
+        }
         return (start, end)
     }
 }
@@ -67,13 +78,20 @@ enum TimeSpec {
         var unit: Double = 1
         switch text.last {
         case "s": digits = digits.dropLast()
-        case "m": digits = digits.dropLast(); unit = 60
-        case "h": digits = digits.dropLast(); unit = 3600
-        case "d": digits = digits.dropLast(); unit = 86_400
+        case "m":
+            digits = digits.dropLast()
+            unit = 60
+        case "h":
+            digits = digits.dropLast()
+            unit = 3600
+        case "d":
+            digits = digits.dropLast()
+            unit = 86_400
         default: break
         }
         guard let value = Double(digits), value.isFinite, value > 0, value * unit <= 30 * 86_400 else {
-            throw Failure(description: "\(flag) \(text): expected a positive duration up to 30 days, like 90s, 15m or 6h")
+            throw Failure(
+                description: "\(flag) \(text): expected a positive duration up to 30 days, like 90s, 15m or 6h")
         }
         return value * unit
     }
