@@ -32,7 +32,7 @@ public final class MotoServer: Sendable {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port).log").path
         let started = try ChildProcess.run([
             "/bin/sh", "-c",
-            "timeout \(lifetimeSeconds) '\(PythonTools.python)' -m moto.server -H 127.0.0.1 -p \(port) > '\(log)' 2>&1 & echo $!",
+            "timeout -s KILL \(lifetimeSeconds) '\(PythonTools.python)' -m moto.server -H 127.0.0.1 -p \(port) > '\(log)' 2>&1 & echo $!",
         ])
         guard let pid = Int32(started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw PythonTools.Failure(description: "moto did not start: \(started.stdout) \(started.stderr)")
@@ -49,9 +49,10 @@ public final class MotoServer: Sendable {
                 + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
     }
 
-    /// Ends the server (the `timeout` wrapper and moto under it).
+    /// Ends the server (the `timeout` wrapper and moto under it) at once: nothing of its state is needed after a
+    /// test.
     public func stop() {
-        _ = try? ChildProcess.run(["/bin/sh", "-c", "pkill -TERM -P \(pid); kill -TERM \(pid)"])
+        _ = try? ChildProcess.run(["/bin/sh", "-c", "pkill -KILL -P \(pid); kill -KILL \(pid)"])
     }
 
     private static func accepts(port: Int) -> Bool {
