@@ -114,7 +114,8 @@ let package = Package(
         .testTarget(
             name: "TraceCollectorTests",
             dependencies: [
-                "TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TestSupport",
+                "TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TraceBackends",
+                "TraceReports", "TestSupport",
             ],
             exclude: ["Clients"]
         ),

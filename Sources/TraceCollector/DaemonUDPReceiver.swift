@@ -30,6 +30,7 @@ final class DaemonUDPHandler: ChannelInboundHandler, Sendable {
             pipeline.reject(failure)
         } else {
             pipeline.ingest(spans)
+            envelope.data.withUnsafeReadableBytes { pipeline.forwardDatagram($0) }
         }
     }
 

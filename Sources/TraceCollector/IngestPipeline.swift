@@ -15,6 +15,7 @@ public final class IngestPipeline: Sendable {
 
     private let state: Mutex<State>
     private let sink: (@Sendable ([Span]) -> Void)?
+    private let datagramSink: (@Sendable (UnsafeRawBufferPointer) -> Void)?
     private let clock: @Sendable () -> EpochNanos
 
     /// - Parameters:
@@ -22,10 +23,12 @@ public final class IngestPipeline: Sendable {
     ///   - memoryBudgetBytes: half for recent completed traces (oldest evicted first), a quarter for traces still open
     ///     (the oldest completes early beyond it), a quarter for the service graph (distinct nodes and edges beyond
     ///     it fold into `(other)`, counted). Aggregates are never evicted.
-    ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file.
+    ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file or forward it.
+    ///   - datagramSink: receives every daemon datagram that decoded, as it arrived (`--forward-udp`).
     public init(
         quietPeriodSeconds: Double = 30, memoryBudgetBytes: Int = 256 << 20,
-        clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil
+        clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil,
+        datagramSink: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil
     ) {
         // ~4 KB per open trace (a few spans and their strings).
         var analyzer = TraceAnalyzer(
@@ -36,6 +39,7 @@ public final class IngestPipeline: Sendable {
         analyzer.limitGraph(entries: max(64, memoryBudgetBytes / 4 / 400_000))
         state = Mutex(State(analyzer: analyzer))
         self.sink = sink
+        self.datagramSink = datagramSink
         self.clock = clock
     }
 
@@ -47,6 +51,11 @@ public final class IngestPipeline: Sendable {
             s.analyzer.ingest(spans)
         }
         sink?(spans)
+    }
+
+    /// Hands an accepted datagram, verbatim, to the datagram sink.
+    public func forwardDatagram(_ bytes: UnsafeRawBufferPointer) {
+        datagramSink?(bytes)
     }
 
     public func countDatagram() {

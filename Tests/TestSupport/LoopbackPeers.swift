@@ -112,3 +112,31 @@ public func bindLoopback(_ type: Int32) throws -> (Int32, Int) {
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
+
+/// A UDP socket that sends datagrams to a port on 127.0.0.1 (a bad peer, for tests of what a receiver refuses).
+public final class UDPSender: Sendable {
+    private let fd: Int32
+    private let port: Int
+
+    public init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        self.port = port
+    }
+
+    public func send(_ bytes: [UInt8]) {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        _ = bytes.withUnsafeBytes { raw in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+    }
+
+    deinit { Glibc.close(fd) }
+}

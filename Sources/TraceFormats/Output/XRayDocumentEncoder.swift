@@ -17,6 +17,27 @@ public enum XRayDocumentEncoder {
         return texts
     }
 
+    /// The same documents, each with the number of spans it holds (forwarders count spans, not documents).
+    public static func documentsWithSpanCounts(for spans: [Span]) -> [(text: String, spans: Int)] {
+        let (roots, children) = plan(spans)
+        var writer = JSONWriter()
+        var result: [(text: String, spans: Int)] = []
+        result.reserveCapacity(roots.count)
+        for root in roots {
+            writer.reset()
+            write(spans[root], index: root, spans: spans, children: children, top: true, writer: &writer, depth: 0)
+            // Counted with a work list: a tree may be deep.
+            var count = 0
+            var pending = [root]
+            while let next = pending.popLast() {
+                count += 1
+                pending += children[spans[next].id] ?? []
+            }
+            result.append((writer.text, count))
+        }
+        return result
+    }
+
     /// Writes every document into `writer`, each followed by a newline: JSON lines, without a `String` per document.
     public static func writeLines(for spans: [Span], into writer: inout JSONWriter) {
         let (roots, children) = plan(spans)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Synchronization
 import TraceAnalysis
+import TraceBackends
 import TraceCollector
 import TraceFiles
 import TraceFormats
@@ -22,6 +23,12 @@ struct CollectCommand: AsyncParsableCommand {
             address's TCP port. With --out, everything received is appended as X-Ray segment documents in JSON lines \
             (OTLP converted), which `tracescope summary` reads. Stops on SIGINT, SIGTERM or --duration, flushing \
             everything accepted, and exits 0.
+
+            Forwarding: --forward-xray puts everything received into AWS X-Ray (PutTraceSegments; OTLP converted to \
+            segments), batched off the receive path through a bounded queue, retried on throttling, drained on stop; \
+            credentials, region and endpoint as the AWS CLI finds them. --forward-udp ADDR re-sends each daemon \
+            datagram verbatim to a real X-Ray daemon or an ADOT collector's X-Ray receiver. The status line counts \
+            what was forwarded, retried, rejected and dropped.
             """
     )
 
@@ -46,6 +53,23 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between status lines on stderr.", valueName: "seconds"))
     var statusInterval: Double = 5
 
+    @Flag(name: .customLong("forward-xray"), help: "Forward everything received to AWS X-Ray (PutTraceSegments).")
+    var forwardXRay = false
+
+    @Option(
+        name: .customLong("forward-udp"),
+        help: ArgumentHelp("Re-send daemon datagrams verbatim to this X-Ray daemon (host:port).", valueName: "addr"))
+    var forwardUDP: String?
+
+    @Option(
+        name: .customLong("forward-queue"),
+        help: ArgumentHelp(
+            "Spans --forward-xray holds while X-Ray is slow; beyond it they are dropped, counted.", valueName: "spans"))
+    var forwardQueue: Int = 100_000
+
+    @OptionGroup(title: "AWS X-Ray (with --forward-xray)")
+    var aws: AWSOptions
+
     func validate() throws {
         if udp != "off", ListenAddress(parsing: udp) == nil {
             throw ValidationError("--udp \(udp): expected host:port")
@@ -57,6 +81,12 @@ struct CollectCommand: AsyncParsableCommand {
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         guard maxMemory >= 16 else { throw ValidationError("--max-memory must be at least 16 (MB)") }
         guard statusInterval > 0 else { throw ValidationError("--status-interval must be positive") }
+        if let forwardUDP, ListenAddress(parsing: forwardUDP) == nil {
+            throw ValidationError("--forward-udp \(forwardUDP): expected host:port")
+        }
+        guard forwardQueue > 0, forwardQueue <= 10_000_000 else {
+            throw ValidationError("--forward-queue must be 1…10000000")
+        }
     }
 
     func run() async throws {
@@ -67,34 +97,81 @@ struct CollectCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        var record: (@Sendable ([Span]) -> Void)?
-        if let file = sink {
-            record = { spans in
-                do throws(XRayLinesFile.WriteError) { try file.append(spans) } catch {
-                    Terminal.warn("--out: \(error)")
-                }
+        var forwarder: XRayForwarder?
+        if forwardXRay {
+            do throws(AWSError) {
+                forwarder = XRayForwarder(client: try aws.client(), maxQueuedSpans: forwardQueue)
+            } catch {
+                Terminal.warn("--forward-xray: \(error)")
+                throw ExitCode(2)
             }
+        }
+        var udpForwarder: DaemonUDPForwarder?
+        if let forwardUDP, let address = ListenAddress(parsing: forwardUDP) {
+            do throws(DaemonUDPForwarder.Failure) {
+                udpForwarder = try DaemonUDPForwarder(host: address.host, port: address.port)
+            } catch {
+                Terminal.warn(error.description)
+                throw ExitCode(2)
+            }
+        }
+        let file = sink
+        let xray = forwarder
+        var record: (@Sendable ([Span]) -> Void)?
+        if file != nil || xray != nil {
+            record = { @Sendable (spans: [Span]) -> Void in
+                if let file {
+                    do throws(XRayLinesFile.WriteError) { try file.append(spans) } catch {
+                        Terminal.warn("--out: \(error)")
+                    }
+                }
+                xray?.submit(spans)
+            }
+        }
+        let datagrams = udpForwarder
+        var datagramSink: (@Sendable (UnsafeRawBufferPointer) -> Void)?
+        if let datagrams {
+            datagramSink = { @Sendable (bytes: UnsafeRawBufferPointer) -> Void in datagrams.forward(bytes) }
         }
         let pipeline = IngestPipeline(
             quietPeriodSeconds: 30, memoryBudgetBytes: maxMemory << 20,
-            clock: { Clock.now() }, sink: record)
+            clock: { Clock.now() }, sink: record, datagramSink: datagramSink)
+        let forwarding = { @Sendable () -> String in
+            var parts: [String] = []
+            if let xray {
+                let s = xray.stats
+                parts.append(
+                    "X-Ray: forwarded \(s.forwarded) · retried \(s.retried) · rejected \(s.rejected) · dropped \(s.dropped)"
+                        + (s.lastError.map { " · last error: \($0)" } ?? ""))
+            }
+            if let datagrams {
+                let s = datagrams.stats
+                parts.append("UDP to \(datagrams.target): forwarded \(s.forwarded) · dropped \(s.dropped)")
+            }
+            return parts.isEmpty ? "" : " · " + parts.joined(separator: " · ")
+        }
         let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
-        Terminal.printError(
-            "tracescope collect: X-Ray UDP \(collector.udpAddress.map { "\($0)" } ?? "off"), "
-                + "OTLP/HTTP \(collector.otlpAddress.map { "http://\($0)/v1/traces" } ?? "off")"
-                + (out.map { ", writing \($0)" } ?? "") + " — Ctrl-C to stop")
+        var banner = "tracescope collect: X-Ray UDP \(collector.udpAddress.map { "\($0)" } ?? "off"), "
+        banner += "OTLP/HTTP \(collector.otlpAddress.map { "http://\($0)/v1/traces" } ?? "off")"
+        if let out { banner += ", writing \(out)" }
+        if let xray { banner += ", forwarding to X-Ray \(xray.client.endpoint.absoluteString) (\(xray.client.region))" }
+        if let datagrams { banner += ", forwarding datagrams to \(datagrams.target)" }
+        Terminal.printError(banner + " — Ctrl-C to stop")
 
         let reason = await Self.waitForStop(duration: duration, statusInterval: statusInterval) {
             var stats = pipeline.stats
             stats.kernelDrops = collector.kernelDroppedDatagrams ?? 0
-            Terminal.printError(StatusLine.render(stats))
+            Terminal.printError(StatusLine.render(stats) + forwarding())
         }
         let drops = collector.kernelDroppedDatagrams ?? 0
         try await collector.stop()
         sink?.close()
+        // Everything accepted goes on before the process ends.
+        await forwarder?.drain()
+        udpForwarder?.close()
         var stats = pipeline.stats
         stats.kernelDrops = drops
-        Terminal.printError("tracescope collect: stopped (\(reason)). " + StatusLine.render(stats))
+        Terminal.printError("tracescope collect: stopped (\(reason)). " + StatusLine.render(stats) + forwarding())
         for example in stats.rejectionExamples.prefix(5) { Terminal.warn(example) }
     }
 
