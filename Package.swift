@@ -108,7 +108,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TraceBackends"], path: "Tests/TestSupport"),
         .testTarget(
             name: "TraceBackendsTests",
-            dependencies: ["TraceBackends", "TraceFormats", "TraceAnalysis", "TraceReports", "TestSupport"]
+            dependencies: ["TraceBackends", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceTUI", "TestSupport"]
         ),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(

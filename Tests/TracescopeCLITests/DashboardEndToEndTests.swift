@@ -37,10 +37,13 @@ struct DashboardEndToEndTests {
     }
 
     /// Starts `tracescope ARGUMENTS` in a new 120×36 session; the pane stays open after it exits, running `after`.
-    static func startSession(_ name: String, _ arguments: String, after: String = "read") throws -> String {
+    /// `environment` is `NAME='value' …`, set for the binary alone.
+    static func startSession(_ name: String, _ arguments: String, after: String = "read", environment: String = "")
+        throws -> String
+    {
         try ensureTmux()
         let session = "tracescope-e2e-\(name)-\(getpid())"
-        let command = "\(SummaryCommandTests.binary.path) \(arguments); \(after)"
+        let command = "env \(environment) \(SummaryCommandTests.binary.path) \(arguments); \(after)"
         try tmux(["new-session", "-d", "-s", session, "-x", "120", "-y", "36", command])
         return session
     }

@@ -96,4 +96,37 @@ struct XRayCommandTests {
             #expect(!outcome.stderr.isEmpty)
         }
     }
+
+    /// The dashboard on moto's X-Ray, in tmux: the services of traces put a moment ago appear (moto returns no
+    /// service graph, so the map is the fetched traces' and the header says so), a trace opens with its phases, and
+    /// `q` gives the terminal back.
+    @Test func theDashboardOnAnAccount() throws {
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID()).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let demo = try Self.tracescope(["demo", "--headless", "--duration", "3", "--out", file], [:])
+        try #require(demo.status == 0, "\(demo.stderr)")
+        let put = try PythonTools.run(["python3", Self.script, "put", file], environment: moto.environment)
+        try #require(put.status == 0, "boto3: \(put.output)")
+
+        let variables = moto.environment.compactMap { key, value in value.map { "\(key)='\($0)'" } }
+            .joined(separator: " ")
+        let session = try DashboardEndToEndTests.startSession(
+            "xray", "tui --xray --poll 2s", after: "echo TERMINAL-RESTORED-$?; read", environment: variables)
+        defer { _ = try? DashboardEndToEndTests.tmux(["kill-session", "-t", session]) }
+        let screen = try DashboardEndToEndTests.waitFor("email-sender", session: session, seconds: 20)
+        #expect(screen.contains("X-Ray us-east-1"))
+        #expect(screen.contains("map from the traces fetched"))
+        #expect(screen.contains("shop-api/prod"))
+        try DashboardEndToEndTests.tmux(["send-keys", "-t", session, "Tab", "s", "Enter"])
+        let timeline = try DashboardEndToEndTests.waitFor("critical path", session: session)
+        #expect(timeline.contains("Invocation"))
+        #expect(timeline.contains("AWS::Lambda::Function"))
+        try DashboardEndToEndTests.tmux(["send-keys", "-t", session, "Escape"])
+        Thread.sleep(forTimeInterval: 0.3)
+        try DashboardEndToEndTests.tmux(["send-keys", "-t", session, "q"])
+        #expect(
+            try DashboardEndToEndTests.waitFor("TERMINAL-RESTORED-0", session: session).contains("TERMINAL-RESTORED-0"))
+    }
 }

@@ -35,6 +35,19 @@ public struct LatencyHistogram: Sendable {
         if clamped > maxNanos { maxNanos = clamped }
     }
 
+    /// Records `count` requests of one latency at once (a remote histogram's bucket).
+    public mutating func record(nanos: Int64, count: UInt64) {
+        guard count > 0 else { return }
+        let clamped = max(0, nanos)
+        let micros = min(max(UInt64(clamped / 1000), 1), Self.highestMicros)
+        _ = histogram.record(micros, count: count)
+        self.count &+= count
+        let (sum, overflow) = clamped.multipliedReportingOverflow(by: Int64(clamping: count))
+        sumNanos &+= overflow ? .max / 4 : sum
+        if clamped < minNanos { minNanos = clamped }
+        if clamped > maxNanos { maxNanos = clamped }
+    }
+
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.count > 0 else { return }
         histogram.add(other.histogram)

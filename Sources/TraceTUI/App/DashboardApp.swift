@@ -15,19 +15,31 @@ public final class DashboardApp {
         /// Changes whenever the data does (spans received); the model is rebuilt only then, or when the clock
         /// moves data through the window, so an idle dashboard does no work.
         public var version: UInt64
+        /// Aggregates computed elsewhere (an X-Ray account's graph), shown instead of the traces' own graph.
+        public var remote: RemoteGraph?
+        /// What the header names as the source, when it changes as the data does (region, last poll, last error).
+        public var source: String?
+        /// What an empty dashboard says (see `DashboardModel.emptyHint`).
+        public var emptyHint: String?
 
-        public init(analyzer: TraceAnalyzer, rejected: Int, now: EpochNanos, version: UInt64) {
+        public init(
+            analyzer: TraceAnalyzer, rejected: Int, now: EpochNanos, version: UInt64, remote: RemoteGraph? = nil,
+            source: String? = nil, emptyHint: String? = nil
+        ) {
+            self.emptyHint = emptyHint
             self.analyzer = analyzer
             self.rejected = rejected
             self.now = now
             self.version = version
+            self.remote = remote
+            self.source = source
         }
     }
 
     private let source: String
     private let glyphs: Glyphs
     private let noColor: Bool
-    private let snapshot: () -> Snapshot
+    private let snapshot: (DashboardQuery) -> Snapshot
     private let version: () -> UInt64
     private var builtVersion: UInt64?
     private let filterCache = TraceFilterCache()
@@ -37,9 +49,10 @@ public final class DashboardApp {
     ///   - version: cheap to call every second; `snapshot` (which copies the analysis) only runs when it changes or
     ///     when the window holds requests that time may move out of it.
     ///   - live: the source's clock moves (a collector), so windows slide even without new data; a replay's does not.
+    ///   - snapshot: given what the screen asks for (a remote source sends the filter on, fetches an opened trace).
     public init(
         source: String, glyphs: Glyphs, noColor: Bool, live: Bool, version: @escaping () -> UInt64,
-        snapshot: @escaping () -> Snapshot
+        snapshot: @escaping (DashboardQuery) -> Snapshot
     ) {
         self.version = version
         self.isLive = live
@@ -87,11 +100,13 @@ public final class DashboardApp {
     }
 
     private func makeModel(_ state: AppState) -> DashboardModel {
-        let s = snapshot()
+        let s = snapshot(state.query)
         builtVersion = s.version
-        return DashboardModel.make(
-            from: s.analyzer, source: source, query: state.query, now: s.now, rejected: s.rejected,
-            filterCache: filterCache)
+        var model = DashboardModel.make(
+            from: s.analyzer, source: s.source ?? source, query: state.query, now: s.now, rejected: s.rejected,
+            filterCache: filterCache, remote: s.remote)
+        model.emptyHint = s.emptyHint
+        return model
     }
 
     private func monotonicSeconds() -> Double {

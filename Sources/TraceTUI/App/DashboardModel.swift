@@ -92,6 +92,10 @@ public struct DashboardModel: Sendable {
     public var mapNodes: [MapNode] = []
     public var mapEdges: [MapEdge] = []
     public var layout = LayeredLayout(nodes: [], edges: [])
+    /// Where the map and the services come from when not from the traces held here (X-Ray's own graph).
+    public var graphSource: String?
+    /// What an empty dashboard says instead of how to send it traces (a remote source has its own reasons).
+    public var emptyHint: String?
     /// The open trace, if it is still in memory.
     public var timeline: TraceTimeline?
     public var nodeDetail: NodeDetail?
@@ -123,10 +127,15 @@ public struct DashboardModel: Sendable {
     ///   only the traces that arrived since the last second (a store can hold tens of thousands).
     public static func make(
         from analyzer: TraceAnalyzer, source: String, query: DashboardQuery, now: EpochNanos,
-        rejected: Int, maxTraces: Int = 500, filterCache: TraceFilterCache? = nil
+        rejected: Int, maxTraces: Int = 500, filterCache: TraceFilterCache? = nil, remote: RemoteGraph? = nil
     ) -> DashboardModel {
         let window = query.window
-        let summary = SummaryBuilder.build(from: analyzer, window: window, now: now)
+        var summary = SummaryBuilder.build(from: analyzer, window: window, now: now)
+        if let remote {
+            // The remote aggregates replace the graph of the traces held here; the traces themselves stay.
+            summary.services = remote.services
+            summary.edges = remote.edges
+        }
         let nowSecond = now / 1_000_000_000
         let services = summary.services.filter { !$0.node.isClient }.map { service in
             ServiceRow(
@@ -140,6 +149,7 @@ public struct DashboardModel: Sendable {
             source: source, window: window, now: now, traces: summary.traces, services: services,
             rejected: rejected)
         model.foldedRequests = analyzer.graph.foldedRequests
+        model.graphSource = remote?.label
         if let store = analyzer.store {
             model.tracesInMemory = store.traces.count
             model.chooseTraces(from: store, query: query, maxTraces: maxTraces, cache: filterCache)
@@ -151,7 +161,9 @@ public struct DashboardModel: Sendable {
         model.mapEdges = summary.edges.map { MapEdge(edge: $0.edge, worst: $0.figures.worstClass) }
         model.layout = LayeredLayout(nodes: model.mapNodes.map(\.node), edges: model.mapEdges.map(\.edge))
         let seconds = min(window.seconds ?? 900, 900)
-        if let node = query.node, let stats = analyzer.graph.nodes[node] {
+        if remote != nil {
+            model.nodeDetail = remoteDetail(query: query, summary: summary, functions: analyzer.functions)
+        } else if let node = query.node, let stats = analyzer.graph.nodes[node] {
             model.nodeDetail = NodeDetail(
                 subject: .node(node), figures: stats.figures(in: window, now: now),
                 series: stats.series.recent(seconds, endingAt: nowSecond),
@@ -167,6 +179,27 @@ public struct DashboardModel: Sendable {
                 incoming: [], outgoing: [], function: nil)
         }
         return model
+    }
+
+    /// A panel over remote aggregates: their counts and latency distribution; no per-second series (the remote
+    /// graph has none), function phases from the traces held here.
+    private static func remoteDetail(query: DashboardQuery, summary: Summary, functions: [String: FunctionStats])
+        -> NodeDetail?
+    {
+        if let node = query.node, let service = summary.services.first(where: { $0.node == node }) {
+            return NodeDetail(
+                subject: .node(node), figures: service.figures, series: [],
+                latency: service.latency?.histogram ?? LatencyHistogram(),
+                incoming: summary.edges.filter { $0.edge.to == node },
+                outgoing: summary.edges.filter { $0.edge.from == node },
+                function: node.type == "AWS::Lambda::Function" ? functions[node.name] : nil)
+        }
+        if let edge = query.edge, let found = summary.edges.first(where: { $0.edge == edge }) {
+            return NodeDetail(
+                subject: .edge(edge), figures: found.figures, series: [],
+                latency: found.latency?.histogram ?? LatencyHistogram(), incoming: [], outgoing: [], function: nil)
+        }
+        return nil
     }
 
     /// The trace list: the filter's matches, in the query's order, at most `maxTraces` of them.

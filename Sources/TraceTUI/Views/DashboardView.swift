@@ -66,9 +66,10 @@ public enum DashboardView {
             let rows = (model.layout.layers.map(\.count).max() ?? 1) * (NodeMapView.boxHeight + NodeMapView.rowGap) + 1
             let mapHeight = body.height >= 26 ? min(body.height / 2, rows + 2) : max(6, body.height - 6)
             let (mapArea, below) = body.splitTop(mapHeight)
-            let title =
+            var title =
                 state.mapFocus
                 ? selectedNode.map { "Service map · \($0.name) and 2 hops around it" } ?? "Service map" : "Service map"
+            if let graphSource = model.graphSource { title += " · \(graphSource)" }
             let inner = Box(title: title, focused: false).draw(in: mapArea, on: &buffer, glyphs: glyphs)
             let hidden = NodeMapView.draw(
                 model, selected: state.pane == .services ? selectedNode : nil, pan: state.mapPan,
@@ -159,7 +160,8 @@ public enum DashboardView {
         guard !inner.isEmpty else { return }
         if model.services.isEmpty {
             buffer.write(
-                "No traces yet. Point X-Ray SDKs at the UDP address or OpenTelemetry SDKs at the OTLP endpoint.",
+                model.emptyHint
+                    ?? "No traces yet. Point X-Ray SDKs at the UDP address or OpenTelemetry SDKs at the OTLP endpoint.",
                 x: inner.x, y: inner.y, style: Style(.dim), clip: inner)
             return
         }

@@ -77,7 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
         DashboardApp(
             source: "demo (simulated shop, X-Ray UDP \(udp))", glyphs: ascii ? .ascii : .unicode,
             noColor: noColor || Terminal.noColor, live: true, version: { pipeline.stats.spans }
-        ) {
+        ) { _ in
             let stats = pipeline.stats
             return DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import TraceAnalysis
+import TraceBackends
 import TraceCollector
 import TraceFiles
 import TraceModel
@@ -16,6 +18,11 @@ struct TUICommand: AsyncParsableCommand {
             gaps over 5 s are cut to 1 s), or all at once with --speed 0. Keys: ? help, Tab pane, j/k move, Enter \
             opens a trace's timeline or a service's panel, / filters traces, w window (1m/5m/15m/all), f freeze, q quit. NO_COLOR or --no-color turns colour off (states keep their \
             markers: ✖ fault, ⧗ throttle, ! error); --ascii draws with plain ASCII.
+
+            With --xray, the dashboard shows an AWS X-Ray account: the map and the service panels are X-Ray's own \
+            service graph (GetServiceGraph, over everything X-Ray sampled), refreshed every --poll; the trace list \
+            holds the newest traces (GetTraceSummaries, then BatchGetTraces), and a filter typed with / is sent to \
+            X-Ray as its filter expression. Credentials, region and endpoint are found as the AWS CLI finds them.
             """
     )
 
@@ -34,6 +41,15 @@ struct TUICommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("OTLP/HTTP address to listen on (live mode); `off` to disable.", valueName: "addr"))
     var otlp = "127.0.0.1:4318"
+
+    @Flag(help: "Show an AWS X-Ray account instead of listening.")
+    var xray = false
+
+    @Option(help: ArgumentHelp("How often to poll X-Ray (with --xray): 10s, 1m.", valueName: "duration"))
+    var poll = "10s"
+
+    @OptionGroup(title: "AWS X-Ray (with --xray)")
+    var aws: AWSOptions
 
     @Flag(help: "Draw with plain ASCII instead of box-drawing and block characters.")
     var ascii = false
@@ -58,6 +74,10 @@ struct TUICommand: AsyncParsableCommand {
             try await runReplay(glyphs: glyphs, mono: mono)
             return
         }
+        if xray {
+            try await runXRay(glyphs: glyphs, mono: mono)
+            return
+        }
         let pipeline = IngestPipeline(clock: { Clock.now() })
         let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
         let source =
@@ -65,6 +85,7 @@ struct TUICommand: AsyncParsableCommand {
             + [collector.udpAddress.map { "udp \($0)" }, collector.otlpAddress.map { "otlp \($0)" }]
             .compactMap { $0 }.joined(separator: ", ")
         DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
+            _ in
             let stats = pipeline.stats
             return DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
@@ -85,7 +106,7 @@ struct TUICommand: AsyncParsableCommand {
             analyzer.finish()
             let loaded = analyzer
             let end = max(loaded.traces.lastEnd, 0)
-            DashboardApp(source: name, glyphs: glyphs, noColor: mono, live: false, version: { 0 }) {
+            DashboardApp(source: name, glyphs: glyphs, noColor: mono, live: false, version: { 0 }) { _ in
                 DashboardApp.Snapshot(analyzer: loaded, rejected: rejected, now: end, version: 0)
             }.run()
             return
@@ -100,9 +121,61 @@ struct TUICommand: AsyncParsableCommand {
         defer { playback.cancel() }
         let source = "replay of \(name) at \(Formatting.number(speed))×"
         DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
+            _ in
             DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: rejected, now: feeder.recordedNow(),
                 version: pipeline.stats.spans)
+        }.run()
+    }
+
+    /// The dashboard on an X-Ray account: a poller feeds the traces into a pipeline like live data, and X-Ray's
+    /// own graph replaces the traces' graph on the map and in the panels.
+    private func runXRay(glyphs: Glyphs, mono: Bool) async throws {
+        let interval: TimeInterval
+        let client: XRayClient
+        do {
+            interval = try TimeSpec.duration(poll, flag: "--poll")
+            client = try aws.client()
+        } catch let error as TimeSpec.Failure {
+            Terminal.warn(error.description)
+            throw ExitCode(2)
+        } catch let error as AWSError {
+            Terminal.warn(error.description)
+            throw ExitCode(2)
+        }
+        guard interval >= 1 else {
+            Terminal.warn("--poll \(poll): at least 1s (X-Ray's API allows a few calls a second)")
+            throw ExitCode(2)
+        }
+        // X-Ray hands over whole traces: they complete a second after they arrive, not after a live quiet period.
+        let pipeline = IngestPipeline(quietPeriodSeconds: 1, clock: { Clock.now() })
+        let poller = XRayPoller(client: client, interval: .milliseconds(Int(interval * 1000))) { pipeline.ingest($0) }
+        poller.start()
+        defer { poller.stop() }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                pipeline.tick()
+            }
+        }
+        defer { ticker.cancel() }
+        DashboardApp(
+            source: "X-Ray \(client.region)", glyphs: glyphs, noColor: mono, live: true,
+            version: { pipeline.stats.spans &+ poller.status.version &+ UInt64(poller.status.polls) }
+        ) { query in
+            poller.setFilter(query.filter?.text)
+            let stats = pipeline.stats
+            let remote = poller.remoteGraph
+            var source = poller.headerText()
+            if remote == nil, poller.status.polls > 0 {
+                source += " · map from the traces fetched (X-Ray sent no graph)"
+            }
+            return DashboardApp.Snapshot(
+                analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
+                version: stats.spans &+ poller.status.version, remote: remote, source: source,
+                emptyHint: poller.status.polls == 0
+                    ? "Asking X-Ray for the last 15 minutes…"
+                    : "X-Ray holds no traces in the window yet (\(poller.status.lastError ?? "the account is quiet")).")
         }.run()
     }
 
