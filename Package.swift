@@ -108,7 +108,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TraceBackends"], path: "Tests/TestSupport"),
         .testTarget(
             name: "TraceBackendsTests",
-            dependencies: ["TraceBackends", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceTUI", "TestSupport"]
+            dependencies: ["TraceBackends", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceTUI", "TestSupport"],
+            exclude: ["Scripts"]
         ),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),
         .testTarget(
@@ -125,7 +126,7 @@ let package = Package(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
-        .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"]),
+        .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

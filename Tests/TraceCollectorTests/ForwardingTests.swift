@@ -172,4 +172,50 @@ struct ForwardingTests {
         }
         #expect(UInt64(spans.count) == collector.pipeline.stats.spans)
     }
+
+    /// A segment whose subsegments make it over X-Ray's 64 KB goes as independent documents; a single span still over
+    /// it is refused and counted, and never sent.
+    @Test func documentsOverSixtyFourKilobytesAreSplitOrRefused() async throws {
+        let server = try ScriptedHTTPServer { _ in .json(#"{"UnprocessedTraceSegments":[]}"#) }
+        defer { server.close() }
+        let forwarder = XRayForwarder(client: try Self.client(server.url), flushInterval: .milliseconds(50))
+        let trace = TraceID(high: 0x5759_e988_0000_0000, low: 7)
+        let root = Span(
+            traceID: trace, id: SpanID(1), name: "api", start: 1_700_000_000_000_000_000,
+            end: 1_700_000_001_000_000_000)
+        let children = (2...40).map { i in
+            Span(
+                traceID: trace, id: SpanID(UInt64(i)), parentID: SpanID(1), name: "call", kind: .internal,
+                isSegment: false, start: 1_700_000_000_100_000_000, end: 1_700_000_000_200_000_000,
+                metadataJSON: #"{"blob":"\#(String(repeating: "x", count: 3000))"}"#)
+        }
+        let huge = Span(
+            traceID: trace, id: SpanID(99), parentID: SpanID(1), name: "huge", kind: .internal, isSegment: false,
+            start: 1_700_000_000_100_000_000, end: 1_700_000_000_200_000_000,
+            metadataJSON: #"{"blob":"\#(String(repeating: "y", count: 70_000))"}"#)
+        forwarder.submit([root] + children + [huge])
+        await forwarder.drain()
+        let stats = forwarder.stats
+        #expect(stats.forwarded == 40)
+        #expect(stats.rejected == 1)
+        #expect(stats.lastError?.contains("64 KB") == true)
+        for request in server.requests {
+            let sent = try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
+            for document in (sent?["TraceSegmentDocuments"] as? [String]) ?? [] {
+                #expect(document.utf8.count <= 64 * 1024)
+            }
+        }
+    }
+
+    /// A truncated or malformed BatchGetTraces answer is counted as a rejected record and the rest goes on.
+    @Test func aMalformedTraceAnswerIsCountedNotFatal() async throws {
+        let server = try ScriptedHTTPServer { _ in .json(#"{"Traces":[{"Id":"1-5759e988-"#) }
+        defer { server.close() }
+        let fetcher = XRayTraceFetcher(client: try Self.client(server.url))
+        let outcome = try await fetcher.fetch(ids: ["1-5759e988-bd862e3fe1be46a994272793"]) { _ in }
+        #expect(outcome.stats.rejectedCount == 1)
+        #expect(outcome.stats.spans == 0)
+        #expect(outcome.stats.records == 1)
+        #expect(outcome.stats.examples.first?.description.contains("BatchGetTraces") == true)
+    }
 }

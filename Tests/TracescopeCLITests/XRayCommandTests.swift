@@ -115,7 +115,10 @@ struct XRayCommandTests {
         let session = try DashboardEndToEndTests.startSession(
             "xray", "tui --xray --poll 2s", after: "echo TERMINAL-RESTORED-$?; read", environment: variables)
         defer { _ = try? DashboardEndToEndTests.tmux(["kill-session", "-t", session]) }
-        let screen = try DashboardEndToEndTests.waitFor("email-sender", session: session, seconds: 20)
+        // The header names the map's source once the first poll is complete (its traces may show a moment before).
+        let screen = try DashboardEndToEndTests.waitFor(
+            "map from the traces fetched", session: session, seconds: 30)
+        #expect(screen.contains("email-sender"))
         #expect(screen.contains("X-Ray us-east-1"))
         #expect(screen.contains("map from the traces fetched"))
         #expect(screen.contains("shop-api/prod"))

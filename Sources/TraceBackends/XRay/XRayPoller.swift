@@ -103,7 +103,7 @@ public final class XRayPoller: Sendable {
         let wanted = fetched.withLock { known in Array(newest.filter { !known.contains($0) }.prefix(maxTracesPerPoll)) }
         var count = 0
         if !wanted.isEmpty {
-            let fetcher = XRayTraceFetcher(client: client, maxTraces: maxTracesPerPoll)
+            let fetcher = XRayTraceFetcher(client: client, maxTraces: maxTracesPerPoll, callSpacing: callSpacing)
             let outcome = try await fetcher.fetch(ids: wanted) { spans in
                 count += spans.count
                 deliver(spans)

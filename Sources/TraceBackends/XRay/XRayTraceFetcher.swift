@@ -9,10 +9,13 @@ public struct XRayTraceFetcher: Sendable {
     public var client: XRayClient
     /// At most this many traces are read (a busy account's window can hold millions); `truncated` says so.
     public var maxTraces: Int
+    /// A pause between calls, to stay under the API's request rate when others share it (the dashboard's poller).
+    public var callSpacing: Duration
 
-    public init(client: XRayClient, maxTraces: Int = 10_000) {
+    public init(client: XRayClient, maxTraces: Int = 10_000, callSpacing: Duration = .zero) {
         self.client = client
         self.maxTraces = max(1, maxTraces)
+        self.callSpacing = callSpacing
     }
 
     public struct Outcome: Sendable {
@@ -57,6 +60,7 @@ public struct XRayTraceFetcher: Sendable {
             pending = pending.dropFirst(batch.count)
             var token: String?
             repeat {
+                if callSpacing > .zero { try? await Task.sleep(for: callSpacing) }
                 let body = try await client.call(
                     .batchGetTraces, body: XRayAPI.batchGetTracesRequest(ids: batch, nextToken: token))
                 var spans: [Span] = []
@@ -68,7 +72,8 @@ public struct XRayTraceFetcher: Sendable {
                 }
                 outcome.stats.spans += spans.count
                 if !spans.isEmpty { deliver(spans) }
-                let (unprocessed, next) = try XRayAPI.batchGetTracesPaging(body)
+                // An answer that does not parse was counted as a rejected record above; it has no paging to follow.
+                let (unprocessed, next) = (try? XRayAPI.batchGetTracesPaging(body)) ?? ([], nil)
                 for id in unprocessed {
                     // Asked again once; then reported as missing rather than retried forever.
                     if retried.insert(id).inserted { pending.append(id) } else { outcome.missing.append(id) }
