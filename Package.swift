@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        // OTLP/gRPC: the ecosystem's gRPC on its HTTP/2 NIO transport.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         // Value types shared by every other module: ids, spans, status classes, time.
@@ -62,6 +65,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]
         ),
         // The distributed engines people already run: the AWS X-Ray API (SigV4, credentials, the four calls) and
@@ -108,7 +113,9 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TraceBackends"], path: "Tests/TestSupport"),
         .testTarget(
             name: "TraceBackendsTests",
-            dependencies: ["TraceBackends", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceTUI", "TestSupport"],
+            dependencies: [
+                "TraceBackends", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceTUI", "TestSupport",
+            ],
             exclude: ["Scripts"]
         ),
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"]),

@@ -40,14 +40,17 @@ public final class Collector: Sendable {
     /// Where it actually listens (port 0 asks for a free one).
     public let udpAddress: ListenAddress?
     public let otlpAddress: ListenAddress?
+    public var grpcAddress: ListenAddress? { grpc?.address }
+    private let grpc: GRPCReceiver?
     private let group: MultiThreadedEventLoopGroup
     private let channels: [Channel]
     private let ticker: RepeatedTask
 
     private init(
         pipeline: IngestPipeline, group: MultiThreadedEventLoopGroup, channels: [Channel], ticker: RepeatedTask,
-        udp: ListenAddress?, otlp: ListenAddress?
+        udp: ListenAddress?, otlp: ListenAddress?, grpc: GRPCReceiver?
     ) {
+        self.grpc = grpc
         self.pipeline = pipeline
         self.group = group
         self.channels = channels
@@ -60,9 +63,9 @@ public final class Collector: Sendable {
         public var description: String
     }
 
-    /// Starts listening. Either address may be nil to leave that receiver off.
+    /// Starts listening. Any address may be nil to leave that receiver off.
     public static func start(
-        udp: ListenAddress?, otlp: ListenAddress?, pipeline: IngestPipeline,
+        udp: ListenAddress?, otlp: ListenAddress?, grpc: GRPCReceiver.Options? = nil, pipeline: IngestPipeline,
         maxBodyBytes: Int = 8 << 20, idleTimeout: TimeAmount = .seconds(15)
     ) async throws -> Collector {
         // One thread: decoding and analysis are cheap next to the syscalls, and one thread keeps the analysis lock
@@ -99,11 +102,22 @@ public final class Collector: Sendable {
                 ? "UDP \(udp.map { "\($0)" } ?? "")" : "OTLP \(otlp.map { "\($0)" } ?? "")"
             throw BindError(description: "cannot listen on \(which): \(error)")
         }
+        var grpcReceiver: GRPCReceiver?
+        if let grpc {
+            do {
+                grpcReceiver = try await GRPCReceiver.start(grpc, pipeline: pipeline)
+            } catch {
+                for channel in channels { try? await channel.close() }
+                try? await group.shutdownGracefully()
+                throw BindError(description: "cannot listen on OTLP/gRPC \(grpc.address): \(error)")
+            }
+        }
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             pipeline.tick()
         }
         return Collector(
-            pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP)
+            pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP,
+            grpc: grpcReceiver)
     }
 
     /// Datagrams the kernel dropped on the UDP port (receive buffer full) since it was opened; nil off Linux.
@@ -113,6 +127,7 @@ public final class Collector: Sendable {
 
     /// Stops listening and completes every open trace.
     public func stop() async throws {
+        await grpc?.stop()
         ticker.cancel()
         for channel in channels { try? await channel.close() }
         try await group.shutdownGracefully()

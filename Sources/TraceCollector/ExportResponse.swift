@@ -9,25 +9,16 @@ enum ExportResponse {
         if protobuf {
             // partial_success (field 1) { rejected_spans (1, int64), error_message (2, string) }
             var inner: [UInt8] = [0x08]
-            appendVarint(UInt64(rejected), to: &inner)
+            ProtobufWire.appendVarint(UInt64(rejected), to: &inner)
             inner.append(0x12)
-            appendVarint(UInt64(text.utf8.count), to: &inner)
+            ProtobufWire.appendVarint(UInt64(text.utf8.count), to: &inner)
             inner.append(contentsOf: text.utf8)
             var body: [UInt8] = [0x0A]
-            appendVarint(UInt64(inner.count), to: &body)
+            ProtobufWire.appendVarint(UInt64(inner.count), to: &body)
             return body + inner
         }
         // proto3 JSON spells int64 as a string.
         return Array(
             #"{"partialSuccess":{"rejectedSpans":"\#(rejected)","errorMessage":\#(JSONText.quoted(text))}}"#.utf8)
-    }
-
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
     }
 }

@@ -125,33 +125,18 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
                 return plain(failure.reason == .tooLarge ? .payloadTooLarge : .badRequest, failure.detail)
             }
         }
-        var spans: [Span] = []
-        let decoded: Result<[DecodeFailure], DecodeFailure> = bytes.withUnsafeBytes { raw in
-            do throws(DecodeFailure) {
-                return .success(
-                    isProtobuf
-                        ? try OTLPProtobufDecoder.decode(raw, into: &spans)
-                        : try OTLPJSONDecoder.decodeRequest(raw, into: &spans))
-            } catch {
-                return .failure(error)
-            }
+        let outcome = bytes.withUnsafeBytes {
+            OTLPExport.ingest($0, protobuf: isProtobuf, source: source, into: pipeline)
         }
-        switch decoded {
-        case .failure(var failure):
-            failure.location = source
-            pipeline.reject(failure)
+        switch outcome {
+        case .failure(let failure):
             return plain(.badRequest, failure.detail)
-        case .success(let rejected):
-            pipeline.ingest(spans)
-            for var failure in rejected {
-                failure.location = source
-                pipeline.reject(failure)
-            }
+        case .success(let accepted):
             // The spans that could be taken are kept; the response says how many were not, and why (the first).
             return Response(
                 status: .ok, contentType: isProtobuf ? "application/x-protobuf" : "application/json",
                 body: ExportResponse.body(
-                    rejected: rejected.count, message: rejected.first?.detail, protobuf: isProtobuf))
+                    rejected: accepted.rejected, message: accepted.firstReason, protobuf: isProtobuf))
         }
     }
 

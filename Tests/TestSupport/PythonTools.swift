@@ -71,3 +71,20 @@ public enum PythonTools {
         }
     }
 }
+
+extension PythonTools {
+    /// `run` on a thread of its own, for async tests whose child talks back to a server in this process: a child
+    /// waited for on one of Swift concurrency's few threads (two on this machine) can starve the server's handlers
+    /// of the threads they run on, until the call times out.
+    public static func runDetached(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String?] = [:],
+        timeout: Duration = .seconds(90)
+    ) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(
+                    with: Result { try run(arguments, stdin: stdin, environment: environment, timeout: timeout) })
+            }
+        }
+    }
+}

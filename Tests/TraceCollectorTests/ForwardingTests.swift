@@ -51,8 +51,8 @@ struct ForwardingTests {
         let collector = try await Collector.start(
             udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: ListenAddress(host: "127.0.0.1", port: 0),
             pipeline: pipeline)
-        _ = try RealClientTests.runClient("xray_client.py", ["service"], collector: collector)
-        _ = try RealClientTests.runClient("otel_client.py", collector: collector)
+        _ = try await RealClientTests.runClient("xray_client.py", ["service"], collector: collector)
+        _ = try await RealClientTests.runClient("otel_client.py", collector: collector)
         try await RealClientTests.waitForSpans(29, in: collector)
         try await collector.stop()
         await forwarder.drain()
@@ -156,7 +156,7 @@ struct ForwardingTests {
         let collector = try await Collector.start(
             udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
         try PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
-        _ = try RealClientTests.runClient("xray_client.py", ["service"], collector: collector)
+        _ = try await RealClientTests.runClient("xray_client.py", ["service"], collector: collector)
         try await RealClientTests.waitForSpans(7, in: collector)
         let sender = try UDPSender(port: collector.udpAddress?.port ?? 0)
         sender.send(Array("not a datagram".utf8))

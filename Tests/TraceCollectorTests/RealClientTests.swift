@@ -2,9 +2,10 @@ import Foundation
 import TestSupport
 import Testing
 import TraceAnalysis
-import TraceCollector
 import TraceFiles
 import TraceModel
+
+@testable import TraceCollector
 
 /// The collector on loopback, driven by the AWS X-Ray SDK and the OpenTelemetry SDK for Python.
 @Suite("Collector with real SDKs", .serialized, .timeLimit(.minutes(12)))
@@ -15,16 +16,19 @@ struct RealClientTests {
         let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
         return try await Collector.start(
             udp: ListenAddress(host: "127.0.0.1", port: 0),
-            otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
+            otlp: ListenAddress(host: "127.0.0.1", port: 0),
+            grpc: GRPCReceiver.Options(address: ListenAddress(host: "127.0.0.1", port: 0)), pipeline: pipeline)
     }
 
     /// Runs a client script with the collector's addresses in its environment.
-    static func runClient(_ script: String, _ arguments: [String] = [], collector: Collector) throws -> String {
+    static func runClient(_ script: String, _ arguments: [String] = [], collector: Collector) async throws -> String {
         let udp = collector.udpAddress.map { "\($0)" } ?? ""
         let otlp = collector.otlpAddress.map { "http://\($0)" } ?? ""
-        let run = try PythonTools.run(
+        let grpc = collector.grpcAddress.map { "http://\($0)" } ?? ""
+        let run = try await PythonTools.runDetached(
             [
                 "env", "AWS_XRAY_DAEMON_ADDRESS=\(udp)", "OTEL_EXPORTER_OTLP_ENDPOINT=\(otlp)",
+                "OTEL_GRPC_ENDPOINT=\(grpc)",
                 "OTEL_BSP_SCHEDULE_DELAY=50", "python3", clients.appendingPathComponent(script).path,
             ] + arguments)
         #expect(run.status == 0, "\(script) failed: \(run.output)")
@@ -41,8 +45,8 @@ struct RealClientTests {
     @Test func theXRaySDKForPython() async throws {
         try PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
         let collector = try await Self.startCollector()
-        _ = try Self.runClient("xray_client.py", ["service"], collector: collector)
-        _ = try Self.runClient("xray_client.py", ["lambda"], collector: collector)
+        _ = try await Self.runClient("xray_client.py", ["service"], collector: collector)
+        _ = try await Self.runClient("xray_client.py", ["lambda"], collector: collector)
         try await Self.waitForSpans(10, in: collector)
         try await collector.stop()
         let stats = collector.pipeline.stats
@@ -67,11 +71,15 @@ struct RealClientTests {
         #expect(graph.edges.count == 4)
     }
 
-    @Test func theOpenTelemetrySDKForPython() async throws {
+    /// The same traffic over OTLP/HTTP and over OTLP/gRPC, with and without gzip: the same graph, exactly.
+    @Test(arguments: [["http"], ["grpc", "none"], ["grpc", "gzip"]])
+    func theOpenTelemetrySDKForPython(transport: [String]) async throws {
         try PythonTools.ensure(
             module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
+        try PythonTools.ensure(
+            module: "opentelemetry.exporter.otlp.proto.grpc", package: "opentelemetry-exporter-otlp-proto-grpc")
         let collector = try await Self.startCollector()
-        _ = try Self.runClient("otel_client.py", collector: collector)
+        _ = try await Self.runClient("otel_client.py", transport, collector: collector)
         try await Self.waitForSpans(22, in: collector)
         try await collector.stop()
         let stats = collector.pipeline.stats
@@ -94,6 +102,49 @@ struct RealClientTests {
     }
 }
 
+/// OTLP/gRPC refused as the spec asks when the input is bad, counted, and the receiver keeps serving.
+@Suite("OTLP/gRPC under bad input", .serialized, .timeLimit(.minutes(5)))
+struct GRPCBadInputTests {
+    @Test func badPeersAreRefusedAndTheReceiverKeepsServing() async throws {
+        try PythonTools.ensure(module: "grpc", package: "grpcio")
+        try PythonTools.ensure(module: "h2", package: "h2")
+        let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
+        let limit = 64 * 1024
+        let collector = try await Collector.start(
+            udp: nil, otlp: nil,
+            grpc: GRPCReceiver.Options(address: ListenAddress(host: "127.0.0.1", port: 0), maxMessageBytes: limit),
+            pipeline: pipeline)
+        defer { Task { try? await collector.stop() } }
+        let address = try #require(collector.grpcAddress)
+        let run = try PythonTools.run(
+            [
+                "python3", RealClientTests.clients.appendingPathComponent("grpc_bad_client.py").path, "\(address)",
+                "\(limit)",
+            ])
+        try #require(run.status == 0, "\(run.output)")
+        let line = try #require(run.output.split(separator: "\n").last)
+        let results = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(results["truncated"] == "INVALID_ARGUMENT")
+        #expect(results["oversized"] == "RESOURCE_EXHAUSTED")
+        #expect(results["wrongtype"]?.hasPrefix("415") == true, "\(results["wrongtype"] ?? "")")
+        for key in ["after_truncated", "after_oversized", "after_garbage", "after_wrongtype", "during_silent"] {
+            #expect(results[key] == "OK", "\(key): \(results[key] ?? "nothing")")
+        }
+        let stats = pipeline.stats
+        #expect(
+            stats.rejected[.truncated, default: 0] + stats.rejected[.invalidJSON, default: 0] >= 1, "\(stats.rejected)")
+        #expect(stats.rejected[.tooLarge, default: 0] == 1, "\(stats.rejected)")
+    }
+
+    @Test func busyAnswersCarryARetryDelay() {
+        // RetryInfo{retry_delay: Duration{seconds: 1}}, as the OpenTelemetry SDKs read it.
+        #expect(RetryInfo.retryInfo(seconds: 1) == [0x0A, 0x02, 0x08, 0x01])
+        let status = RetryInfo.status(seconds: 1, code: 8, message: "busy")
+        #expect(status.starts(with: [0x08, 0x08, 0x12, 0x04]))
+        #expect(status.suffix(4) == [0x0A, 0x02, 0x08, 0x01])
+    }
+}
+
 @Suite("collect --out", .serialized, .timeLimit(.minutes(12)))
 struct RecordingTests {
     /// OTLP from the real SDK, recorded as X-Ray JSON lines, read back: the same services, edges and counts.
@@ -108,7 +159,7 @@ struct RecordingTests {
             sink: { spans in try? file.append(spans) })
         let collector = try await Collector.start(
             udp: nil, otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
-        _ = try RealClientTests.runClient("otel_client.py", collector: collector)
+        _ = try await RealClientTests.runClient("otel_client.py", collector: collector)
         try await RealClientTests.waitForSpans(22, in: collector)
         try await collector.stop()
         file.close()

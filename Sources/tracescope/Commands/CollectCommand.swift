@@ -19,7 +19,8 @@ struct CollectCommand: AsyncParsableCommand {
         abstract: "Receive traces headless: X-Ray daemon UDP and OTLP/HTTP, with a status line on stderr.",
         discussion: """
             Point X-Ray SDKs at --udp (AWS_XRAY_DAEMON_ADDRESS) and OpenTelemetry SDKs at --otlp \
-            (OTEL_EXPORTER_OTLP_ENDPOINT=http://ADDR). The sampling endpoints X-Ray SDKs poll are answered on the UDP \
+            (OTEL_EXPORTER_OTLP_ENDPOINT=http://ADDR) or, over gRPC, at --grpc (h2c, or TLS with --grpc-tls-cert and \
+            --grpc-tls-key; gzip messages; at most --grpc-max-message-mb). The sampling endpoints X-Ray SDKs poll are answered on the UDP \
             address's TCP port. With --out, everything received is appended as X-Ray segment documents in JSON lines \
             (OTLP converted), which `tracescope summary` reads. Stops on SIGINT, SIGTERM or --duration, flushing \
             everything accepted, and exits 0.
@@ -32,11 +33,8 @@ struct CollectCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("X-Ray daemon UDP address (host:port); `off` to disable.", valueName: "addr"))
-    var udp = "127.0.0.1:2000"
-
-    @Option(help: ArgumentHelp("OTLP/HTTP address (host:port); `off` to disable.", valueName: "addr"))
-    var otlp = "127.0.0.1:4318"
+    @OptionGroup(title: "Receivers")
+    var receivers: ReceiverOptions
 
     @Option(help: ArgumentHelp("Append what is received to this file as X-Ray JSON lines.", valueName: "file"))
     var out: String?
@@ -71,13 +69,6 @@ struct CollectCommand: AsyncParsableCommand {
     var aws: AWSOptions
 
     func validate() throws {
-        if udp != "off", ListenAddress(parsing: udp) == nil {
-            throw ValidationError("--udp \(udp): expected host:port")
-        }
-        if otlp != "off", ListenAddress(parsing: otlp) == nil {
-            throw ValidationError("--otlp \(otlp): expected host:port")
-        }
-        if udp == "off" && otlp == "off" { throw ValidationError("--udp and --otlp are both off: nothing to receive") }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         guard maxMemory >= 16 else { throw ValidationError("--max-memory must be at least 16 (MB)") }
         guard statusInterval > 0 else { throw ValidationError("--status-interval must be positive") }
@@ -150,9 +141,8 @@ struct CollectCommand: AsyncParsableCommand {
             }
             return parts.isEmpty ? "" : " · " + parts.joined(separator: " · ")
         }
-        let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
-        var banner = "tracescope collect: X-Ray UDP \(collector.udpAddress.map { "\($0)" } ?? "off"), "
-        banner += "OTLP/HTTP \(collector.otlpAddress.map { "http://\($0)/v1/traces" } ?? "off")"
+        let collector = try await CollectorStartup.start(receivers, pipeline: pipeline)
+        var banner = "tracescope collect: " + ReceiverOptions.describe(collector)
         if let out { banner += ", writing \(out)" }
         if let xray { banner += ", forwarding to X-Ray \(xray.client.endpoint.absoluteString) (\(xray.client.region))" }
         if let datagrams { banner += ", forwarding datagrams to \(datagrams.target)" }

@@ -74,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
             serviceName: "shop", exporter: try XRayUDPExporter(address: "\(udp)"),
             sampler: AlwaysSample(), flushInterval: .milliseconds(100))
         let workload = Task { await ShopWorkload(tracer: tracer, seed: seed).run(seconds: duration) }
-        DashboardApp(
+        await DashboardApp(
             source: "demo (simulated shop, X-Ray UDP \(udp))", glyphs: ascii ? .ascii : .unicode,
             noColor: noColor || Terminal.noColor, live: true, version: { pipeline.stats.spans }
         ) { _ in
@@ -82,7 +82,7 @@ struct DemoCommand: AsyncParsableCommand {
             return DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
                 version: stats.spans)
-        }.run()
+        }.runOnItsOwnThread()
         workload.cancel()
         tracer.shutdown()
         try await collector.stop()

@@ -13,7 +13,7 @@ struct TUICommand: AsyncParsableCommand {
         commandName: "tui",
         abstract: "The dashboard: service map, req/s and errors per service, latency, traces and their timelines.",
         discussion: """
-            Live (the default): an embedded collector on --udp and --otlp feeds it. With --replay, the files (any \
+            Live (the default): an embedded collector on --udp, --otlp and --grpc feeds it. With --replay, the files (any \
             format `summary` reads) play back at the pace they were recorded (--speed 10 is ten times faster; idle \
             gaps over 5 s are cut to 1 s), or all at once with --speed 0. Keys: ? help, Tab pane, j/k move, Enter \
             opens a trace's timeline or a service's panel, / filters traces, w window (1m/5m/15m/all), f freeze, q quit. NO_COLOR or --no-color turns colour off (states keep their \
@@ -35,12 +35,8 @@ struct TUICommand: AsyncParsableCommand {
             "Replay pace: 1 as recorded, 10 ten times faster, 0.01 the slowest, 0 everything at once.", valueName: "n"))
     var speed: Double = 1
 
-    @Option(
-        help: ArgumentHelp("X-Ray daemon UDP address to listen on (live mode); `off` to disable.", valueName: "addr"))
-    var udp = "127.0.0.1:2000"
-
-    @Option(help: ArgumentHelp("OTLP/HTTP address to listen on (live mode); `off` to disable.", valueName: "addr"))
-    var otlp = "127.0.0.1:4318"
+    @OptionGroup(title: "Receivers (live mode)")
+    var receivers: ReceiverOptions
 
     @Flag(help: "Show an AWS X-Ray account instead of listening.")
     var xray = false
@@ -79,18 +75,21 @@ struct TUICommand: AsyncParsableCommand {
             return
         }
         let pipeline = IngestPipeline(clock: { Clock.now() })
-        let collector = try await CollectorStartup.start(udp: udp, otlp: otlp, pipeline: pipeline)
+        let collector = try await CollectorStartup.start(receivers, pipeline: pipeline)
         let source =
             "live on "
-            + [collector.udpAddress.map { "udp \($0)" }, collector.otlpAddress.map { "otlp \($0)" }]
-            .compactMap { $0 }.joined(separator: ", ")
-        DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
+            + [
+                collector.udpAddress.map { "udp \($0)" }, collector.otlpAddress.map { "otlp \($0)" },
+                collector.grpcAddress.map { "grpc \($0)" },
+            ].compactMap { $0 }.joined(separator: ", ")
+        await DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans })
+        {
             _ in
             let stats = pipeline.stats
             return DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
                 version: stats.spans)
-        }.run()
+        }.runOnItsOwnThread()
         try await collector.stop()
     }
 
@@ -106,9 +105,9 @@ struct TUICommand: AsyncParsableCommand {
             analyzer.finish()
             let loaded = analyzer
             let end = max(loaded.traces.lastEnd, 0)
-            DashboardApp(source: name, glyphs: glyphs, noColor: mono, live: false, version: { 0 }) { _ in
+            await DashboardApp(source: name, glyphs: glyphs, noColor: mono, live: false, version: { 0 }) { _ in
                 DashboardApp.Snapshot(analyzer: loaded, rejected: rejected, now: end, version: 0)
-            }.run()
+            }.runOnItsOwnThread()
             return
         }
         // Paced: every span is held until its turn (ordered by when it was sent), so memory grows with the files.
@@ -120,12 +119,13 @@ struct TUICommand: AsyncParsableCommand {
         let playback = Task.detached { await feeder.run() }
         defer { playback.cancel() }
         let source = "replay of \(name) at \(Formatting.number(speed))×"
-        DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans }) {
+        await DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans })
+        {
             _ in
             DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: rejected, now: feeder.recordedNow(),
                 version: pipeline.stats.spans)
-        }.run()
+        }.runOnItsOwnThread()
     }
 
     /// The dashboard on an X-Ray account: a poller feeds the traces into a pipeline like live data, and X-Ray's
@@ -159,7 +159,7 @@ struct TUICommand: AsyncParsableCommand {
             }
         }
         defer { ticker.cancel() }
-        DashboardApp(
+        await DashboardApp(
             source: "X-Ray \(client.region)", glyphs: glyphs, noColor: mono, live: true,
             version: { pipeline.stats.spans &+ poller.status.version &+ UInt64(poller.status.polls) }
         ) { query in
@@ -176,7 +176,7 @@ struct TUICommand: AsyncParsableCommand {
                 emptyHint: poller.status.polls == 0
                     ? "Asking X-Ray for the last 15 minutes…"
                     : "X-Ray holds no traces in the window yet (\(poller.status.lastError ?? "the account is quiet")).")
-        }.run()
+        }.runOnItsOwnThread()
     }
 
     /// Reads every replay file into `sink`; returns how many records were rejected. A file that cannot be read ends

@@ -1,13 +1,74 @@
 import ArgumentParser
 import TraceCollector
 
-/// Starting the embedded collector from the `--udp`/`--otlp` options `tui` and `collect` share (`off` disables one).
+/// The receivers' options `tui` and `collect` share: where to listen (`off` disables one) and the gRPC receiver's
+/// TLS and message size.
+struct ReceiverOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("X-Ray daemon UDP address (host:port); `off` to disable.", valueName: "addr"))
+    var udp = "127.0.0.1:2000"
+
+    @Option(help: ArgumentHelp("OTLP/HTTP address (host:port); `off` to disable.", valueName: "addr"))
+    var otlp = "127.0.0.1:4318"
+
+    @Option(help: ArgumentHelp("OTLP/gRPC address (host:port); `off` to disable.", valueName: "addr"))
+    var grpc = "127.0.0.1:4317"
+
+    @Option(
+        name: .customLong("grpc-tls-cert"),
+        help: ArgumentHelp("PEM certificate chain: OTLP/gRPC over TLS (with --grpc-tls-key).", valueName: "file"))
+    var grpcTLSCert: String?
+
+    @Option(
+        name: .customLong("grpc-tls-key"), help: ArgumentHelp("PEM private key of --grpc-tls-cert.", valueName: "file"))
+    var grpcTLSKey: String?
+
+    @Option(
+        name: .customLong("grpc-max-message-mb"),
+        help: ArgumentHelp("Largest OTLP/gRPC message taken, in MiB (bigger ones are refused).", valueName: "mb"))
+    var grpcMaxMessageMB: Int = 4
+
+    func validate() throws {
+        for (flag, value) in [("--udp", udp), ("--otlp", otlp), ("--grpc", grpc)] where value != "off" {
+            guard ListenAddress(parsing: value) != nil else {
+                throw ValidationError("\(flag) \(value): expected host:port")
+            }
+        }
+        if udp == "off" && otlp == "off" && grpc == "off" {
+            throw ValidationError("--udp, --otlp and --grpc are all off: nothing to receive")
+        }
+        if (grpcTLSCert == nil) != (grpcTLSKey == nil) {
+            throw ValidationError("--grpc-tls-cert and --grpc-tls-key go together")
+        }
+        guard (1...1024).contains(grpcMaxMessageMB) else {
+            throw ValidationError("--grpc-max-message-mb must be 1…1024")
+        }
+    }
+
+    var grpcOptions: GRPCReceiver.Options? {
+        guard grpc != "off", let address = ListenAddress(parsing: grpc) else { return nil }
+        return GRPCReceiver.Options(
+            address: address, certificatePath: grpcTLSCert, privateKeyPath: grpcTLSKey,
+            maxMessageBytes: grpcMaxMessageMB << 20)
+    }
+
+    /// What the banner and the header name as the receivers.
+    static func describe(_ collector: Collector) -> String {
+        [
+            collector.udpAddress.map { "X-Ray UDP \($0)" },
+            collector.otlpAddress.map { "OTLP/HTTP http://\($0)/v1/traces" },
+            collector.grpcAddress.map { "OTLP/gRPC \($0)" },
+        ].compactMap { $0 }.joined(separator: ", ")
+    }
+}
+
+/// Starting the embedded collector from the receivers' options.
 enum CollectorStartup {
-    static func start(udp: String, otlp: String, pipeline: IngestPipeline) async throws -> Collector {
+    static func start(_ options: ReceiverOptions, pipeline: IngestPipeline) async throws -> Collector {
         do {
             return try await Collector.start(
-                udp: udp == "off" ? nil : ListenAddress(parsing: udp),
-                otlp: otlp == "off" ? nil : ListenAddress(parsing: otlp), pipeline: pipeline)
+                udp: options.udp == "off" ? nil : ListenAddress(parsing: options.udp),
+                otlp: options.otlp == "off" ? nil : ListenAddress(parsing: options.otlp), grpc: options.grpcOptions,
+                pipeline: pipeline)
         } catch {
             Terminal.warn("\(error)")
             throw ExitCode(2)

@@ -1,23 +1,36 @@
-"""Drives the collector with the real OpenTelemetry SDK for Python and its OTLP/HTTP (protobuf) exporter.
+"""Drives the collector with the real OpenTelemetry SDK for Python and its OTLP exporter: OTLP/HTTP (protobuf) by
+default, or `grpc [gzip|none]` for the OTLP/gRPC exporter at OTEL_GRPC_ENDPOINT.
 
 Four checkout requests across three services: frontend (SERVER) -> cart (CLIENT/SERVER pair), cart -> postgres
 (a database peer), cart PRODUCER -> fulfillment CONSUMER on Kafka; the fourth request fails with 500 in cart.
 """
 import os
+import sys
 
 from opentelemetry import propagate
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-endpoint = os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"].rstrip("/") + "/v1/traces"
+transport = sys.argv[1] if len(sys.argv) > 1 else "http"
+
+
+def exporter():
+    if transport == "grpc":
+        import grpc
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GRPCSpanExporter
+
+        compression = grpc.Compression.Gzip if len(sys.argv) > 2 and sys.argv[2] == "gzip" else grpc.Compression.NoCompression
+        return GRPCSpanExporter(endpoint=os.environ["OTEL_GRPC_ENDPOINT"], insecure=True, compression=compression)
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    return OTLPSpanExporter(endpoint=os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"].rstrip("/") + "/v1/traces")
 
 
 def provider(name):
     p = TracerProvider(resource=Resource.create({"service.name": name}))
-    p.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+    p.add_span_processor(SimpleSpanProcessor(exporter()))
     return p
 
 

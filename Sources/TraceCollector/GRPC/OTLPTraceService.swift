@@ -1,0 +1,137 @@
+import GRPCCore
+import Synchronization
+import TraceFormats
+
+/// `opentelemetry.proto.collector.trace.v1.TraceService/Export` over gRPC, into the same decoder and pipeline as
+/// OTLP/HTTP (`OTLPExport`): the message's bytes pass through untouched (`RawBytesCoder`), so there is no second
+/// decode path and no generated message types.
+///
+/// Status codes as the OTLP spec asks: `OK` with an `ExportTraceServiceResponse` (`partial_success` for rejected
+/// spans), `INVALID_ARGUMENT` for a message that does not decode, `RESOURCE_EXHAUSTED` with a retry delay when more
+/// exports are in flight than the collector takes at once (the client waits and retries), `UNAVAILABLE` once the
+/// collector is shutting down. Message size and compression are the transport's (`GRPCReceiver`).
+struct OTLPTraceService: RegistrableRPCService {
+    static let export = MethodDescriptor(
+        fullyQualifiedService: "opentelemetry.proto.collector.trace.v1.TraceService", method: "Export")
+
+    let pipeline: IngestPipeline
+    let admission: ExportAdmission
+    let maxMessageBytes: Int
+    let retryDelaySeconds: Int64
+
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Self.export, deserializer: RawBytesCoder(), serializer: RawBytesCoder()
+        ) { request, context in
+            let single = try await ServerRequest(stream: request)
+            return StreamingServerResponse(single: handle(single.message, peer: context.remotePeer))
+        }
+    }
+
+    private func handle(_ message: [UInt8], peer: String) -> ServerResponse<[UInt8]> {
+        pipeline.countRequest()
+        let source = "OTLP/gRPC request from \(peer)"
+        guard message.count <= maxMessageBytes else {
+            pipeline.reject(
+                DecodeFailure(.tooLarge, "message of \(message.count) bytes over \(maxMessageBytes)", location: source))
+            return ServerResponse(
+                error: RPCError(
+                    code: .resourceExhausted, message: "message over \(maxMessageBytes) bytes (--grpc-max-message-mb)"))
+        }
+        switch admission.enter() {
+        case .closing:
+            return ServerResponse(error: RPCError(code: .unavailable, message: "the collector is shutting down"))
+        case .busy:
+            pipeline.reject(
+                DecodeFailure(
+                    .tooLarge, "more than \(admission.maxConcurrent) exports in flight", location: source))
+            return ServerResponse(
+                error: RPCError(
+                    code: .resourceExhausted, message: "busy: retry after \(retryDelaySeconds)s",
+                    metadata: RetryInfo.metadata(seconds: retryDelaySeconds, code: 8, message: "busy")))
+        case .admitted: break
+        }
+        defer { admission.leave() }
+        let outcome = message.withUnsafeBytes { OTLPExport.ingest($0, protobuf: true, source: source, into: pipeline) }
+        switch outcome {
+        case .failure(let failure):
+            return ServerResponse(error: RPCError(code: .invalidArgument, message: failure.detail))
+        case .success(let accepted):
+            return ServerResponse(
+                message: ExportResponse.body(
+                    rejected: accepted.rejected, message: accepted.firstReason, protobuf: true))
+        }
+    }
+}
+
+/// How many exports may be in the pipeline at once, and whether the collector still takes any.
+final class ExportAdmission: Sendable {
+    enum Outcome { case admitted, busy, closing }
+
+    let maxConcurrent: Int
+    private let state = Mutex((inFlight: 0, closing: false))
+
+    init(maxConcurrent: Int) {
+        self.maxConcurrent = max(1, maxConcurrent)
+    }
+
+    func enter() -> Outcome {
+        state.withLock { s in
+            if s.closing { return .closing }
+            guard s.inFlight < maxConcurrent else { return .busy }
+            s.inFlight += 1
+            return .admitted
+        }
+    }
+
+    func leave() { state.withLock { $0.inFlight -= 1 } }
+
+    /// From now on every export is refused as `UNAVAILABLE`.
+    func close() { state.withLock { $0.closing = true } }
+}
+
+/// A message as its bytes: the OTLP decoder reads them itself.
+struct RawBytesCoder: MessageSerializer, MessageDeserializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes {
+        Bytes(message)
+    }
+
+    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> [UInt8] {
+        serializedMessageBytes.withUnsafeBytes { Array($0) }
+    }
+}
+
+/// The retry delay a server sends with `RESOURCE_EXHAUSTED`, in both places clients look: the OpenTelemetry SDKs'
+/// `google.rpc.retryinfo-bin` trailer (a serialized `google.rpc.RetryInfo`) and gRPC's rich status,
+/// `grpc-status-details-bin` (a `google.rpc.Status` whose details hold that `RetryInfo`). Written by hand: three
+/// small messages do not warrant generated code.
+enum RetryInfo {
+    static func metadata(seconds: Int64, code: Int32, message: String) -> Metadata {
+        var metadata = Metadata()
+        metadata.addBinary(retryInfo(seconds: seconds), forKey: "google.rpc.retryinfo-bin")
+        metadata.addBinary(status(seconds: seconds, code: code, message: message), forKey: "grpc-status-details-bin")
+        return metadata
+    }
+
+    /// `RetryInfo { google.protobuf.Duration retry_delay = 1; }`, `Duration { int64 seconds = 1; }`.
+    static func retryInfo(seconds: Int64) -> [UInt8] {
+        var duration: [UInt8] = [0x08]
+        ProtobufWire.appendVarint(UInt64(max(0, seconds)), to: &duration)
+        var out: [UInt8] = []
+        ProtobufWire.appendField(1, duration, to: &out)
+        return out
+    }
+
+    /// `Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }`,
+    /// `Any { string type_url = 1; bytes value = 2; }`.
+    static func status(seconds: Int64, code: Int32, message: String) -> [UInt8] {
+        var any: [UInt8] = []
+        ProtobufWire.appendField(1, Array("type.googleapis.com/google.rpc.RetryInfo".utf8), to: &any)
+        ProtobufWire.appendField(2, retryInfo(seconds: seconds), to: &any)
+        var out: [UInt8] = [0x08]
+        ProtobufWire.appendVarint(UInt64(UInt32(bitPattern: code)), to: &out)
+        ProtobufWire.appendField(2, Array(message.utf8), to: &out)
+        ProtobufWire.appendField(3, any, to: &out)
+        return out
+    }
+}
