@@ -63,10 +63,21 @@ public final class Collector: Sendable {
         public var description: String
     }
 
-    /// Starts listening. Any address may be nil to leave that receiver off.
+    /// PEM files that make a receiver speak TLS.
+    public struct TLSFiles: Sendable {
+        public var certificatePath: String
+        public var privateKeyPath: String
+
+        public init(certificatePath: String, privateKeyPath: String) {
+            self.certificatePath = certificatePath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+
+    /// Starts listening. Any address may be nil to leave that receiver off; `otlpTLS` makes OTLP/HTTP HTTPS.
     public static func start(
-        udp: ListenAddress?, otlp: ListenAddress?, grpc: GRPCReceiver.Options? = nil, pipeline: IngestPipeline,
-        maxBodyBytes: Int = 8 << 20, idleTimeout: TimeAmount = .seconds(15)
+        udp: ListenAddress?, otlp: ListenAddress?, grpc: GRPCReceiver.Options? = nil, otlpTLS: TLSFiles? = nil,
+        pipeline: IngestPipeline, maxBodyBytes: Int = 8 << 20, idleTimeout: TimeAmount = .seconds(15)
     ) async throws -> Collector {
         // One thread: decoding and analysis are cheap next to the syscalls, and one thread keeps the analysis lock
         // uncontended.
@@ -88,9 +99,12 @@ public final class Collector: Sendable {
                         maxBodyBytes: 1 << 20, idleTimeout: idleTimeout))
             }
             if let otlp {
+                let tls = try otlpTLS.map {
+                    try HTTPReceiver.tlsContext(certificatePath: $0.certificatePath, keyPath: $0.privateKeyPath)
+                }
                 let channel = try await HTTPReceiver.bind(
                     host: otlp.host, port: otlp.port, group: group, pipeline: pipeline,
-                    maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout)
+                    maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout, tls: tls)
                 channels.append(channel)
                 boundOTLP = ListenAddress(host: otlp.host, port: channel.localAddress?.port ?? otlp.port)
             }

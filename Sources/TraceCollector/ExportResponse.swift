@@ -8,14 +8,12 @@ enum ExportResponse {
         let text = String((message ?? "").prefix(512))
         if protobuf {
             // partial_success (field 1) { rejected_spans (1, int64), error_message (2, string) }
-            var inner: [UInt8] = [0x08]
-            ProtobufWire.appendVarint(UInt64(rejected), to: &inner)
-            inner.append(0x12)
-            ProtobufWire.appendVarint(UInt64(text.utf8.count), to: &inner)
-            inner.append(contentsOf: text.utf8)
-            var body: [UInt8] = [0x0A]
-            ProtobufWire.appendVarint(UInt64(inner.count), to: &body)
-            return body + inner
+            var w = ProtobufWriter()
+            w.messageField(1) { partial in
+                partial.varintField(1, UInt64(rejected))
+                partial.stringField(2, text)
+            }
+            return w.bytes
         }
         // proto3 JSON spells int64 as a string.
         return Array(

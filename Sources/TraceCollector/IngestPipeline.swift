@@ -14,7 +14,11 @@ public final class IngestPipeline: Sendable {
     }
 
     private let state: Mutex<State>
-    private let sink: (@Sendable ([Span]) -> Void)?
+    /// Receives every accepted batch: its spans, and for an OTLP protobuf request the request's bytes as they came
+    /// (decompressed), so a forwarder can pass OTLP on untouched.
+    public typealias Sink = @Sendable (_ spans: [Span], _ otlpProtobuf: UnsafeRawBufferPointer?) -> Void
+
+    private let sink: Sink?
     private let datagramSink: (@Sendable (UnsafeRawBufferPointer) -> Void)?
     private let clock: @Sendable () -> EpochNanos
 
@@ -27,7 +31,7 @@ public final class IngestPipeline: Sendable {
     ///   - datagramSink: receives every daemon datagram that decoded, as it arrived (`--forward-udp`).
     public init(
         quietPeriodSeconds: Double = 30, memoryBudgetBytes: Int = 256 << 20,
-        clock: @escaping @Sendable () -> EpochNanos, sink: (@Sendable ([Span]) -> Void)? = nil,
+        clock: @escaping @Sendable () -> EpochNanos, sink: Sink? = nil,
         datagramSink: (@Sendable (UnsafeRawBufferPointer) -> Void)? = nil
     ) {
         // ~4 KB per open trace (a few spans and their strings).
@@ -43,14 +47,14 @@ public final class IngestPipeline: Sendable {
         self.clock = clock
     }
 
-    /// Accepts decoded spans from one datagram or request.
-    public func ingest(_ spans: [Span]) {
+    /// Accepts decoded spans from one datagram or request (`otlpProtobuf`: the request they were decoded from).
+    public func ingest(_ spans: [Span], otlpProtobuf: UnsafeRawBufferPointer? = nil) {
         guard !spans.isEmpty else { return }
         state.withLock { s in
             s.stats.spans += UInt64(spans.count)
             s.analyzer.ingest(spans)
         }
-        sink?(spans)
+        sink?(spans, otlpProtobuf)
     }
 
     /// Hands an accepted datagram, verbatim, to the datagram sink.

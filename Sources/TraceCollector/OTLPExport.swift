@@ -29,7 +29,7 @@ enum OTLPExport {
             pipeline.reject(failure)
             return .failure(failure)
         case .success(let rejected):
-            pipeline.ingest(spans)
+            pipeline.ingest(spans, otlpProtobuf: protobuf ? raw : nil)
             for var failure in rejected {
                 failure.location = source
                 pipeline.reject(failure)

@@ -44,7 +44,7 @@ struct ForwardingTests {
         let file = try XRayLinesFile(path: path)
         let pipeline = IngestPipeline(
             quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) },
-            sink: { spans in
+            sink: { spans, _ in
                 try? file.append(spans)
                 forwarder.submit(spans)
             })

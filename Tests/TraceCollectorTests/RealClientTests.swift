@@ -156,7 +156,7 @@ struct RecordingTests {
         let file = try XRayLinesFile(path: path)
         let pipeline = IngestPipeline(
             quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) },
-            sink: { spans in try? file.append(spans) })
+            sink: { spans, _ in try? file.append(spans) })
         let collector = try await Collector.start(
             udp: nil, otlp: ListenAddress(host: "127.0.0.1", port: 0), pipeline: pipeline)
         _ = try await RealClientTests.runClient("otel_client.py", collector: collector)

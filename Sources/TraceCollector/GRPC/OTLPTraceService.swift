@@ -115,23 +115,21 @@ enum RetryInfo {
 
     /// `RetryInfo { google.protobuf.Duration retry_delay = 1; }`, `Duration { int64 seconds = 1; }`.
     static func retryInfo(seconds: Int64) -> [UInt8] {
-        var duration: [UInt8] = [0x08]
-        ProtobufWire.appendVarint(UInt64(max(0, seconds)), to: &duration)
-        var out: [UInt8] = []
-        ProtobufWire.appendField(1, duration, to: &out)
-        return out
+        var w = ProtobufWriter()
+        w.messageField(1) { $0.varintField(1, UInt64(max(0, seconds))) }
+        return w.bytes
     }
 
     /// `Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; }`,
     /// `Any { string type_url = 1; bytes value = 2; }`.
     static func status(seconds: Int64, code: Int32, message: String) -> [UInt8] {
-        var any: [UInt8] = []
-        ProtobufWire.appendField(1, Array("type.googleapis.com/google.rpc.RetryInfo".utf8), to: &any)
-        ProtobufWire.appendField(2, retryInfo(seconds: seconds), to: &any)
-        var out: [UInt8] = [0x08]
-        ProtobufWire.appendVarint(UInt64(UInt32(bitPattern: code)), to: &out)
-        ProtobufWire.appendField(2, Array(message.utf8), to: &out)
-        ProtobufWire.appendField(3, any, to: &out)
-        return out
+        var w = ProtobufWriter()
+        w.varintField(1, UInt64(UInt32(bitPattern: code)))
+        w.stringField(2, message)
+        w.messageField(3) { any in
+            any.stringField(1, "type.googleapis.com/google.rpc.RetryInfo")
+            any.bytesField(2, retryInfo(seconds: seconds))
+        }
+        return w.bytes
     }
 }

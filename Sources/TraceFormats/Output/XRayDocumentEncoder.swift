@@ -113,7 +113,9 @@ public enum XRayDocumentEncoder {
             w.key("in_progress" as StaticString)
             w.bool(true)
         }
-        if let origin = span.origin {
+        if let origin = span.origin
+            ?? (span.source == .otlp && span.isEntry ? span.attribute(XRayNaming.originKey)?.stringValue : nil)
+        {
             w.key("origin" as StaticString)
             w.string(origin)
         }

@@ -9,6 +9,9 @@ public enum XRayNaming {
     /// The attribute that marks a call as an AWS SDK call, naming the service (`DynamoDB`, `SQS`).
     public static let awsServiceKey = "aws.service"
 
+    /// The attribute that makes an OpenTelemetry span an X-Ray segment of this origin (`AWS::Lambda::Function`).
+    public static let originKey = "aws.xray.origin"
+
     /// - Parameters:
     ///   - operation: the span's own name, kept where nothing better names it.
     ///   - service: the span's `service.name`.

@@ -4,7 +4,7 @@ import TraceFormats
 /// set them) to control what the X-Ray console and `tracescope` show.
 public enum XRayAttribute {
     /// Makes the span an X-Ray segment with this origin (`AWS::Lambda`, `AWS::Lambda::Function`, `AWS::EC2::Instance`).
-    public static let origin = "aws.xray.origin"
+    public static let origin = XRayNaming.originKey
     /// The segment's service name, when it differs from the tracer's.
     public static let serviceName = "service.name"
     /// Prefix of attributes written as X-Ray annotations (indexed, filterable): `annotation.customer_tier`.

@@ -51,117 +51,40 @@ struct CollectCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds between status lines on stderr.", valueName: "seconds"))
     var statusInterval: Double = 5
 
-    @Flag(name: .customLong("forward-xray"), help: "Forward everything received to AWS X-Ray (PutTraceSegments).")
-    var forwardXRay = false
+    @OptionGroup(title: "Forwarding")
+    var forwarding: ForwardingOptions
 
-    @Option(
-        name: .customLong("forward-udp"),
-        help: ArgumentHelp("Re-send daemon datagrams verbatim to this X-Ray daemon (host:port).", valueName: "addr"))
-    var forwardUDP: String?
-
-    @Option(
-        name: .customLong("forward-queue"),
-        help: ArgumentHelp(
-            "Spans --forward-xray holds while X-Ray is slow; beyond it they are dropped, counted.", valueName: "spans"))
-    var forwardQueue: Int = 100_000
-
-    @OptionGroup(title: "AWS X-Ray (with --forward-xray)")
+    @OptionGroup(title: "AWS (with --forward-xray or --forward-sigv4)")
     var aws: AWSOptions
 
     func validate() throws {
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         guard maxMemory >= 16 else { throw ValidationError("--max-memory must be at least 16 (MB)") }
         guard statusInterval > 0 else { throw ValidationError("--status-interval must be positive") }
-        if let forwardUDP, ListenAddress(parsing: forwardUDP) == nil {
-            throw ValidationError("--forward-udp \(forwardUDP): expected host:port")
-        }
-        guard forwardQueue > 0, forwardQueue <= 10_000_000 else {
-            throw ValidationError("--forward-queue must be 1…10000000")
-        }
     }
 
     func run() async throws {
-        var sink: XRayLinesFile?
-        if let out {
-            do throws(XRayLinesFile.OpenError) { sink = try XRayLinesFile(path: out) } catch {
-                Terminal.warn(error.description)
-                throw ExitCode(2)
-            }
-        }
-        var forwarder: XRayForwarder?
-        if forwardXRay {
-            do throws(AWSError) {
-                forwarder = XRayForwarder(client: try aws.client(), maxQueuedSpans: forwardQueue)
-            } catch {
-                Terminal.warn("--forward-xray: \(error)")
-                throw ExitCode(2)
-            }
-        }
-        var udpForwarder: DaemonUDPForwarder?
-        if let forwardUDP, let address = ListenAddress(parsing: forwardUDP) {
-            do throws(DaemonUDPForwarder.Failure) {
-                udpForwarder = try DaemonUDPForwarder(host: address.host, port: address.port)
-            } catch {
-                Terminal.warn(error.description)
-                throw ExitCode(2)
-            }
-        }
-        let file = sink
-        let xray = forwarder
-        var record: (@Sendable ([Span]) -> Void)?
-        if file != nil || xray != nil {
-            record = { @Sendable (spans: [Span]) -> Void in
-                if let file {
-                    do throws(XRayLinesFile.WriteError) { try file.append(spans) } catch {
-                        Terminal.warn("--out: \(error)")
-                    }
-                }
-                xray?.submit(spans)
-            }
-        }
-        let datagrams = udpForwarder
-        var datagramSink: (@Sendable (UnsafeRawBufferPointer) -> Void)?
-        if let datagrams {
-            datagramSink = { @Sendable (bytes: UnsafeRawBufferPointer) -> Void in datagrams.forward(bytes) }
-        }
+        let forwarders = try Forwarders(forwarding, aws: aws, out: out)
         let pipeline = IngestPipeline(
             quietPeriodSeconds: 30, memoryBudgetBytes: maxMemory << 20,
-            clock: { Clock.now() }, sink: record, datagramSink: datagramSink)
-        let forwarding = { @Sendable () -> String in
-            var parts: [String] = []
-            if let xray {
-                let s = xray.stats
-                parts.append(
-                    "X-Ray: forwarded \(s.forwarded) · retried \(s.retried) · rejected \(s.rejected) · dropped \(s.dropped)"
-                        + (s.lastError.map { " · last error: \($0)" } ?? ""))
-            }
-            if let datagrams {
-                let s = datagrams.stats
-                parts.append("UDP to \(datagrams.target): forwarded \(s.forwarded) · dropped \(s.dropped)")
-            }
-            return parts.isEmpty ? "" : " · " + parts.joined(separator: " · ")
-        }
+            clock: { Clock.now() }, sink: forwarders.sink, datagramSink: forwarders.datagramSink)
         let collector = try await CollectorStartup.start(receivers, pipeline: pipeline)
         var banner = "tracescope collect: " + ReceiverOptions.describe(collector)
         if let out { banner += ", writing \(out)" }
-        if let xray { banner += ", forwarding to X-Ray \(xray.client.endpoint.absoluteString) (\(xray.client.region))" }
-        if let datagrams { banner += ", forwarding datagrams to \(datagrams.target)" }
-        Terminal.printError(banner + " — Ctrl-C to stop")
+        Terminal.printError(banner + forwarders.banner + " — Ctrl-C to stop")
 
         let reason = await Self.waitForStop(duration: duration, statusInterval: statusInterval) {
             var stats = pipeline.stats
             stats.kernelDrops = collector.kernelDroppedDatagrams ?? 0
-            Terminal.printError(StatusLine.render(stats) + forwarding())
+            Terminal.printError(StatusLine.render(stats) + forwarders.status)
         }
         let drops = collector.kernelDroppedDatagrams ?? 0
         try await collector.stop()
-        sink?.close()
         // Everything accepted goes on before the process ends.
-        await forwarder?.drain()
-        udpForwarder?.close()
+        await forwarders.drain()
         var stats = pipeline.stats
         stats.kernelDrops = drops
-        Terminal.printError("tracescope collect: stopped (\(reason)). " + StatusLine.render(stats) + forwarding())
+        Terminal.printError("tracescope collect: stopped (\(reason)). " + StatusLine.render(stats) + forwarders.status)
         for example in stats.rejectionExamples.prefix(5) { Terminal.warn(example) }
     }
 

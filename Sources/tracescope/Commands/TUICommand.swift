@@ -38,6 +38,9 @@ struct TUICommand: AsyncParsableCommand {
     @OptionGroup(title: "Receivers (live mode)")
     var receivers: ReceiverOptions
 
+    @OptionGroup(title: "Forwarding (live mode)")
+    var forwarding: ForwardingOptions
+
     @Flag(help: "Show an AWS X-Ray account instead of listening.")
     var xray = false
 
@@ -74,7 +77,9 @@ struct TUICommand: AsyncParsableCommand {
             try await runXRay(glyphs: glyphs, mono: mono)
             return
         }
-        let pipeline = IngestPipeline(clock: { Clock.now() })
+        let forwarders = try Forwarders(forwarding, aws: aws, out: nil)
+        let pipeline = IngestPipeline(
+            clock: { Clock.now() }, sink: forwarders.sink, datagramSink: forwarders.datagramSink)
         let collector = try await CollectorStartup.start(receivers, pipeline: pipeline)
         let source =
             "live on "
@@ -91,6 +96,7 @@ struct TUICommand: AsyncParsableCommand {
                 version: stats.spans)
         }.runOnItsOwnThread()
         try await collector.stop()
+        await forwarders.drain()
     }
 
     /// Replays the files: paced through a pipeline like live data, or (speed 0) analyzed at once and shown as of

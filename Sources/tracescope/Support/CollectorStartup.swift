@@ -14,6 +14,15 @@ struct ReceiverOptions: ParsableArguments {
     var grpc = "127.0.0.1:4317"
 
     @Option(
+        name: .customLong("otlp-tls-cert"),
+        help: ArgumentHelp("PEM certificate chain: OTLP/HTTP over TLS (with --otlp-tls-key).", valueName: "file"))
+    var otlpTLSCert: String?
+
+    @Option(
+        name: .customLong("otlp-tls-key"), help: ArgumentHelp("PEM private key of --otlp-tls-cert.", valueName: "file"))
+    var otlpTLSKey: String?
+
+    @Option(
         name: .customLong("grpc-tls-cert"),
         help: ArgumentHelp("PEM certificate chain: OTLP/gRPC over TLS (with --grpc-tls-key).", valueName: "file"))
     var grpcTLSCert: String?
@@ -35,6 +44,9 @@ struct ReceiverOptions: ParsableArguments {
         }
         if udp == "off" && otlp == "off" && grpc == "off" {
             throw ValidationError("--udp, --otlp and --grpc are all off: nothing to receive")
+        }
+        if (otlpTLSCert == nil) != (otlpTLSKey == nil) {
+            throw ValidationError("--otlp-tls-cert and --otlp-tls-key go together")
         }
         if (grpcTLSCert == nil) != (grpcTLSKey == nil) {
             throw ValidationError("--grpc-tls-cert and --grpc-tls-key go together")
@@ -68,7 +80,9 @@ enum CollectorStartup {
             return try await Collector.start(
                 udp: options.udp == "off" ? nil : ListenAddress(parsing: options.udp),
                 otlp: options.otlp == "off" ? nil : ListenAddress(parsing: options.otlp), grpc: options.grpcOptions,
-                pipeline: pipeline)
+                otlpTLS: options.otlpTLSCert.flatMap { cert in
+                    options.otlpTLSKey.map { Collector.TLSFiles(certificatePath: cert, privateKeyPath: $0) }
+                }, pipeline: pipeline)
         } catch {
             Terminal.warn("\(error)")
             throw ExitCode(2)
