@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TraceFormats", targets: ["TraceFormats"]),
         .library(name: "TraceFiles", targets: ["TraceFiles"]),
         .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
+        .library(name: "TraceBackends", targets: ["TraceBackends"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

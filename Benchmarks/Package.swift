@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
         // The OTLP parse reference of the ingest benchmark (already in the graph through swift-otel).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // The transport benchmark's clients: gRPC's HTTP/2 client and the HTTP client, as real peers on loopback.
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .executableTarget(
@@ -30,6 +35,13 @@ let package = Package(
                 .product(name: "Tracescope", package: rootFolder),
                 .product(name: "TraceCollector", package: rootFolder),
                 .product(name: "TraceTUI", package: rootFolder),
+                .product(name: "TraceBackends", package: rootFolder),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -66,6 +66,7 @@ struct IngestBench: AsyncParsableCommand {
         let otlpReference = Double(otlpSpans) / swiftProtobufSeconds
         let upbSeconds = try Self.upbParseSeconds(batches.path, repetitions: 5)
         let upbRate = Double(otlpSpans) / upbSeconds
+        let transport = try await TransportBench.run(batches: batches.bodies, spans: otlpSpans)
 
         print("")
         print("                                        spans/s")
@@ -74,6 +75,13 @@ struct IngestBench: AsyncParsableCommand {
         print("OTLP: protobuf decode + analyse         \(Int(otlpRate))")
         print("OTLP: swift-protobuf parse only         \(Int(otlpReference))")
         print("OTLP: upb (C, via Python) parse only    \(Int(upbRate))")
+        print(
+            "OTLP/gRPC into the collector            \(Int(transport.grpcRate))   (\(TransportBench.inFlight) in flight)"
+        )
+        print("OTLP/HTTP into the collector            \(Int(transport.httpRate))   (the same batches)")
+        print(
+            "forwarded as OTLP/HTTP to a sink        \(Int(transport.forwardRate))   (gzip off, \(transport.forwardLost) lost)"
+        )
 
         // 3. The real collector on loopback: a sustained rate, then an overload.
         let sustainedSeconds = quick ? 20.0 : 60.0
@@ -100,6 +108,12 @@ struct IngestBench: AsyncParsableCommand {
         )
         print(
             "RESULT ingest.otlp.upb ours=\(Int(otlpRate)) spans/s reference=\(Int(upbRate)) spans/s ratio=\(Measure.format(otlpRate / upbRate, 2))"
+        )
+        print(
+            "RESULT ingest.grpc ours=\(Int(transport.grpcRate)) spans/s reference=\(Int(transport.httpRate)) spans/s ratio=\(Measure.format(transport.grpcRate / transport.httpRate, 2))"
+        )
+        print(
+            "RESULT forward.otlp ours=\(Int(transport.forwardRate)) spans/s reference=200000 spans/s ratio=\(Measure.format(transport.forwardRate / 200_000, 2))"
         )
         let peakMiB = max(sustained.peakMiB, overload.peakMiB)
         print(

@@ -58,6 +58,10 @@ public final class GRPCReceiver: Sendable {
         config.compression.enabledAlgorithms = [.gzip, .deflate]
         // A connection that opens streams and sends nothing is closed after this long without an RPC.
         config.connection.maxIdleTime = .seconds(300)
+        // OTLP exports are large messages (hundreds of KB): HTTP/2's default 64 KB window would make the client
+        // wait for a window update every few frames. A 4 MiB window and 1 MiB frames let a message go in one
+        // flight; 64 streams per connection bound what one peer may have buffered here.
+        config.http2 = .init(maxFrameSize: 1 << 20, targetWindowSize: 4 << 20, maxConcurrentStreams: 64)
         let security: HTTP2ServerTransport.Posix.TransportSecurity
         if let certificate = options.certificatePath, let key = options.privateKeyPath {
             security = .tls(
