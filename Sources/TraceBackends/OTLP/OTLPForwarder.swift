@@ -54,17 +54,7 @@ public final class OTLPForwarder: Sendable {
         }
     }
 
-    public struct Stats: Sendable, Equatable {
-        /// Spans the backend took.
-        public var forwarded: UInt64 = 0
-        /// Requests sent again (throttled, unavailable, unreachable).
-        public var retried: UInt64 = 0
-        /// Spans the backend refused (an error status, or rejected in `partial_success`).
-        public var rejected: UInt64 = 0
-        /// Spans dropped: the queue was full, or the backend stayed down past the drain's deadline.
-        public var dropped: UInt64 = 0
-        public var lastError: String?
-    }
+    public typealias Stats = ForwardingStats
 
     /// One received request: its protobuf bytes as they came, or spans to encode.
     private enum Item {

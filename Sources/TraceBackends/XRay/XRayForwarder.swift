@@ -12,18 +12,7 @@ import TraceModel
 /// rejected. The queue holds at most `maxQueuedSpans`: beyond it spans are dropped and counted, never blocking a
 /// receiver. `drain()` sends everything accepted before it returns.
 public final class XRayForwarder: Sendable {
-    public struct Stats: Sendable, Equatable {
-        /// Spans X-Ray accepted.
-        public var forwarded: UInt64 = 0
-        /// Calls retried (throttling, 5xx, connection failures), and spans of unprocessed segments put again.
-        public var retried: UInt64 = 0
-        /// Spans X-Ray refused (unprocessed twice, over 64 KB, or in a call that failed for good).
-        public var rejected: UInt64 = 0
-        /// Spans dropped because the queue was full.
-        public var dropped: UInt64 = 0
-        /// The last error X-Ray answered, for the status line.
-        public var lastError: String?
-    }
+    public typealias Stats = ForwardingStats
 
     private struct State {
         var queue: [[Span]] = []

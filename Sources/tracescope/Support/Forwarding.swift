@@ -170,18 +170,8 @@ final class Forwarders: Sendable {
     /// The forwarders' counters, for the status line.
     var status: String {
         var parts: [String] = []
-        if let xray {
-            let s = xray.stats
-            parts.append(
-                "X-Ray: forwarded \(s.forwarded) · retried \(s.retried) · rejected \(s.rejected) · dropped \(s.dropped)"
-                    + (s.lastError.map { " · last error: \($0)" } ?? ""))
-        }
-        if let otlp {
-            let s = otlp.stats
-            parts.append(
-                "OTLP: forwarded \(s.forwarded) · retried \(s.retried) · rejected \(s.rejected) · dropped \(s.dropped)"
-                    + (s.lastError.map { " · last error: \($0)" } ?? ""))
-        }
+        if let xray { parts.append("X-Ray: \(xray.stats)") }
+        if let otlp { parts.append("OTLP: \(otlp.stats)") }
         if let datagrams {
             let s = datagrams.stats
             parts.append("UDP to \(datagrams.target): forwarded \(s.forwarded) · dropped \(s.dropped)")
