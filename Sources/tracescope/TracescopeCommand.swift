@@ -13,7 +13,7 @@ struct TracescopeCommand: AsyncParsableCommand {
 
             Exit codes: 0 ok, 1 a gate failed, 2 bad input or usage.
             """,
-        version: "0.1.0",
+        version: "0.2.0",
         subcommands: [TUICommand.self, DemoCommand.self, SummaryCommand.self, CollectCommand.self],
         defaultSubcommand: TUICommand.self
     )
