@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Tracescope's benchmarks: ours and a reference, side by side.",
         subcommands: [
             SummaryBench.self, SummaryChild.self, TracerBench.self, ExportCost.self, TracerCost.self, IngestBench.self,
-            IngestCost.self, CollectorChild.self, CollectorMemory.self, RenderBench.self,
+            IngestCost.self, CollectorChild.self, CollectorMemory.self, RenderBench.self, TransportCost.self,
         ]
     )
 }

@@ -66,7 +66,12 @@ struct IngestBench: AsyncParsableCommand {
         let otlpReference = Double(otlpSpans) / swiftProtobufSeconds
         let upbSeconds = try Self.upbParseSeconds(batches.path, repetitions: 5)
         let upbRate = Double(otlpSpans) / upbSeconds
-        let transport = try await TransportBench.run(batches: batches.bodies, spans: otlpSpans)
+        var xrayBatches: [[Span]] = [[]]
+        for datagram in datagrams {
+            try datagram.withUnsafeBytes { try DaemonDatagram.decode($0, into: &xrayBatches[xrayBatches.count - 1]) }
+            if xrayBatches[xrayBatches.count - 1].count >= 512 { xrayBatches.append([]) }
+        }
+        let transport = try await TransportBench.run(batches: batches.bodies, spans: otlpSpans, xray: xrayBatches)
 
         print("")
         print("                                        spans/s")
@@ -82,6 +87,7 @@ struct IngestBench: AsyncParsableCommand {
         print(
             "forwarded as OTLP/HTTP to a sink        \(Int(transport.forwardRate))   (gzip off, \(transport.forwardLost) lost)"
         )
+        print("X-Ray forwarded as OTLP/HTTP (encoded)  \(Int(transport.xrayForwardRate ?? 0))")
 
         // 3. The real collector on loopback: a sustained rate, then an overload.
         let sustainedSeconds = quick ? 20.0 : 60.0

@@ -1,3 +1,4 @@
+import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import GRPCCore
@@ -12,21 +13,24 @@ import TraceModel
 
 /// The collector's network paths for OTLP, end to end on loopback:
 /// - `ingest.grpc`: OTLP batches exported over gRPC (grpc-swift's HTTP/2 client) into the collector, against the same
-///   batches posted over OTLP/HTTP (AsyncHTTPClient) — the same pipeline behind both, the same four requests in
-///   flight, the two taking turns, best of three each;
+///   batches posted over OTLP/HTTP (AsyncHTTPClient) — the same pipeline behind both, the same sixteen requests in
+///   flight (a collector serves many exporters at once; with a few in flight both are bound by round trips, not by
+///   the work), the two taking turns, best of three each;
 /// - `forward.otlp`: spans received as OTLP and forwarded by `OTLPForwarder` to a loopback sink that answers 200 and
 ///   discards, gzip off; no loss allowed.
 enum TransportBench {
-    static let inFlight = 4
+    static let inFlight = 16
 
     struct Outcome {
         var grpcRate: Double
         var httpRate: Double
         var forwardRate: Double
         var forwardLost: UInt64
+        /// X-Ray spans forwarded as OTLP (encoded on the way), when given.
+        var xrayForwardRate: Double?
     }
 
-    static func run(batches: [[UInt8]], spans: Int) async throws -> Outcome {
+    static func run(batches: [[UInt8]], spans: Int, xray: [[Span]] = []) async throws -> Outcome {
         let pipeline = IngestPipeline(quietPeriodSeconds: 30, clock: { 0 })
         let collector = try await Collector.start(
             udp: nil, otlp: ListenAddress(host: "127.0.0.1", port: 0),
@@ -48,10 +52,12 @@ enum TransportBench {
         }
         try await collector.stop()
         let forward = try await forwardThroughput(batches: batches, spans: spans, http: http)
+        var xrayRate: Double?
+        if !xray.isEmpty { xrayRate = try await forwardEncoded(xray, http: http) }
         try await http.shutdown()
         return Outcome(
             grpcRate: Double(spans) / grpcBest, httpRate: Double(spans) / httpBest, forwardRate: forward.rate,
-            forwardLost: forward.lost)
+            forwardLost: forward.lost, xrayForwardRate: xrayRate)
     }
 
     static func timed(_ body: () async throws -> Void) async throws -> Double {
@@ -133,6 +139,26 @@ enum TransportBench {
         return (Double(stats.forwarded) / seconds, UInt64(spans) - stats.forwarded)
     }
 
+    /// X-Ray spans forwarded as OTLP: each batch encoded by `OTLPProtobufEncoder` on the forwarder's task.
+    static func forwardEncoded(_ batches: [[Span]], http: HTTPClient) async throws -> Double {
+        let sink = try await DiscardingSink.start()
+        defer { sink.stop() }
+        let total = batches.reduce(0) { $0 + $1.count }
+        let forwarder = OTLPForwarder(
+            OTLPForwarder.Options(
+                url: URL(string: "http://127.0.0.1:\(sink.port)")!, maxQueuedSpans: total + 1,
+                flushInterval: .milliseconds(5)),
+            http: http)
+        let seconds = try await timed {
+            for batch in batches { forwarder.submit(batch, otlpProtobuf: nil) }
+            await forwarder.drain()
+        }
+        guard forwarder.stats.forwarded == UInt64(total) else {
+            throw BenchFailure("forwarded \(forwarder.stats.forwarded) of \(total) X-Ray spans")
+        }
+        return Double(total) / seconds
+    }
+
     struct Bytes: MessageSerializer, MessageDeserializer {
         func serialize<Output: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Output { Output(message) }
         func deserialize<Input: GRPCContiguousBytes>(_ bytes: Input) throws -> [UInt8] {
@@ -184,6 +210,26 @@ final class DiscardingSink: Sendable {
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil
             )
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+}
+
+/// `transport-cost`: the OTLP transport paths alone, repeated, for profiling (no comparison printed as a RESULT).
+struct TransportCost: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transport-cost", abstract: "OTLP/gRPC and OTLP/HTTP into the collector, for profiling.",
+        shouldDisplay: false)
+
+    @Option(help: "Rounds of each.")
+    var rounds = 5
+
+    func run() async throws {
+        let batches = try IngestBench.otlpBatches(traces: 10_000)
+        for _ in 0..<rounds {
+            let outcome = try await TransportBench.run(batches: batches.bodies, spans: batches.spans)
+            print(
+                "gRPC \(Int(outcome.grpcRate)) spans/s · HTTP \(Int(outcome.httpRate)) spans/s · forward \(Int(outcome.forwardRate)) spans/s"
+            )
         }
     }
 }
