@@ -32,11 +32,15 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 machine="$(nproc) cores, ${cpu:-unknown CPU}, $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr)"
 
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+output=$(mktemp)
+trap 'rm -f "$results" "$output"' EXIT
 for ((round = 1; round <= rounds; round++)); do
     for name in "${benchmarks[@]}"; do
         echo "== round $round: tracescope-bench $name $quick" >&2
-        "$bench" "$name" $quick | tee /dev/stderr | grep '^RESULT ' | sed "s/^/round $round: /" >>"$results"
+        # Through a file, not `tee /dev/stderr`: reopening a redirected stderr would truncate the caller's log.
+        "$bench" "$name" $quick >"$output"
+        cat "$output" >&2
+        grep '^RESULT ' "$output" | sed "s/^/round $round: /" >>"$results"
     done
 done
 
