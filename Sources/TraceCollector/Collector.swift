@@ -41,6 +41,8 @@ public final class Collector: Sendable {
     public let udpAddress: ListenAddress?
     public let otlpAddress: ListenAddress?
     public var grpcAddress: ListenAddress? { grpc?.address }
+    /// Whether OTLP/HTTP is served over TLS.
+    public let otlpIsTLS: Bool
     private let grpc: GRPCReceiver?
     private let group: MultiThreadedEventLoopGroup
     private let channels: [Channel]
@@ -48,9 +50,10 @@ public final class Collector: Sendable {
 
     private init(
         pipeline: IngestPipeline, group: MultiThreadedEventLoopGroup, channels: [Channel], ticker: RepeatedTask,
-        udp: ListenAddress?, otlp: ListenAddress?, grpc: GRPCReceiver?
+        udp: ListenAddress?, otlp: ListenAddress?, grpc: GRPCReceiver?, otlpIsTLS: Bool
     ) {
         self.grpc = grpc
+        self.otlpIsTLS = otlpIsTLS
         self.pipeline = pipeline
         self.group = group
         self.channels = channels
@@ -131,7 +134,7 @@ public final class Collector: Sendable {
         }
         return Collector(
             pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP,
-            grpc: grpcReceiver)
+            grpc: grpcReceiver, otlpIsTLS: otlpTLS != nil)
     }
 
     /// Datagrams the kernel dropped on the UDP port (receive buffer full) since it was opened; nil off Linux.

@@ -67,7 +67,7 @@ struct ReceiverOptions: ParsableArguments {
     static func describe(_ collector: Collector) -> String {
         [
             collector.udpAddress.map { "X-Ray UDP \($0)" },
-            collector.otlpAddress.map { "OTLP/HTTP http://\($0)/v1/traces" },
+            collector.otlpAddress.map { "OTLP/HTTP \(collector.otlpIsTLS ? "https" : "http")://\($0)/v1/traces" },
             collector.grpcAddress.map { "OTLP/gRPC \($0)" },
         ].compactMap { $0 }.joined(separator: ", ")
     }
