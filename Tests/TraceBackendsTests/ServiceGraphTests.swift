@@ -159,6 +159,40 @@ struct ServiceGraphTests {
         #expect(sent?["FilterExpression"] as? String == "service(\"checkout\") AND fault")
         #expect(server.requests.filter { $0.path == "/Traces" }.count == 1)
     }
+
+    /// Each poll reads summary pages until it has a poll's worth of traces not fetched yet: the list fills with the
+    /// window's older traces over the polls.
+    @Test func pollsPageDeeperIntoTheWindow() async throws {
+        let ids = (1...5).map { "1-6b003640-\(String(format: "%024x", $0))" }
+        let server = try ScriptedHTTPServer { request in
+            switch request.path {
+            case "/ServiceGraph": return .json(#"{"Services":[]}"#)
+            case "/TraceSummaries":
+                let sent = (try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]) ?? [:]
+                let second = sent["NextToken"] as? String == "page-2"
+                let page = second ? Array(ids[3...]) : Array(ids[..<3])
+                let entries = page.map { #"{"Id":"\#($0)","StartTime":1795176000}"# }.joined(separator: ",")
+                return .json(#"{"TraceSummaries":[\#(entries)]\#(second ? "" : #","NextToken":"page-2""#)}"#)
+            case "/Traces": return .json(#"{"Traces":[]}"#)
+            default: return .init(status: 404)
+            }
+        }
+        defer { server.close() }
+        let client = XRayClient(
+            endpoint: try #require(URL(string: server.url)), region: "eu-west-1",
+            credentials: CredentialChain(
+                fixed: AWSCredentials(accessKeyID: "A", secretAccessKey: "s"), http: BackendHTTPClient.shared),
+            http: BackendHTTPClient.shared)
+        let poller = XRayPoller(client: client, maxTracesPerPoll: 4, callSpacing: .milliseconds(1)) { _ in }
+        try await poller.poll(now: Date(timeIntervalSince1970: 1_795_176_600))
+        #expect(poller.status.tracesFetched == 4)
+        try await poller.poll(now: Date(timeIntervalSince1970: 1_795_176_610))
+        #expect(poller.status.tracesFetched == 5)
+        let asked = server.requests.filter { $0.path == "/Traces" }.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any])?["TraceIds"] as? [String]
+        }
+        #expect(Set(asked.flatMap { $0 }) == Set(ids))
+    }
 }
 
 /// Spans handed over from another task, for assertions.

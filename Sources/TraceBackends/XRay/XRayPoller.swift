@@ -28,6 +28,8 @@ public final class XRayPoller: Sendable {
     public let windowSeconds: Double
     public let maxTracesPerPoll: Int
     public let callSpacing: Duration
+    /// Pages of trace summaries read per poll at most, looking for traces not fetched yet.
+    public let maxSummaryPages = 5
     private let deliver: @Sendable ([Span]) -> Void
     private let state = Mutex(Status())
     private let filterText = Mutex<String?>(nil)
@@ -94,13 +96,27 @@ public final class XRayPoller: Sendable {
         let graph = try await client.serviceGraph(start: start, end: now)
         try? await Task.sleep(for: callSpacing)
         let filter = filterText.withLock { $0 }
-        let page = try await client.call(
-            .getTraceSummaries,
-            body: XRayAPI.traceSummariesRequest(start: start, end: now, filter: filter, nextToken: nil))
-        let (summaries, _) = try XRayAPI.traceSummariesResponse(page)
-        // Newest first, those not fetched yet, at most a poll's worth.
-        let newest = summaries.sorted { ($0.startTime ?? 0) > ($1.startTime ?? 0) }.map(\.id)
-        let wanted = fetched.withLock { known in Array(newest.filter { !known.contains($0) }.prefix(maxTracesPerPoll)) }
+        // Pages of summaries until a poll's worth of traces not fetched yet is found (at most `maxSummaryPages`):
+        // each poll goes deeper into the window, so the list fills with older traces over the polls while the
+        // newest, on the first page, always come first.
+        var wanted: [String] = []
+        var token: String?
+        var pages = 0
+        repeat {
+            if pages > 0 { try? await Task.sleep(for: callSpacing) }
+            let page = try await client.call(
+                .getTraceSummaries,
+                body: XRayAPI.traceSummariesRequest(start: start, end: now, filter: filter, nextToken: token))
+            let (summaries, next) = try XRayAPI.traceSummariesResponse(page)
+            let newest = summaries.sorted { ($0.startTime ?? 0) > ($1.startTime ?? 0) }.map(\.id)
+            fetched.withLock { known in
+                for id in newest where wanted.count < maxTracesPerPoll && !known.contains(id) && !wanted.contains(id) {
+                    wanted.append(id)
+                }
+            }
+            pages += 1
+            token = next == token ? nil : next
+        } while token != nil && wanted.count < maxTracesPerPoll && pages < maxSummaryPages
         var count = 0
         if !wanted.isEmpty {
             let fetcher = XRayTraceFetcher(client: client, maxTraces: maxTracesPerPoll, callSpacing: callSpacing)
