@@ -160,6 +160,32 @@ struct ServiceGraphTests {
         #expect(server.requests.filter { $0.path == "/Traces" }.count == 1)
     }
 
+    /// A timeline opened on a trace no longer held fetches it on its own, once however often it is asked.
+    @Test func anOpenedTraceIsFetchedOnDemand() async throws {
+        let trace = "1-6b003640-269e0d37f2a74de452e6b438"
+        let document =
+            #"{\"id\":\"128b2f330c5c7fd0\",\"name\":\"shop-api/prod\",\"trace_id\":\"\#(trace)\",\"start_time\":1795176000.0,\"end_time\":1795176000.5}"#
+        let server = try ScriptedHTTPServer { request in
+            guard request.path == "/Traces" else { return .init(status: 404) }
+            usleep(100_000)
+            return .json(
+                #"{"Traces":[{"Id":"\#(trace)","Segments":[{"Id":"128b2f330c5c7fd0","Document":"\#(document)"}]}]}"#)
+        }
+        defer { server.close() }
+        let client = XRayClient(
+            endpoint: try #require(URL(string: server.url)), region: "eu-west-1",
+            credentials: CredentialChain(
+                fixed: AWSCredentials(accessKeyID: "A", secretAccessKey: "s"), http: BackendHTTPClient.shared),
+            http: BackendHTTPClient.shared)
+        let received = SpanCollector()
+        let poller = XRayPoller(client: client) { received.add($0) }
+        poller.fetchNow(trace)
+        poller.fetchNow(trace) // already on its way
+        for _ in 0..<100 where received.spans.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(received.spans.map(\.name) == ["shop-api/prod"])
+        #expect(server.requests.count == 1)
+    }
+
     /// Each poll reads summary pages until it has a poll's worth of traces not fetched yet: the list fills with the
     /// window's older traces over the polls.
     @Test func pollsPageDeeperIntoTheWindow() async throws {

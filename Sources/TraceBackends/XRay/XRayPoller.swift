@@ -35,6 +35,7 @@ public final class XRayPoller: Sendable {
     private let filterText = Mutex<String?>(nil)
     private let fetched = Mutex(Set<String>())
     private let task = Mutex<Task<Void, Never>?>(nil)
+    private let pendingFetches = Mutex(Set<String>())
 
     public init(
         client: XRayClient, interval: Duration = .seconds(10), windowSeconds: Double = 900, maxTracesPerPoll: Int = 100,
@@ -138,6 +139,27 @@ public final class XRayPoller: Sendable {
             s.tracesFetched += wanted.count
             if s.graph != graph || count > 0 { s.version &+= 1 }
             s.graph = graph
+        }
+    }
+
+    /// Fetches one trace now (with `BatchGetTraces`), whether or not it was fetched before — for a timeline opened on
+    /// a trace that is no longer held. Asked again while it is on its way, it does nothing.
+    public func fetchNow(_ id: String) {
+        let start = pendingFetches.withLock { pending -> Bool in pending.insert(id).inserted }
+        guard start else { return }
+        Task { [self] in
+            defer { _ = pendingFetches.withLock { $0.remove(id) } }
+            let fetcher = XRayTraceFetcher(client: client, maxTraces: 1)
+            do throws(AWSError) {
+                var count = 0
+                _ = try await fetcher.fetch(ids: [id]) { spans in
+                    count += spans.count
+                    deliver(spans)
+                }
+                state.withLock { $0.version &+= count > 0 ? 1 : 0 }
+            } catch {
+                state.withLock { $0.lastError = error.description }
+            }
         }
     }
 

@@ -170,6 +170,11 @@ struct TUICommand: AsyncParsableCommand {
             version: { pipeline.stats.spans &+ poller.status.version &+ UInt64(poller.status.polls) }
         ) { query in
             poller.setFilter(query.filter?.text)
+            let analyzer = pipeline.analyzer
+            // A timeline opened on a trace no longer held (evicted): fetch it again.
+            if let id = query.trace, analyzer.store?.traces.contains(where: { $0.traceID == id }) == false {
+                poller.fetchNow(id.xray)
+            }
             let stats = pipeline.stats
             let remote = poller.remoteGraph
             var source = poller.headerText()
@@ -177,7 +182,7 @@ struct TUICommand: AsyncParsableCommand {
                 source += " · map from the traces fetched (X-Ray sent no graph)"
             }
             return DashboardApp.Snapshot(
-                analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
+                analyzer: analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
                 version: stats.spans &+ poller.status.version, remote: remote, source: source,
                 emptyHint: poller.status.polls == 0
                     ? "Asking X-Ray for the last 15 minutes…"
