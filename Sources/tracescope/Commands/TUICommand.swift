@@ -91,9 +91,11 @@ struct TUICommand: AsyncParsableCommand {
         {
             _ in
             let stats = pipeline.stats
+            // Forwarding shows its counters in the header (the status line `collect` prints).
+            let status = forwarders.status
             return DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: Int(stats.rejectedCount), now: Clock.now(),
-                version: stats.spans)
+                version: stats.spans, source: status.isEmpty ? nil : source + status)
         }.runOnItsOwnThread()
         try await collector.stop()
         await forwarders.drain()
