@@ -1,3 +1,4 @@
+import Foundation
 import Instrumentation
 import Testing
 import TraceModel
@@ -130,15 +131,21 @@ struct TracerTests {
     }
 
     @Test func aFullQueueDropsAndCountsInsteadOfBlocking() {
+        /// Takes 200 ms over every batch: a caller that waited for it would take seconds for a thousand spans.
         final class SlowExporter: SpanExporter {
-            func export(_ spans: [FinishedSpan]) throws {}
+            func export(_ spans: [FinishedSpan]) throws { usleep(200_000) }
         }
         let tracer = TracescopeTracer(
             serviceName: "bulk", exporter: SlowExporter(), sampler: AlwaysSample(),
             queueCapacity: 16, flushInterval: .seconds(60))
+        let began = ContinuousClock.now
         for _ in 0..<1000 { tracer.withSpan("op") { _ in } }
+        let elapsed = ContinuousClock.now - began
+        #expect(elapsed < .seconds(1), "the caller waited for the exporter: \(elapsed)")
         let stats = tracer.exportStats
         #expect(stats.accepted + stats.dropped == 1000)
+        // A queue of 16 behind a 200 ms export takes a few dozen spans at most; the rest are dropped and counted.
+        #expect(stats.dropped >= 900, "\(stats)")
         tracer.shutdown()
         #expect(tracer.exportStats.exported == tracer.exportStats.accepted)
     }
