@@ -1,37 +1,23 @@
-/// Just enough of the protobuf wire format to build OTLP requests in tests.
+import TraceFormats
+
+/// Builds OTLP requests in tests, on the project's own protobuf writer (`ProtobufWriter`), with field numbers as
+/// plain `Int`s and an OTLP shortcut for resource spans.
 public struct ProtoWriter {
-    public var bytes: [UInt8] = []
+    private var writer = ProtobufWriter()
 
     public init() {}
 
-    public mutating func rawVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(v & 0x7F) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
+    public var bytes: [UInt8] { writer.bytes }
 
-    public mutating func varint(_ field: Int, _ value: UInt64) {
-        rawVarint(UInt64(field << 3))
-        rawVarint(value)
-    }
+    public mutating func rawVarint(_ value: UInt64) { writer.varint(value) }
 
-    public mutating func fixed64(_ field: Int, _ value: UInt64) {
-        rawVarint(UInt64(field << 3 | 1))
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
-    }
+    public mutating func varint(_ field: Int, _ value: UInt64) { writer.varintField(UInt32(field), value) }
 
-    public mutating func bytes(_ field: Int, _ value: [UInt8]) {
-        rawVarint(UInt64(field << 3 | 2))
-        rawVarint(UInt64(value.count))
-        bytes.append(contentsOf: value)
-    }
+    public mutating func fixed64(_ field: Int, _ value: UInt64) { writer.fixed64Field(UInt32(field), value) }
 
-    public mutating func string(_ field: Int, _ value: String) {
-        bytes(field, Array(value.utf8))
-    }
+    public mutating func bytes(_ field: Int, _ value: [UInt8]) { writer.bytesField(UInt32(field), value) }
+
+    public mutating func string(_ field: Int, _ value: String) { writer.stringField(UInt32(field), value) }
 
     public mutating func message(_ field: Int, _ build: (inout ProtoWriter) -> Void) {
         var inner = ProtoWriter()

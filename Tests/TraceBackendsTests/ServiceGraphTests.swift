@@ -47,6 +47,15 @@ struct ServiceGraphTests {
         }
         """#
 
+    /// A client of the fake endpoint, with fixed credentials.
+    static func client(_ server: ScriptedHTTPServer) throws -> XRayClient {
+        XRayClient(
+            endpoint: try #require(URL(string: server.url)), region: "eu-west-1",
+            credentials: CredentialChain(
+                fixed: AWSCredentials(accessKeyID: "A", secretAccessKey: "s"), http: BackendHTTPClient.shared),
+            http: BackendHTTPClient.shared)
+    }
+
     static let stage = NodeKey(name: "shop-api/prod", type: "AWS::ApiGateway::Stage")
     static let function = NodeKey(name: "checkout", type: "AWS::Lambda::Function")
     static let table = NodeKey(name: "orders", type: "AWS::DynamoDB::Table")
@@ -141,11 +150,7 @@ struct ServiceGraphTests {
             }
         }
         defer { server.close() }
-        let client = XRayClient(
-            endpoint: try #require(URL(string: server.url)), region: "eu-west-1",
-            credentials: CredentialChain(
-                fixed: AWSCredentials(accessKeyID: "A", secretAccessKey: "s"), http: BackendHTTPClient.shared),
-            http: BackendHTTPClient.shared)
+        let client = try Self.client(server)
         let received = SpanCollector()
         let poller = XRayPoller(client: client, callSpacing: .milliseconds(1)) { received.add($0) }
         poller.setFilter("service(\"checkout\") AND fault") // not polling yet: no task starts
@@ -172,11 +177,7 @@ struct ServiceGraphTests {
                 #"{"Traces":[{"Id":"\#(trace)","Segments":[{"Id":"128b2f330c5c7fd0","Document":"\#(document)"}]}]}"#)
         }
         defer { server.close() }
-        let client = XRayClient(
-            endpoint: try #require(URL(string: server.url)), region: "eu-west-1",
-            credentials: CredentialChain(
-                fixed: AWSCredentials(accessKeyID: "A", secretAccessKey: "s"), http: BackendHTTPClient.shared),
-            http: BackendHTTPClient.shared)
+        let client = try Self.client(server)
         let received = SpanCollector()
         let poller = XRayPoller(client: client) { received.add($0) }
         poller.fetchNow(trace)
@@ -204,11 +205,7 @@ struct ServiceGraphTests {
             }
         }
         defer { server.close() }
-        let client = XRayClient(
-            endpoint: try #require(URL(string: server.url)), region: "eu-west-1",
-            credentials: CredentialChain(
-                fixed: AWSCredentials(accessKeyID: "A", secretAccessKey: "s"), http: BackendHTTPClient.shared),
-            http: BackendHTTPClient.shared)
+        let client = try Self.client(server)
         let poller = XRayPoller(client: client, maxTracesPerPoll: 4, callSpacing: .milliseconds(1)) { _ in }
         try await poller.poll(now: Date(timeIntervalSince1970: 1_795_176_600))
         #expect(poller.status.tracesFetched == 4)
