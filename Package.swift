@@ -4,8 +4,8 @@ import PackageDescription
 let package = Package(
     name: "tracescope",
     // Linux only: the code calls Glibc, reads /proc and links ncursesw, so no Apple platform is declared.
-    // Library products beyond `Tracescope` (what users import) exist for the Benchmarks package, which measures the
-    // collector, the analysis and the dashboard directly.
+    // Library products beyond `Tracescope` (what users import) exist for the Benchmarks and Fuzz packages, which
+    // measure and fuzz the collector, the decoders, the analysis and the reports directly.
     products: [
         .executable(name: "tracescope", targets: ["tracescope"]),
         .library(name: "Tracescope", targets: ["Tracescope"]),
@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "TraceFiles", targets: ["TraceFiles"]),
         .library(name: "TraceAnalysis", targets: ["TraceAnalysis"]),
         .library(name: "TraceBackends", targets: ["TraceBackends"]),
+        .library(name: "TraceReports", targets: ["TraceReports"]),
+        .library(name: "FuzzHarnesses", targets: ["FuzzHarnesses"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,6 +67,7 @@ let package = Package(
                 "TraceModel", "TraceFormats", "TraceFiles", "TraceAnalysis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
@@ -102,6 +105,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // One harness per byte-level entry point, with the properties each checks: driven by libFuzzer from the Fuzz
+        // package (`Fuzz/run.sh`) and replayed over the committed corpora by FuzzRegressionTests.
+        .target(
+            name: "FuzzHarnesses",
+            dependencies: [
+                "TraceModel", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceCollector", "TraceBackends",
+                "Tracescope",
+            ]
+        ),
         // Runnable examples of the library (README "Instrumenting your code").
         .executableTarget(name: "example-plain-function", dependencies: ["Tracescope"], path: "Examples/PlainFunction"),
         .executableTarget(name: "example-http-handler", dependencies: ["Tracescope"], path: "Examples/HTTPHandler"),
@@ -135,6 +147,7 @@ let package = Package(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarnesses"]),
         .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]

@@ -21,6 +21,10 @@ public struct CollectorStats: Sendable, Equatable {
     public var tracesEvicted: UInt64 = 0
     /// Requests folded into the graph's `(other)` node because the graph is at its size limit.
     public var foldedRequests: UInt64 = 0
+    /// Spans of traces already holding `TraceAssembler.maxSpansPerTrace`: counted, not kept.
+    public var spansOverTraceLimit: UInt64 = 0
+    /// Traces dated ahead of the collector's clock (a sender's clock is wrong), placed at the present.
+    public var clockSkewedTraces: UInt64 = 0
 
     public init() {}
 

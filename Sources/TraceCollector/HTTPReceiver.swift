@@ -17,14 +17,22 @@ enum HTTPReceiver {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
-                    try channel.pipeline.syncOperations.addHandler(
-                        HTTPReceiverHandler(pipeline: pipeline, maxBodyBytes: maxBodyBytes))
+                    try configure(channel, pipeline: pipeline, maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout)
                 }
             }
             .bind(host: host, port: port)
             .get()
+    }
+
+    /// Everything after TLS: HTTP/1.1 parsing, the idle cut and the request handler. One home for the pipeline, so
+    /// `HTTPReceiverReplay` (tests, fuzzing) serves requests exactly as a socket would.
+    static func configure(
+        _ channel: Channel, pipeline: IngestPipeline, maxBodyBytes: Int, idleTimeout: TimeAmount
+    ) throws {
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
+        try channel.pipeline.syncOperations.addHandler(
+            HTTPReceiverHandler(pipeline: pipeline, maxBodyBytes: maxBodyBytes))
     }
 
     /// A server TLS context from PEM files.

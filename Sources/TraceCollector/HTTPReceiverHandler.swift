@@ -116,7 +116,7 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
                         .unknownRecord, "unsupported content encoding \"\(encoding.prefix(32))\"", location: source))
                 return plain(.unsupportedMediaType, "content-encoding: gzip or none")
             }
-            switch Gunzip.inflate(bytes, limit: maxBodyBytes * 8) {
+            switch bytes.withUnsafeBytes({ GzipInflater.inflateWhole($0, limit: maxBodyBytes * 8) }) {
             case .success(let inflated): bytes = inflated
             case .failure(let failure):
                 var f = failure

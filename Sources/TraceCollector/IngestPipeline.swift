@@ -37,7 +37,8 @@ public final class IngestPipeline: Sendable {
         // ~4 KB per open trace (a few spans and their strings).
         var analyzer = TraceAnalyzer(
             quietPeriodSeconds: quietPeriodSeconds,
-            maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true)
+            maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true, timekeeping: .arrival)
+        analyzer.assembler.maxOpenBytes = memoryBudgetBytes / 4
         analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 2)
         // The last quarter is the graph's: a windowed node or edge takes up to ~400 KB (16 minute histograms).
         analyzer.limitGraph(entries: max(64, memoryBudgetBytes / 4 / 400_000))
@@ -50,8 +51,11 @@ public final class IngestPipeline: Sendable {
     /// Accepts decoded spans from one datagram or request (`otlpProtobuf`: the request they were decoded from).
     public func ingest(_ spans: [Span], otlpProtobuf: UnsafeRawBufferPointer? = nil) {
         guard !spans.isEmpty else { return }
+        let now = clock()
         state.withLock { s in
             s.stats.spans += UInt64(spans.count)
+            // Arrival time: a trace goes quiet by this clock, not by its senders' (docs/SEMANTICS.md, "Time").
+            s.analyzer.advance(to: now)
             s.analyzer.ingest(spans)
         }
         sink?(spans, otlpProtobuf)
@@ -94,6 +98,8 @@ public final class IngestPipeline: Sendable {
             stats.tracesEvicted = UInt64(s.analyzer.store?.evicted ?? 0)
             stats.storedBytes = UInt64(s.analyzer.store?.bytes ?? 0)
             stats.foldedRequests = s.analyzer.graph.foldedRequests
+            stats.spansOverTraceLimit = UInt64(s.analyzer.assembler.spansOverTraceLimit)
+            stats.clockSkewedTraces = UInt64(s.analyzer.clockSkewedTraces)
             return stats
         }
     }

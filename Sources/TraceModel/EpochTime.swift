@@ -10,3 +10,20 @@ public enum EpochRange {
     @inlinable
     public static func clamp(_ nanos: EpochNanos) -> EpochNanos { min(max(nanos, 0), latest) }
 }
+
+extension Int64 {
+    /// Seconds as nanoseconds, saturating: NaN is zero and anything past ±292 years is the largest magnitude, so an
+    /// absurd duration from a file or a flag can never trap a conversion.
+    public init(saturatingNanosFromSeconds seconds: Double) {
+        let nanos = seconds * 1_000_000_000
+        if nanos.isNaN {
+            self = 0
+        } else if nanos >= 9.2e18 {
+            self = .max
+        } else if nanos <= -9.2e18 {
+            self = .min
+        } else {
+            self = Int64(nanos)
+        }
+    }
+}

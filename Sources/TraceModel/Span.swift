@@ -187,17 +187,23 @@ public struct Span: Sendable, Hashable {
         return max(0, end - start)
     }
 
-    /// Bytes a span holds in memory, roughly (for memory budgets): calibrated against resident memory (the collector's
-    /// peak RSS under load at a 64 MB budget), counting the struct, its box (~340 bytes, every span has one), strings
-    /// and collections. Read in place from the box: copying out HTTP info or dictionaries
-    /// just to count them cost more than the estimate is worth. Resource attributes are shared by a batch's spans
-    /// and not counted here.
+    /// Bytes a span holds in memory (for memory budgets): the struct and its box (~860 bytes with their allocator
+    /// overhead, calibrated against the collector's resident memory under load), plus every string and collection
+    /// the box holds, each by its size. Sizes come from the input, so a hostile sender cannot hide a megabyte in an
+    /// attribute value, a cause or a header. Resource attributes are shared by a batch's spans and counted there.
     public var estimatedBytes: Int {
         let d = details
-        var total = 860 + d.name.utf8.count + (d.serviceName?.utf8.count ?? 0) + (d.origin?.utf8.count ?? 0)
-        total += (d.metadataJSON?.utf8.count ?? 0) + (d.http?.url?.utf8.count ?? 0)
-        total += 192 * (d.attributes.count + d.annotations.count + d.aws.count)
-        if let exceptions = d.cause?.exceptions.count { total += 256 * max(1, exceptions) }
+        var total = 860 + MemoryFootprint.of(d.name) + MemoryFootprint.of(d.serviceName) + MemoryFootprint.of(d.origin)
+        total +=
+            MemoryFootprint.of(d.namespace) + MemoryFootprint.of(d.statusMessage) + MemoryFootprint.of(d.metadataJSON)
+        if let http = d.http {
+            total +=
+                64 + MemoryFootprint.of(http.method) + MemoryFootprint.of(http.url) + MemoryFootprint.of(http.clientIP)
+            total += MemoryFootprint.of(http.userAgent)
+        }
+        total += MemoryFootprint.of(d.aws) + MemoryFootprint.of(d.sql) + MemoryFootprint.of(d.annotations)
+        for attribute in d.attributes { total += MemoryFootprint.of(attribute) }
+        if let cause = d.cause { total += MemoryFootprint.of(cause) }
         return total
     }
 

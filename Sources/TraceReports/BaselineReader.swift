@@ -77,22 +77,32 @@ public enum BaselineReader {
                 throttles: try count(v?["throttles"], at: path + ".throttles"),
                 faults: try count(v?["faults"], at: path + ".faults"))
             if f.requests == 0 { f.requests = f.ok + f.errors + f.throttles + f.faults }
-            f.rps = v?["rps"]?.number ?? 0
-            f.avgMillis = v?["avg_ms"]?.number
-            f.p50 = v?["p50_ms"]?.number
-            f.p90 = v?["p90_ms"]?.number
-            f.p95 = v?["p95_ms"]?.number
-            f.p99 = v?["p99_ms"]?.number
-            f.maxMillis = v?["max_ms"]?.number
+            f.rps = try figure(v?["rps"], at: path + ".rps") ?? 0
+            f.avgMillis = try figure(v?["avg_ms"], at: path + ".avg_ms")
+            f.p50 = try figure(v?["p50_ms"], at: path + ".p50_ms")
+            f.p90 = try figure(v?["p90_ms"], at: path + ".p90_ms")
+            f.p95 = try figure(v?["p95_ms"], at: path + ".p95_ms")
+            f.p99 = try figure(v?["p99_ms"], at: path + ".p99_ms")
+            f.maxMillis = try figure(v?["max_ms"], at: path + ".max_ms")
             return f
+        }
+
+        /// A latency or a rate: absent or null is "not measured"; otherwise finite, not negative, and below 1e15 (a
+        /// relative gate multiplies it, and nothing real is 30,000 years).
+        func figure(_ v: JSONValue?, at path: String) throws(Failure) -> Double? {
+            guard let v, v != .null else { return nil }
+            guard let n = v.number, n.isFinite, n >= 0, n < 1e15 else {
+                throw Failure(message: "\(source): \(path) is not a figure (a number from 0)")
+            }
+            return n
         }
 
         func phase(_ v: JSONValue?, at path: String) throws(Failure) -> Summary.PhaseFigures {
             var p = Summary.PhaseFigures()
             p.count = try count(v?["count"], at: path + ".count")
-            p.p50 = v?["p50_ms"]?.number
-            p.p99 = v?["p99_ms"]?.number
-            p.maxMillis = v?["max_ms"]?.number
+            p.p50 = try figure(v?["p50_ms"], at: path + ".p50_ms")
+            p.p99 = try figure(v?["p99_ms"], at: path + ".p99_ms")
+            p.maxMillis = try figure(v?["max_ms"], at: path + ".max_ms")
             return p
         }
     }

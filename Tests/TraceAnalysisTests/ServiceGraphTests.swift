@@ -21,8 +21,11 @@ struct ServiceGraphTests {
                     subsegments: [
                         subsegment("SQS", id: hexID(2), namespace: "aws", start: 100.2, end: 100.3)
                     ]),
-                // Another trace moves event time on, so the first completes before its consumer arrives.
+                // Other traces move event time on (the median of recent spans), so the first completes before its
+                // consumer arrives.
                 segment("checkout", id: hexID(9), start: 140, end: 140.5, trace: "1-5759e988-00000000000000000000000b"),
+                segment("clock", id: hexID(10), start: 140, end: 140.5, trace: "1-5759e988-00000000000000000000000c"),
+                segment("clock", id: hexID(11), start: 140, end: 140.5, trace: "1-5759e988-00000000000000000000000d"),
                 segment(
                     "email-sender", id: hexID(3), parent: hexID(2), origin: "AWS::Lambda", start: 141, end: 141.4,
                     subsegments: [subsegment("SES", id: hexID(4), namespace: "aws", start: 141.1, end: 141.3)]),

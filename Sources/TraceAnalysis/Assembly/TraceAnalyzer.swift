@@ -18,13 +18,26 @@ public struct TraceAnalyzer: Sendable {
     /// Recent completed traces, kept only when a live view needs them (`keepTraces(budgetBytes:)`).
     public private(set) var store: TraceStore?
     public private(set) var lateFragments = 0
+    /// Traces that started further ahead of the watermark than `maxClockLead`: a sender's clock is wrong. They are
+    /// counted where they belong, but placed in time at the latest plausible moment, so they neither stretch the
+    /// window nor push the req/s series past the present (docs/SEMANTICS.md, "Time").
+    public private(set) var clockSkewedTraces = 0
+    public let maxClockLead: Int64
 
-    /// - Parameter windowed: keep per-minute latency so live views can show the last 1, 5 and 15 minutes.
+    /// - Parameters:
+    ///   - windowed: keep per-minute latency so live views can show the last 1, 5 and 15 minutes.
+    ///   - timekeeping: `.arrival` for a live collector (which calls `advance(to:)` with its clock).
+    ///   - maxClockLeadSeconds: how far past the watermark a span may be dated before its time is not believed; by
+    ///     default a day for files (any order of replay) and two seconds live (a span has ended before it arrives).
     public init(
         quietPeriodSeconds: Double = 30, maxOpenTraces: Int = 100_000,
-        seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false
+        seriesCapacity: Int = RateSeries.defaultCapacity, windowed: Bool = false,
+        timekeeping: TraceAssembler.Timekeeping = .eventTime, maxClockLeadSeconds: Double? = nil
     ) {
-        assembler = TraceAssembler(quietPeriodSeconds: quietPeriodSeconds, maxOpenTraces: maxOpenTraces)
+        maxClockLead = max(
+            0, Int64(saturatingNanosFromSeconds: maxClockLeadSeconds ?? (timekeeping == .arrival ? 2 : 86_400)))
+        assembler = TraceAssembler(
+            quietPeriodSeconds: quietPeriodSeconds, maxOpenTraces: maxOpenTraces, timekeeping: timekeeping)
         graph = ServiceGraph(seriesCapacity: seriesCapacity, windowed: windowed)
         traces = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed)
     }
@@ -56,12 +69,17 @@ public struct TraceAnalyzer: Sendable {
     }
 
     public mutating func analyze(_ trace: AssembledTrace) {
+        let watermark = assembler.watermark
+        let (sum, overflow) = watermark.addingReportingOverflow(maxClockLead)
+        let latest = watermark == .min || overflow ? EpochNanos.max : sum
+        let (start, end) = trace.extent
+        if start > latest { clockSkewedTraces += 1 }
+        graph.latestPlausibleStart = latest
         ServiceGraphBuilder.add(trace, to: &graph)
         if trace.isLateFragment {
             lateFragments += 1
         } else {
-            let (start, end) = trace.extent
-            traces.record(trace.statusClass, start: start, durationNanos: end - start)
+            traces.record(trace.statusClass, start: min(start, latest), durationNanos: end - start)
         }
         for record in InvocationExtractor.invocations(in: trace) {
             functions[record.function, default: FunctionStats()].add(record)

@@ -39,8 +39,10 @@ public struct TraceFilterError: Error, Equatable, CustomStringConvertible {
 // MARK: - Syntax
 
 indirect enum Expression: Sendable, Equatable {
-    case and(Expression, Expression)
-    case or(Expression, Expression)
+    /// `a AND b AND …` as one list, not a left-leaning tree: a chain of any length costs one level of the stack
+    /// when evaluated and when freed (only parentheses and `!` nest, and those are bounded).
+    case all([Expression])
+    case any([Expression])
     case not(Expression)
     case status(StatusClass)
     case service(String)

@@ -28,8 +28,12 @@ struct TraceFacts {
 extension Expression {
     func evaluate(_ facts: inout TraceFacts) -> Bool {
         switch self {
-        case .and(let a, let b): return a.evaluate(&facts) && b.evaluate(&facts)
-        case .or(let a, let b): return a.evaluate(&facts) || b.evaluate(&facts)
+        case .all(let terms):
+            for term in terms where !term.evaluate(&facts) { return false }
+            return true
+        case .any(let terms):
+            for term in terms where term.evaluate(&facts) { return true }
+            return false
         case .not(let a): return !a.evaluate(&facts)
         case .status(let cls):
             // ok: nothing failed; the others: something ended in that class.

@@ -36,28 +36,28 @@ struct FilterParser {
     mutating func parseOr() throws(TraceFilterError) -> Expression {
         try parseChain(
             word: "OR", symbol: "||", operand: { (p: inout FilterParser) throws(TraceFilterError) in try p.parseAnd() },
-            combine: Expression.or)
+            combine: Expression.any)
     }
 
     mutating func parseAnd() throws(TraceFilterError) -> Expression {
         try parseChain(
             word: "AND", symbol: "&&",
             operand: { (p: inout FilterParser) throws(TraceFilterError) in try p.parseUnary() },
-            combine: Expression.and)
+            combine: Expression.all)
     }
 
-    /// `operand (OP operand)*`, left-associative, where OP is the word or the symbol.
+    /// `operand (OP operand)*`, where OP is the word or the symbol: one list of operands, however long the chain.
     mutating func parseChain(
         word: String, symbol: String,
         operand: (inout FilterParser) throws(TraceFilterError) -> Expression,
-        combine: (Expression, Expression) -> Expression
+        combine: ([Expression]) -> Expression
     ) throws(TraceFilterError) -> Expression {
-        var left = try operand(&self)
+        var terms = [try operand(&self)]
         while isWord(word) || current == .symbol(symbol) {
             try advance()
-            left = combine(left, try operand(&self))
+            terms.append(try operand(&self))
         }
-        return left
+        return terms.count == 1 ? terms[0] : combine(terms)
     }
 
     mutating func parseUnary() throws(TraceFilterError) -> Expression {

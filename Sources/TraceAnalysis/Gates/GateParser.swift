@@ -147,6 +147,22 @@ public enum GateParser {
     }
 
     static func parseValue(_ text: String, metric: Gate.Metric, gate: String) throws(Failure) -> Gate.Threshold {
+        let threshold = try parseNumber(text, metric: metric, gate: gate)
+        let value: Double
+        switch threshold {
+        case .absolute(let v), .relative(let v): value = v
+        }
+        guard value.isFinite else { throw Failure(gate: gate, message: "\"\(text)\" is not a finite number") }
+        let probe = Gate(text: "", scope: .traces, metric: metric, comparison: .less, threshold: threshold)
+        // Counts are exact up to 2^53 (a double's integers): a threshold past that cannot be met or missed exactly.
+        if !probe.isLatency, !probe.isRate, case .absolute = threshold, abs(value) > 9_007_199_254_740_992 {
+            throw Failure(gate: gate, message: "\"\(text)\" is past any count (at most 2^53)")
+        }
+        return threshold
+    }
+
+    private static func parseNumber(_ text: String, metric: Gate.Metric, gate: String) throws(Failure) -> Gate.Threshold
+    {
         var t = text.replacingSpaces.lowercased()
         guard !t.isEmpty else { throw Failure(gate: gate, message: "no value after the comparison") }
         if (t.hasPrefix("+") || t.hasPrefix("-")) && t.hasSuffix("%") {

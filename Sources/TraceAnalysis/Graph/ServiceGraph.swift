@@ -29,7 +29,11 @@ public struct ServiceGraph: Sendable {
         return .overflow
     }
 
+    /// Requests dated later than this are placed at it (see `TraceAnalyzer.clockSkewedTraces`).
+    public var latestPlausibleStart: EpochNanos = .max
+
     public mutating func recordNode(_ node: NodeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
+        let start = min(start, latestPlausibleStart)
         let node = admitted(node)
         if node == .overflow { foldedRequests += 1 }
         if let i = nodes.index(forKey: node) {
@@ -47,6 +51,7 @@ public struct ServiceGraph: Sendable {
     }
 
     public mutating func recordEdge(_ edge: EdgeKey, _ cls: StatusClass, start: EpochNanos, duration: Int64) {
+        let start = min(start, latestPlausibleStart)
         var edge = edge
         if let maxEntries, nodes.count + edges.count >= maxEntries, edges.index(forKey: edge) == nil {
             // Full: the call still counts, on an edge into `(other)` (one per caller at most).

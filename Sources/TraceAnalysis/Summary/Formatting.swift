@@ -7,6 +7,8 @@ public enum Formatting {
         if ms < 100 { return fixed(ms, 1) + "ms" }
         if ms < 1000 { return fixed(ms, 0) + "ms" }
         if ms < 60_000 { return fixed(ms / 1000, 2) + "s" }
+        // Past 30,000 years (a gate or a baseline may say anything): plain seconds, never an integer conversion.
+        guard ms < 1e15 else { return String(ms / 1000) + "s" }
         let seconds = Int((ms / 1000).rounded())
         return "\(seconds / 60)m" + (seconds % 60 < 10 ? "0" : "") + "\(seconds % 60)s"
     }

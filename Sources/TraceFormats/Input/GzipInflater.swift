@@ -33,6 +33,17 @@ public final class GzipInflater {
 
     /// Decompresses `input`, handing each piece of output to `emit`.
     public func push(_ input: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) throws(Failure) {
+        try push(
+            input,
+            until: { piece in
+                emit(piece)
+                return true
+            })
+    }
+
+    /// Decompresses `input` while `emit` returns true; a false stops at once, so a bomb costs no more work than the
+    /// limit its reader set (the inflater is then left mid-stream: discard it).
+    public func push(_ input: UnsafeRawBufferPointer, until emit: (UnsafeRawBufferPointer) -> Bool) throws(Failure) {
         guard let base = input.baseAddress, input.count > 0 else { return }
         var consumed = 0
         while consumed < input.count {
@@ -56,7 +67,11 @@ public final class GzipInflater {
                     let reason = stream.msg.map { String(cString: $0) } ?? "status \(status)"
                     throw Failure(message: "corrupt gzip data: \(reason)")
                 }
-                if produced > 0 { output.withUnsafeBytes { emit(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+                if produced > 0,
+                    !output.withUnsafeBytes({ emit(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) })
+                {
+                    return
+                }
                 if status == Z_STREAM_END { break }
                 if status == Z_BUF_ERROR && produced == 0 { break }
             } while stream.avail_in > 0 || stream.avail_out == 0
@@ -73,6 +88,31 @@ public final class GzipInflater {
     public func finish() throws(Failure) {
         if !finished && stream.total_in > 0 {
             throw Failure(message: "gzip data ends early (the file is truncated)")
+        }
+    }
+}
+
+extension GzipInflater {
+    /// Inflates a whole gzip (or zlib) body, stopping as soon as it would pass `limit` bytes: the one bounded
+    /// decompression every receiver and reader of request bodies uses (docs/SEMANTICS.md, "Limits").
+    public static func inflateWhole(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Result<[UInt8], DecodeFailure> {
+        do throws(Failure) {
+            let inflater = try GzipInflater()
+            var out: [UInt8] = []
+            var over = false
+            try inflater.push(bytes) { piece in
+                guard out.count + piece.count <= limit else {
+                    over = true
+                    return false
+                }
+                out.append(contentsOf: piece)
+                return true
+            }
+            if over { return .failure(DecodeFailure(.tooLarge, "gzip body inflates beyond \(limit) bytes")) }
+            try inflater.finish()
+            return .success(out)
+        } catch {
+            return .failure(DecodeFailure(.invalidJSON, "bad gzip body: \(error)"))
         }
     }
 }

@@ -143,9 +143,26 @@ public struct JSONWriter: Sendable {
     }
 
     /// Inserts JSON text that is already valid (e.g. `metadata` kept verbatim from a decoded document).
+    /// Appends JSON text as it is (metadata kept verbatim from its document). C1 controls, bidirectional overrides
+    /// and zero-width marks are rewritten as `\u` escapes on the way: in valid JSON such characters can only stand
+    /// inside strings, where the escape means the same character, so the JSON keeps its meaning and turns inert.
     public mutating func raw(_ json: String) {
         separate()
-        appendRaw(json)
+        guard json.utf8.contains(where: { $0 == 0xC2 || $0 == 0xE2 || $0 == 0xEF }) else {
+            appendRaw(json)
+            return
+        }
+        var safe = ""
+        safe.reserveCapacity(json.utf8.count + 16)
+        for scalar in json.unicodeScalars {
+            if scalar.value >= 0x80, TerminalSafe.needsEscape(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                safe += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                safe.unicodeScalars.append(scalar)
+            }
+        }
+        appendRaw(safe)
     }
 
     /// Epoch seconds with up to nine decimals, exact from integer nanoseconds (`1700000000.123456789`).
@@ -313,9 +330,15 @@ public struct JSONWriter: Sendable {
     private mutating func appendString(_ s: String) {
         var s = s
         s.withUTF8 { utf8 in
-            // Most strings need no escaping: scan their bytes, then copy them in one go.
+            // Most strings need no escaping: scan their bytes, then copy them in one go. Lead bytes 0xC2, 0xE2 and
+            // 0xEF start every C1 control, bidirectional override and zero-width mark; those strings take the slow
+            // path, which escapes exactly the scalars `TerminalSafe.needsEscape` names (docs/SEMANTICS.md,
+            // "Untrusted text"), so a report printed raw in a terminal or CI log stays inert.
             var clean = true
-            for b in utf8 where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F {
+            for b in utf8
+            where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b == 0x7F || b == 0xC2
+                || b == 0xE2 || b == 0xEF
+            {
                 clean = false
                 break
             }
@@ -333,7 +356,15 @@ public struct JSONWriter: Sendable {
             var o = 0
             p[o] = UInt8(ascii: "\"")
             o += 1
-            for b in utf8 {
+            func escaped(_ code: UInt32) {
+                p[o] = UInt8(ascii: "\\")
+                p[o + 1] = UInt8(ascii: "u")
+                Self.writeHex(UInt64(code), digits: 4, to: p + o + 2)
+                o += 6
+            }
+            var i = 0
+            while i < n {
+                let b = utf8[i]
                 switch b {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"):
                     p[o] = UInt8(ascii: "\\")
@@ -352,16 +383,28 @@ public struct JSONWriter: Sendable {
                     p[o + 1] = UInt8(ascii: "t")
                     o += 2
                 case 0..<0x20, 0x7F:
-                    p[o] = UInt8(ascii: "\\")
-                    p[o + 1] = UInt8(ascii: "u")
-                    p[o + 2] = UInt8(ascii: "0")
-                    p[o + 3] = UInt8(ascii: "0")
-                    Self.writeHex(UInt64(b), digits: 2, to: p + o + 4)
-                    o += 6
+                    escaped(UInt32(b))
+                case 0xC2 where i + 1 < n && (0x80...0x9F).contains(utf8[i + 1]):
+                    // A C1 control, U+0080…U+009F: two bytes become one `\u` escape.
+                    escaped(UInt32(utf8[i + 1]))
+                    i += 1
+                case 0xE2 where i + 2 < n, 0xEF where i + 2 < n:
+                    let scalar =
+                        (UInt32(b & 0x0F) << 12) | (UInt32(utf8[i + 1] & 0x3F) << 6) | UInt32(utf8[i + 2] & 0x3F)
+                    if let u = Unicode.Scalar(scalar), TerminalSafe.needsEscape(u) {
+                        escaped(scalar)
+                    } else {
+                        p[o] = b
+                        p[o + 1] = utf8[i + 1]
+                        p[o + 2] = utf8[i + 2]
+                        o += 3
+                    }
+                    i += 2
                 default:
                     p[o] = b
                     o += 1
                 }
+                i += 1
             }
             p[o] = UInt8(ascii: "\"")
             o += 1

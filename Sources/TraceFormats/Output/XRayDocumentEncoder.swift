@@ -31,7 +31,7 @@ public enum XRayDocumentEncoder {
             var pending = [root]
             while let next = pending.popLast() {
                 count += 1
-                pending += children[spans[next].id] ?? []
+                if !children.isEmpty { pending += children[next] }
             }
             result.append((writer.text, count))
         }
@@ -58,19 +58,55 @@ public enum XRayDocumentEncoder {
         }
     }
 
-    /// Which spans start a document, and the children of each span that are nested in its document.
-    private static func plan(_ spans: [Span]) -> (roots: [Int], children: [SpanID: [Int]]) {
+    /// Which spans start a document, and per span (by index) the children nested in its document.
+    ///
+    /// Every span is written exactly once, whatever the input: a subsegment under its parent while the nesting
+    /// stays within what the decoder reads back (`XRayDocumentDecoder.maxNesting`), beyond that as an independent
+    /// subsegment document naming its parent, as SDKs stream them; spans caught in a parent cycle, which no walk from
+    /// a root reaches, start documents of their own. Duplicate ids nest under the first span that has the id.
+    private static func plan(_ spans: [Span]) -> (roots: [Int], children: [[Int]]) {
         // A batch of segments alone (a service's requests) needs no id set at all.
-        if !spans.contains(where: { !$0.isSegment && $0.parentID != nil }) { return (Array(spans.indices), [:]) }
-        var children: [SpanID: [Int]] = [:]
-        var ids = Set<SpanID>()
-        for span in spans { ids.insert(span.id) }
-        var roots: [Int] = []
+        if !spans.contains(where: { !$0.isSegment && $0.parentID != nil }) { return (Array(spans.indices), []) }
+        var firstIndex: [SpanID: Int] = [:]
+        firstIndex.reserveCapacity(spans.count)
+        for (i, span) in spans.enumerated() where firstIndex[span.id] == nil { firstIndex[span.id] = i }
+        var linked = [[Int]](repeating: [], count: spans.count)
+        var starts: [Int] = []
         for (i, span) in spans.enumerated() {
-            if !span.isSegment, let parent = span.parentID, ids.contains(parent) {
-                children[parent, default: []].append(i)
+            if !span.isSegment, let parent = span.parentID, let p = firstIndex[parent], p != i {
+                linked[p].append(i)
             } else {
-                roots.append(i)
+                starts.append(i)
+            }
+        }
+        var children = [[Int]](repeating: [], count: spans.count)
+        var placed = [Bool](repeating: false, count: spans.count)
+        var roots: [Int] = []
+        var nextUnplaced = 0
+        var k = 0
+        while true {
+            if k == starts.count {
+                // Whatever is left hangs off a cycle: its first span starts a document.
+                while nextUnplaced < spans.count, placed[nextUnplaced] { nextUnplaced += 1 }
+                guard nextUnplaced < spans.count else { break }
+                starts.append(nextUnplaced)
+            }
+            let root = starts[k]
+            k += 1
+            guard !placed[root] else { continue }
+            roots.append(root)
+            placed[root] = true
+            var stack = [(span: root, depth: 0)]
+            while let (i, depth) = stack.popLast() {
+                for child in linked[i] where !placed[child] {
+                    if depth == XRayDocumentDecoder.maxNesting {
+                        starts.append(child)
+                    } else {
+                        placed[child] = true
+                        children[i].append(child)
+                        stack.append((child, depth + 1))
+                    }
+                }
             }
         }
         return (roots, children)
@@ -79,12 +115,12 @@ public enum XRayDocumentEncoder {
     /// One document for a single span and no children (how a streaming exporter sends a subsegment).
     public static func document(for span: Span) -> String {
         var writer = JSONWriter()
-        write(span, index: 0, spans: [span], children: [:], top: true, writer: &writer, depth: 0)
+        write(span, index: 0, spans: [span], children: [], top: true, writer: &writer, depth: 0)
         return writer.text
     }
 
     private static func write(
-        _ span: Span, index: Int, spans: [Span], children: [SpanID: [Int]], top: Bool,
+        _ span: Span, index: Int, spans: [Span], children: [[Int]], top: Bool,
         writer w: inout JSONWriter, depth: Int
     ) {
         w.beginObject()
@@ -161,7 +197,7 @@ public enum XRayDocumentEncoder {
             writeOTelMetadata(span, &w)
         }
         if let cause = span.cause { writeCause(cause, &w) }
-        if !children.isEmpty, let kids = children[span.id], !kids.isEmpty, depth < 64 {
+        if !children.isEmpty, case let kids = children[index], !kids.isEmpty {
             w.key("subsegments" as StaticString)
             w.beginArray()
             for child in kids.sorted(by: { spans[$0].start < spans[$1].start }) {

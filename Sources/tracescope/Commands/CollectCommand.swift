@@ -58,9 +58,10 @@ struct CollectCommand: AsyncParsableCommand {
     var aws: AWSOptions
 
     func validate() throws {
-        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
-        guard maxMemory >= 16 else { throw ValidationError("--max-memory must be at least 16 (MB)") }
-        guard statusInterval > 0 else { throw ValidationError("--status-interval must be positive") }
+        if let duration { try NumericFlag.seconds(duration, flag: "--duration") }
+        // Up to a terabyte, in megabytes.
+        try NumericFlag.count(maxMemory, flag: "--max-memory", 16...1_048_576)
+        try NumericFlag.seconds(statusInterval, flag: "--status-interval")
     }
 
     func run() async throws {

@@ -37,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         if headless && out == nil { throw ValidationError("--headless needs --out FILE") }
-        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        if let duration { try NumericFlag.seconds(duration, flag: "--duration") }
     }
 
     func run() async throws {

@@ -105,7 +105,7 @@ struct SummaryCommand: AsyncParsableCommand {
                 throw ValidationError("--filter, --since, --start and --end read X-Ray: add --xray")
             }
         }
-        guard traceTimeout > 0 else { throw ValidationError("--trace-timeout must be positive") }
+        try NumericFlag.seconds(traceTimeout, flag: "--trace-timeout")
     }
 
     func run() async throws {

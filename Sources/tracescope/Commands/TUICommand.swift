@@ -57,8 +57,9 @@ struct TUICommand: AsyncParsableCommand {
     var noColor = false
 
     func validate() throws {
-        guard speed == 0 || (speed >= 0.01 && speed.isFinite) else {
-            throw ValidationError("--speed takes 0 (all at once) or a number from 0.01 (a hundred times slower) up")
+        if xray { _ = try pollInterval() }
+        guard speed == 0 || (speed >= 0.01 && speed <= 1_000_000) else {
+            throw ValidationError("--speed \(speed): takes 0 (all at once) or 0.01 (a hundred times slower) to 1000000")
         }
     }
 
@@ -136,23 +137,27 @@ struct TUICommand: AsyncParsableCommand {
         }.runOnItsOwnThread()
     }
 
+    /// `--poll` in seconds: checked when the command line is, before a terminal or credentials are needed.
+    private func pollInterval() throws -> TimeInterval {
+        let interval: TimeInterval
+        do throws(TimeSpec.Failure) { interval = try TimeSpec.duration(poll, flag: "--poll") } catch {
+            throw ValidationError(error.description)
+        }
+        guard interval >= 1 else {
+            throw ValidationError("--poll \(poll): at least 1s (X-Ray's API allows a few calls a second)")
+        }
+        return interval
+    }
+
     /// The dashboard on an X-Ray account: a poller feeds the traces into a pipeline like live data, and X-Ray's
     /// own graph replaces the traces' graph on the map and in the panels.
     private func runXRay(glyphs: Glyphs, mono: Bool) async throws {
-        let interval: TimeInterval
+        let interval = try pollInterval()
         let client: XRayClient
         do {
-            interval = try TimeSpec.duration(poll, flag: "--poll")
             client = try aws.client()
-        } catch let error as TimeSpec.Failure {
-            Terminal.warn(error.description)
-            throw ExitCode(2)
         } catch let error as AWSError {
             Terminal.warn(error.description)
-            throw ExitCode(2)
-        }
-        guard interval >= 1 else {
-            Terminal.warn("--poll \(poll): at least 1s (X-Ray's API allows a few calls a second)")
             throw ExitCode(2)
         }
         // X-Ray hands over whole traces: they complete a second after they arrive, not after a live quiet period.

@@ -16,6 +16,8 @@ enum StatusLine {
         line += " · kept \(s.tracesStored) (\(Formatting.fixed(Double(s.storedBytes) / 1_048_576, 1)) MB)"
         if s.tracesEvicted > 0 { line += " · evicted \(s.tracesEvicted)" }
         if s.tracesCompletedEarly > 0 { line += " · completed early \(s.tracesCompletedEarly)" }
+        if s.spansOverTraceLimit > 0 { line += " · spans over the per-trace limit \(s.spansOverTraceLimit)" }
+        if s.clockSkewedTraces > 0 { line += " · traces dated ahead (clock skew) \(s.clockSkewedTraces)" }
         if s.foldedRequests > 0 {
             line += " · \(s.foldedRequests) requests folded into (other) (graph at its size limit)"
         }

@@ -1,0 +1,43 @@
+import Foundation
+import TraceAnalysis
+import TraceBackends
+import TraceCollector
+import TraceModel
+
+/// The OTLP/HTTP receiver's request handling, bytes in as a client sends them: HTTP/1.1 parsing, limits, gzip,
+/// decoding and the response. The first byte picks how the bytes are cut into reads. Whatever comes in, the
+/// receiver answers with HTTP or closes, and every request it took is counted.
+enum HTTPRequestHarness {
+    static func run(_ bytes: UnsafeRawBufferPointer, _ check: inout PropertyCheck) {
+        guard let first = bytes.first else { return }
+        let pipeline = IngestPipeline(clock: { 1_795_176_000_000_000_000 })
+        let response = HTTPReceiverReplay.serve(
+            Array(bytes.dropFirst()), pipeline: pipeline, maxBodyBytes: 1 << 16, chunkSize: Int(first) + 1)
+        check.expect(
+            response.isEmpty || response.starts(with: Array("HTTP/1.1 ".utf8)),
+            "the receiver wrote something other than HTTP: \(response.prefix(64))")
+        pipeline.finish()
+        _ = pipeline.stats
+    }
+}
+
+/// The X-Ray API's JSON answers (GetServiceGraph, GetTraceSummaries, BatchGetTraces paging, PutTraceSegments), as a
+/// hostile or broken endpoint could send them. The first byte picks the operation.
+enum XRayAPIHarness {
+    static func run(_ bytes: UnsafeRawBufferPointer, _ check: inout PropertyCheck) {
+        guard let first = bytes.first else { return }
+        let body = Array(bytes.dropFirst())
+        switch first % 4 {
+        case 0:
+            guard let page = try? XRayAPI.serviceGraphResponse(body) else { return }
+            let figures = page.graph.figures()
+            let summary = Summary(
+                window: .init(start: 0, end: 60_000_000_000), traces: .init(), services: figures.services,
+                edges: figures.edges, functions: [])
+            Properties.reportsAreSafe(summary, &check)
+        case 1: _ = try? XRayAPI.traceSummariesResponse(body)
+        case 2: _ = try? XRayAPI.batchGetTracesPaging(body)
+        default: _ = try? XRayAPI.putTraceSegmentsResponse(body)
+        }
+    }
+}
