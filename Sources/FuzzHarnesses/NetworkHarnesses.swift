@@ -11,8 +11,12 @@ enum HTTPRequestHarness {
     static func run(_ bytes: UnsafeRawBufferPointer, _ check: inout PropertyCheck) {
         guard let first = bytes.first else { return }
         let pipeline = IngestPipeline(clock: { 1_795_176_000_000_000_000 })
+        var limits = ReceiverLimits.forBudget(64 << 20)
+        limits.maxBodyBytes = 1 << 16
+        limits.maxInflatedBytes = 1 << 18
+        limits.maxSpansPerRequest = 1000
         let response = HTTPReceiverReplay.serve(
-            Array(bytes.dropFirst()), pipeline: pipeline, maxBodyBytes: 1 << 16, chunkSize: Int(first) + 1)
+            Array(bytes.dropFirst()), pipeline: pipeline, limits: limits, chunkSize: Int(first) + 1)
         check.expect(
             response.isEmpty || response.starts(with: Array("HTTP/1.1 ".utf8)),
             "the receiver wrote something other than HTTP: \(response.prefix(64))")

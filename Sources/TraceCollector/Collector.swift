@@ -80,8 +80,13 @@ public final class Collector: Sendable {
     /// Starts listening. Any address may be nil to leave that receiver off; `otlpTLS` makes OTLP/HTTP HTTPS.
     public static func start(
         udp: ListenAddress?, otlp: ListenAddress?, grpc: GRPCReceiver.Options? = nil, otlpTLS: TLSFiles? = nil,
-        pipeline: IngestPipeline, maxBodyBytes: Int = 8 << 20, idleTimeout: TimeAmount = .seconds(15)
+        pipeline: IngestPipeline, limits: ReceiverLimits? = nil
     ) async throws -> Collector {
+        let limits = limits ?? .forBudget(pipeline.memoryBudgetBytes)
+        // One share for bodies in flight over every listener: the budget is the process's, not a port's.
+        let inFlight = InFlightBodies(limit: limits.maxInFlightBodyBytes)
+        var samplingLimits = limits
+        samplingLimits.maxBodyBytes = min(limits.maxBodyBytes, 1 << 20)
         // One thread: decoding and analysis are cheap next to the syscalls, and one thread keeps the analysis lock
         // uncontended.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -98,16 +103,16 @@ public final class Collector: Sendable {
                 // The X-Ray SDKs poll sampling rules over TCP on the daemon's port.
                 channels.append(
                     try await HTTPReceiver.bind(
-                        host: udp.host, port: port, group: group, pipeline: pipeline,
-                        maxBodyBytes: 1 << 20, idleTimeout: idleTimeout))
+                        host: udp.host, port: port, group: group, pipeline: pipeline, limits: samplingLimits,
+                        inFlight: inFlight))
             }
             if let otlp {
                 let tls = try otlpTLS.map {
                     try HTTPReceiver.tlsContext(certificatePath: $0.certificatePath, keyPath: $0.privateKeyPath)
                 }
                 let channel = try await HTTPReceiver.bind(
-                    host: otlp.host, port: otlp.port, group: group, pipeline: pipeline,
-                    maxBodyBytes: maxBodyBytes, idleTimeout: idleTimeout, tls: tls)
+                    host: otlp.host, port: otlp.port, group: group, pipeline: pipeline, limits: limits,
+                    inFlight: inFlight, tls: tls)
                 channels.append(channel)
                 boundOTLP = ListenAddress(host: otlp.host, port: channel.localAddress?.port ?? otlp.port)
             }
@@ -122,7 +127,8 @@ public final class Collector: Sendable {
         var grpcReceiver: GRPCReceiver?
         if let grpc {
             do {
-                grpcReceiver = try await GRPCReceiver.start(grpc, pipeline: pipeline)
+                grpcReceiver = try await GRPCReceiver.start(
+                    grpc, pipeline: pipeline, maxSpansPerMessage: limits.maxSpansPerRequest)
             } catch {
                 for channel in channels { try? await channel.close() }
                 try? await group.shutdownGracefully()

@@ -16,14 +16,21 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let pipeline: IngestPipeline
-    private let maxBodyBytes: Int
+    private let limits: ReceiverLimits
+    private var maxBodyBytes: Int { limits.maxBodyBytes }
+    private let inFlight: InFlightBodies
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var tooLarge = false
+    /// The collector's share for bodies in flight was full: this request is answered 503.
+    private var busy = false
+    /// What this connection holds of `inFlight`, given back when the request is answered or the connection ends.
+    private var reserved = 0
 
-    init(pipeline: IngestPipeline, maxBodyBytes: Int) {
+    init(pipeline: IngestPipeline, limits: ReceiverLimits, inFlight: InFlightBodies) {
         self.pipeline = pipeline
-        self.maxBodyBytes = maxBodyBytes
+        self.limits = limits
+        self.inFlight = inFlight
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -32,25 +39,56 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
             head = h
             body = context.channel.allocator.buffer(capacity: 0)
             tooLarge = false
+            busy = false
             if let length = h.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
                 tooLarge = true
             }
         case .body(var chunk):
-            guard !tooLarge else { return }
+            guard !tooLarge, !busy else { return }
             if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBodyBytes {
                 tooLarge = true
-                body = nil
+                dropBody()
                 return
             }
+            guard inFlight.reserve(chunk.readableBytes) else {
+                busy = true
+                dropBody()
+                return
+            }
+            reserved += chunk.readableBytes
             body?.writeBuffer(&chunk)
         case .end:
             guard let head else { return }
             self.head = nil
             let request = body ?? context.channel.allocator.buffer(capacity: 0)
             body = nil
-            let response = respond(to: head, body: request)
+            let response: Response
+            if busy {
+                pipeline.reject(
+                    DecodeFailure(
+                        .tooLarge, "request bodies in flight over \(inFlight.limit) bytes: answered 503, to retry"))
+                response = Response(
+                    status: .serviceUnavailable, contentType: "text/plain; charset=utf-8",
+                    body: Array("busy: retry shortly\n".utf8), retryAfterSeconds: 1)
+            } else {
+                response = respond(to: head, body: request)
+            }
+            dropBody()
             write(response, context: context, keepAlive: head.isKeepAlive && response.status != .payloadTooLarge)
         }
+    }
+
+    /// Lets go of the body and of its share of the in-flight bytes.
+    private func dropBody() {
+        body = nil
+        if reserved > 0 {
+            inFlight.release(reserved)
+            reserved = 0
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        dropBody()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -76,6 +114,7 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
         var status: HTTPResponseStatus
         var contentType: String
         var body: [UInt8]
+        var retryAfterSeconds: Int?
     }
 
     private func respond(to head: HTTPRequestHead, body: ByteBuffer) -> Response {
@@ -86,9 +125,13 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
             pipeline.countRequest()
             return receiveTraces(head, body)
         case "/GetSamplingRules":
-            return Response(status: .ok, contentType: "application/json", body: Array(SamplingEndpoints.rules.utf8))
+            return Response(
+                status: .ok, contentType: "application/json", body: Array(SamplingEndpoints.rules.utf8),
+                retryAfterSeconds: nil)
         case "/SamplingTargets":
-            return Response(status: .ok, contentType: "application/json", body: Array(SamplingEndpoints.targets.utf8))
+            return Response(
+                status: .ok, contentType: "application/json", body: Array(SamplingEndpoints.targets.utf8),
+                retryAfterSeconds: nil)
         default:
             return plain(.notFound, "not found: POST /v1/traces")
         }
@@ -116,7 +159,7 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
                         .unknownRecord, "unsupported content encoding \"\(encoding.prefix(32))\"", location: source))
                 return plain(.unsupportedMediaType, "content-encoding: gzip or none")
             }
-            switch bytes.withUnsafeBytes({ GzipInflater.inflateWhole($0, limit: maxBodyBytes * 8) }) {
+            switch bytes.withUnsafeBytes({ GzipInflater.inflateWhole($0, limit: limits.maxInflatedBytes) }) {
             case .success(let inflated): bytes = inflated
             case .failure(let failure):
                 var f = failure
@@ -126,7 +169,8 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
             }
         }
         let outcome = bytes.withUnsafeBytes {
-            OTLPExport.ingest($0, protobuf: isProtobuf, source: source, into: pipeline)
+            OTLPExport.ingest(
+                $0, protobuf: isProtobuf, source: source, into: pipeline, maxSpans: limits.maxSpansPerRequest)
         }
         switch outcome {
         case .failure(let failure):
@@ -136,12 +180,15 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
             return Response(
                 status: .ok, contentType: isProtobuf ? "application/x-protobuf" : "application/json",
                 body: ExportResponse.body(
-                    rejected: accepted.rejected, message: accepted.firstReason, protobuf: isProtobuf))
+                    rejected: accepted.rejected, message: accepted.firstReason, protobuf: isProtobuf),
+                retryAfterSeconds: nil)
         }
     }
 
     private func plain(_ status: HTTPResponseStatus, _ message: String) -> Response {
-        Response(status: status, contentType: "text/plain; charset=utf-8", body: Array((message + "\n").utf8))
+        Response(
+            status: status, contentType: "text/plain; charset=utf-8", body: Array((message + "\n").utf8),
+            retryAfterSeconds: nil)
     }
 
     private func write(_ response: Response, context: ChannelHandlerContext, keepAlive: Bool) {
@@ -149,6 +196,7 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
         headers.add(name: "content-type", value: response.contentType)
         headers.add(name: "content-length", value: String(response.body.count))
         if !keepAlive { headers.add(name: "connection", value: "close") }
+        if let seconds = response.retryAfterSeconds { headers.add(name: "retry-after", value: String(seconds)) }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
             promise: nil)

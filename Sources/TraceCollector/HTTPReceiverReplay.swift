@@ -13,13 +13,15 @@ import TraceModel
 /// ```
 public enum HTTPReceiverReplay {
     public static func serve(
-        _ bytes: [UInt8], pipeline: IngestPipeline, maxBodyBytes: Int = 8 << 20, chunkSize: Int = .max
+        _ bytes: [UInt8], pipeline: IngestPipeline, limits: ReceiverLimits = .forBudget(256 << 20),
+        chunkSize: Int = .max
     ) -> [UInt8] {
         let channel = EmbeddedChannel()
         defer { _ = try? channel.finish(acceptAlreadyClosed: true) }
         do {
             try HTTPReceiver.configure(
-                channel, pipeline: pipeline, maxBodyBytes: maxBodyBytes, idleTimeout: .seconds(30))
+                channel, pipeline: pipeline, limits: limits,
+                inFlight: InFlightBodies(limit: limits.maxInFlightBodyBytes))
         } catch {
             return []
         }

@@ -21,12 +21,15 @@ public final class IngestPipeline: Sendable {
     private let sink: Sink?
     private let datagramSink: (@Sendable (UnsafeRawBufferPointer) -> Void)?
     private let clock: @Sendable () -> EpochNanos
+    /// What the collector may hold in all; receivers take their limits from it (`ReceiverLimits.forBudget`).
+    public let memoryBudgetBytes: Int
 
     /// - Parameters:
     ///   - quietPeriodSeconds: a trace completes when nothing arrived for it for this long.
-    ///   - memoryBudgetBytes: half for recent completed traces (oldest evicted first), a quarter for traces still open
-    ///     (the oldest completes early beyond it), a quarter for the service graph (distinct nodes and edges beyond
-    ///     it fold into `(other)`, counted). Aggregates are never evicted.
+    ///   - memoryBudgetBytes: three eighths for recent completed traces (oldest evicted first), a quarter for traces
+    ///     still open (the oldest completes early beyond it), a quarter for the service graph (distinct nodes and edges
+    ///     beyond it fold into `(other)`, counted), an eighth for requests in flight (`ReceiverLimits`). Aggregates
+    ///     are never evicted.
     ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file or forward it.
     ///   - datagramSink: receives every daemon datagram that decoded, as it arrived (`--forward-udp`).
     public init(
@@ -39,10 +42,11 @@ public final class IngestPipeline: Sendable {
             quietPeriodSeconds: quietPeriodSeconds,
             maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true, timekeeping: .arrival)
         analyzer.assembler.maxOpenBytes = memoryBudgetBytes / 4
-        analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 2)
+        analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 8 * 3)
         // The last quarter is the graph's: a windowed node or edge takes up to ~400 KB (16 minute histograms).
         analyzer.limitGraph(entries: max(64, memoryBudgetBytes / 4 / 400_000))
         state = Mutex(State(analyzer: analyzer))
+        self.memoryBudgetBytes = memoryBudgetBytes
         self.sink = sink
         self.datagramSink = datagramSink
         self.clock = clock

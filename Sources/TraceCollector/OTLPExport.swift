@@ -11,14 +11,15 @@ enum OTLPExport {
     }
 
     static func ingest(
-        _ raw: UnsafeRawBufferPointer, protobuf: Bool, source: String, into pipeline: IngestPipeline
+        _ raw: UnsafeRawBufferPointer, protobuf: Bool, source: String, into pipeline: IngestPipeline,
+        maxSpans: Int
     ) -> Result<Accepted, DecodeFailure> {
         var spans: [Span] = []
         let decoded: Result<[DecodeFailure], DecodeFailure>
         do throws(DecodeFailure) {
             decoded = .success(
                 protobuf
-                    ? try OTLPProtobufDecoder.decode(raw, into: &spans)
+                    ? try OTLPProtobufDecoder.decode(raw, into: &spans, maxSpans: maxSpans)
                     : try OTLPJSONDecoder.decodeRequest(raw, into: &spans))
         } catch {
             decoded = .failure(error)

@@ -72,9 +72,12 @@ struct BadInputTests {
 
     static func start() async throws -> Collector {
         let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
+        var limits = ReceiverLimits.forBudget(pipeline.memoryBudgetBytes)
+        limits.maxBodyBytes = 64 * 1024
+        limits.idleTimeout = .milliseconds(500)
         return try await Collector.start(
             udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: ListenAddress(host: "127.0.0.1", port: 0),
-            pipeline: pipeline, maxBodyBytes: 64 * 1024, idleTimeout: .milliseconds(500))
+            pipeline: pipeline, limits: limits)
     }
 
     @Test func garbageDatagramsAreCountedAndTheGoodOnesStillArrive() async throws {

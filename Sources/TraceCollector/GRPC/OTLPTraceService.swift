@@ -17,6 +17,8 @@ struct OTLPTraceService: RegistrableRPCService {
     let pipeline: IngestPipeline
     let admission: ExportAdmission
     let maxMessageBytes: Int
+    /// Spans one message may make (`ReceiverLimits.maxSpansPerRequest`); the rest go in its `partial_success`.
+    let maxSpansPerMessage: Int
     let retryDelaySeconds: Int64
 
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
@@ -52,7 +54,9 @@ struct OTLPTraceService: RegistrableRPCService {
         case .admitted: break
         }
         defer { admission.leave() }
-        let outcome = message.withUnsafeBytes { OTLPExport.ingest($0, protobuf: true, source: source, into: pipeline) }
+        let outcome = message.withUnsafeBytes {
+            OTLPExport.ingest($0, protobuf: true, source: source, into: pipeline, maxSpans: maxSpansPerMessage)
+        }
         switch outcome {
         case .failure(let failure):
             return ServerResponse(error: RPCError(code: .invalidArgument, message: failure.detail))

@@ -10,17 +10,23 @@ public enum OTLPProtobufDecoder {
     /// Decodes one request, appending its spans. A span that cannot be taken (no ids, an id of the wrong length, no
     /// start time) is left out and returned as a rejection — the request's `partial_success` — so one bad span never
     /// costs the batch its good ones. A message that does not parse (truncated, a wrong wire type) is rejected whole.
+    ///
+    /// `maxSpans` bounds what one request can make in memory: a few megabytes of protobuf can hold a hundred
+    /// thousand minimal spans, twenty times their size once decoded. The spans past it are rejected, one failure
+    /// each, without being decoded.
     @discardableResult
-    public static func decode(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure)
-        -> [DecodeFailure]
-    {
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer, into spans: inout [Span], maxSpans: Int = .max
+    ) throws(DecodeFailure) -> [DecodeFailure] {
         let first = spans.count
         var rejected: [DecodeFailure] = []
+        let limit = SpanLimit(first: first, maxSpans: maxSpans)
         do throws(ProtoError) {
             var reader = ProtoReader(bytes)
             while let (field, wire) = try reader.nextField() {
                 if field == 1, wire == .lengthDelimited {
-                    try decodeResourceSpans(try reader.readMessage(), into: &spans, rejected: &rejected)
+                    try decodeResourceSpans(
+                        try reader.readMessage(), into: &spans, rejected: &rejected, limit: limit)
                 } else {
                     try reader.skip(wire)
                 }
@@ -32,9 +38,23 @@ public enum OTLPProtobufDecoder {
         return rejected
     }
 
+    /// Where a request's spans start in the output, and how many it may make.
+    private struct SpanLimit {
+        var first: Int
+        var maxSpans: Int
+        /// One failure, made once, that every span past the limit shares.
+        var failure: DecodeFailure
+
+        init(first: Int, maxSpans: Int) {
+            self.first = first
+            self.maxSpans = maxSpans
+            failure = DecodeFailure(.tooLarge, "the request holds more than \(maxSpans) spans")
+        }
+    }
+
     private static func decodeResourceSpans(
         _ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
-        rejected: inout [DecodeFailure]
+        rejected: inout [DecodeFailure], limit: SpanLimit
     ) throws(ProtoError) {
         // The resource names every span's node. Protobuf lets it follow the spans on the wire, so it is read first:
         // each span is then made whole at once instead of being revisited (and its details copied) afterwards.
@@ -66,6 +86,11 @@ public enum OTLPProtobufDecoder {
             while let (f, w) = try scope.nextField() {
                 guard f == 2, w == .lengthDelimited else {
                     try scope.skip(w)
+                    continue
+                }
+                guard spans.count - limit.first < limit.maxSpans else {
+                    _ = try scope.readMessage()
+                    rejected.append(limit.failure)
                     continue
                 }
                 try decodeSpan(

@@ -154,9 +154,9 @@ struct TUICommand: AsyncParsableCommand {
     private func runXRay(glyphs: Glyphs, mono: Bool) async throws {
         let interval = try pollInterval()
         let client: XRayClient
-        do {
+        do throws(AWSError) {
             client = try aws.client()
-        } catch let error as AWSError {
+        } catch {
             Terminal.warn(error.description)
             throw ExitCode(2)
         }

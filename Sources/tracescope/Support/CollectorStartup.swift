@@ -36,7 +36,15 @@ struct ReceiverOptions: ParsableArguments {
         help: ArgumentHelp("Largest OTLP/gRPC message taken, in MiB (bigger ones are refused).", valueName: "mb"))
     var grpcMaxMessageMB: Int = 4
 
+    @Option(
+        name: .customLong("request-timeout"),
+        help: ArgumentHelp(
+            "Time an OTLP/HTTP client has to send a whole request (a client trickling bytes is cut): 30s, 1m.",
+            valueName: "duration"))
+    var requestTimeout = "30s"
+
     func validate() throws {
+        _ = try requestDeadline()
         for (flag, value) in [("--udp", udp), ("--otlp", otlp), ("--grpc", grpc)] where value != "off" {
             guard ListenAddress(parsing: value) != nil else {
                 throw ValidationError("\(flag) \(value): expected host:port")
@@ -53,6 +61,13 @@ struct ReceiverOptions: ParsableArguments {
         }
         guard (1...1024).contains(grpcMaxMessageMB) else {
             throw ValidationError("--grpc-max-message-mb must be 1…1024")
+        }
+    }
+
+    /// `--request-timeout` in seconds.
+    func requestDeadline() throws -> Double {
+        do throws(TimeSpec.Failure) { return try TimeSpec.duration(requestTimeout, flag: "--request-timeout") } catch {
+            throw ValidationError(error.description)
         }
     }
 
@@ -76,13 +91,15 @@ struct ReceiverOptions: ParsableArguments {
 /// Starting the embedded collector from the receivers' options.
 enum CollectorStartup {
     static func start(_ options: ReceiverOptions, pipeline: IngestPipeline) async throws -> Collector {
+        var limits = ReceiverLimits.forBudget(pipeline.memoryBudgetBytes)
+        limits.requestDeadline = .milliseconds(Int64(try options.requestDeadline() * 1000))
         do {
             return try await Collector.start(
                 udp: options.udp == "off" ? nil : ListenAddress(parsing: options.udp),
                 otlp: options.otlp == "off" ? nil : ListenAddress(parsing: options.otlp), grpc: options.grpcOptions,
                 otlpTLS: options.otlpTLSCert.flatMap { cert in
                     options.otlpTLSKey.map { Collector.TLSFiles(certificatePath: cert, privateKeyPath: $0) }
-                }, pipeline: pipeline)
+                }, pipeline: pipeline, limits: limits)
         } catch {
             Terminal.warn("\(error)")
             throw ExitCode(2)
