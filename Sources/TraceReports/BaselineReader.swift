@@ -17,8 +17,8 @@ public enum BaselineReader {
         guard root["schema"]?.string == Summary.schema else {
             throw Failure(message: "\(source): not a tracescope summary (expected \"schema\": \"\(Summary.schema)\")")
         }
-        let start = root["window"]?["start"]?.string.flatMap(TimestampParser.nanos) ?? 0
-        let end = root["window"]?["end"]?.string.flatMap(TimestampParser.nanos) ?? start
+        let start = EpochRange.clamp(root["window"]?["start"]?.string.flatMap(TimestampParser.nanos) ?? 0)
+        let end = EpochRange.clamp(root["window"]?["end"]?.string.flatMap(TimestampParser.nanos) ?? start)
         let fields = Fields(source: source)
         var traces = try fields.figures(root["traces"], at: "traces")
         traces.requests = try fields.count(root["traces"]?["count"], at: "traces.count")

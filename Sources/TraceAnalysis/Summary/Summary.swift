@@ -9,7 +9,8 @@ public struct Summary: Sendable {
     public struct Window: Sendable, Equatable {
         public var start: EpochNanos
         public var end: EpochNanos
-        public var seconds: Double { Double(max(0, end - start)) / 1_000_000_000 }
+        /// In doubles: a window read from a baseline may span more than Int64 nanoseconds hold.
+        public var seconds: Double { max(0, (Double(end) - Double(start)) / 1_000_000_000) }
 
         public init(start: EpochNanos, end: EpochNanos) {
             self.start = start

@@ -9,8 +9,12 @@ import TraceModel
 
 /// The process's edges: standard streams, the environment, files to write.
 enum Terminal {
+    /// A line (or lines) on stderr. Every line is made inert (`TerminalSafe`): status lines carry peers' error
+    /// messages and usage errors echo the command line, and neither may drive the terminal.
     static func printError(_ message: String) {
-        writeAll(STDERR_FILENO, message.hasSuffix("\n") ? message : message + "\n")
+        let safe = message.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { TerminalSafe.escape(String($0)) }.joined(separator: "\n")
+        writeAll(STDERR_FILENO, safe.hasSuffix("\n") ? safe : safe + "\n")
     }
 
     /// A diagnostic line about untrusted input: escaped so a hostile file name or span cannot drive the terminal.
