@@ -147,7 +147,13 @@ let package = Package(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarnesses"]),
+        // The fuzzers' findings replayed, and the hardening limits (depth, size) tried at their extremes.
+        .testTarget(
+            name: "FuzzRegressionTests",
+            dependencies: [
+                "FuzzHarnesses", "TraceModel", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceTUI",
+                "TraceBackends", "Tracescope",
+            ]),
         .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"], exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]

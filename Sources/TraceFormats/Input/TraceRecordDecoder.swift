@@ -52,13 +52,13 @@ public enum TraceRecordDecoder {
     /// out (the rest of it kept) go to `rejected`, one failure each.
     static func decodeValue(
         _ scanner: inout JSONScanner, into spans: inout [Span],
-        rejected: inout [DecodeFailure]
+        rejected: inout [DecodeFailure], inArray: Bool = false
     ) throws(DecodeFailure) -> RecordKind {
         let start = scanner.position
         switch scanner.peekByte {
         case UInt8(ascii: "{"):
             break
-        case UInt8(ascii: "["):
+        case UInt8(ascii: "[") where !inArray:
             // A JSON array of records (e.g. a list of segment documents): decode each element.
             return try decodeArray(&scanner, into: &spans, rejected: &rejected)
         default:
@@ -90,7 +90,9 @@ public enum TraceRecordDecoder {
                 scanner.skipWhitespace()
                 let elementStart = scanner.position
                 do throws(DecodeFailure) {
-                    kind = try decodeValue(&scanner, into: &spans, rejected: &rejected)
+                    // One level only: records are objects, so an array inside is no record (and `[[[[…` no stack
+                    // overflow); it is skipped with the scanner's bounded, iterative skip.
+                    kind = try decodeValue(&scanner, into: &spans, rejected: &rejected, inArray: true)
                 } catch {
                     firstFailure = firstFailure ?? error
                     scanner = JSONScanner(scanner.bytes, position: elementStart)
