@@ -31,6 +31,23 @@ def write(target, data):
         f.write(data)
 
 
+def proto_json(otlp_json_line):
+    """OTLP/JSON writes trace and span ids in hex; protobuf's JSON mapping (json_format) reads bytes as base64."""
+    import base64
+    def convert(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("traceId", "spanId", "parentSpanId") and isinstance(value, str) and value:
+                    node[key] = base64.b64encode(bytes.fromhex(value)).decode()
+                else:
+                    convert(value)
+        elif isinstance(node, list):
+            for item in node:
+                convert(item)
+        return node
+    return json.dumps(convert(json.loads(otlp_json_line)))
+
+
 def lines(path, n):
     with open(path) as f:
         return [line.rstrip("\n") for _, line in zip(range(n), f)]
@@ -117,17 +134,17 @@ def main():
         from google.protobuf import json_format
         from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
         for line in otlp[:6]:
-            request = json_format.Parse(line, ExportTraceServiceRequest(), ignore_unknown_fields=True)
+            request = json_format.Parse(proto_json(line), ExportTraceServiceRequest(), ignore_unknown_fields=True)
             write("otlp-protobuf", request.SerializeToString())
     except ImportError:
         sys.exit("opentelemetry-proto is needed: run the tests once (they make .build/python-venv), then use its python")
 
     # gzip: files as rotated logs and request bodies arrive (one member, two members, zlib, empty).
     body = ("\n".join(xray[:5]) + "\n").encode()
-    write("gzip", gzip.compress(body))
-    write("gzip", gzip.compress(body[:200]) + gzip.compress(body[200:]))
+    write("gzip", gzip.compress(body, mtime=0))
+    write("gzip", gzip.compress(body[:200], mtime=0) + gzip.compress(body[200:], mtime=0))
     write("gzip", zlib.compress(body))
-    write("gzip", gzip.compress(b""))
+    write("gzip", gzip.compress(b"", mtime=0))
 
     # Filter expressions, as the README and the dashboard's help give them.
     for f in ['service("checkout") AND responsetime > 1', 'edge("shop-api/prod", "checkout") OR fault',
@@ -174,13 +191,14 @@ def main():
 
     # HTTP requests, as OTLP exporters and X-Ray SDKs send them; the first byte is the read size.
     json_body = otlp[0].encode()
-    proto_body = json_format.Parse(otlp[0], ExportTraceServiceRequest(), ignore_unknown_fields=True).SerializeToString()
+    proto_body = json_format.Parse(
+        proto_json(otlp[0]), ExportTraceServiceRequest(), ignore_unknown_fields=True).SerializeToString()
     def request(path, body, ctype, extra=""):
         return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {ctype}\r\n{extra}"
                 f"Content-Length: {len(body)}\r\n\r\n").encode() + body
     write("http-request", bytes([255]) + request("/v1/traces", json_body, "application/json"))
     write("http-request", bytes([16]) + request("/v1/traces", proto_body, "application/x-protobuf"))
-    zipped = gzip.compress(proto_body)
+    zipped = gzip.compress(proto_body, mtime=0)
     write("http-request", bytes([255]) + request("/v1/traces", zipped, "application/x-protobuf",
                                                  "Content-Encoding: gzip\r\n"))
     chunked = (b"POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
