@@ -128,7 +128,7 @@ public final class Collector: Sendable {
         if let grpc {
             do {
                 grpcReceiver = try await GRPCReceiver.start(
-                    grpc, pipeline: pipeline, maxSpansPerMessage: limits.maxSpansPerRequest)
+                    grpc, pipeline: pipeline, maxSpansPerMessage: limits.maxSpansPerRequest, inFlight: inFlight)
             } catch {
                 for channel in channels { try? await channel.close() }
                 try? await group.shutdownGracefully()

@@ -44,10 +44,11 @@ final class InFlightBodies: Sendable {
         self.limit = limit
     }
 
-    /// Takes `bytes` if the total stays within the limit.
+    /// Takes `bytes` if the total stays within the limit, or if nothing else is held (so a request larger than the
+    /// whole share, which a flag may allow, still goes through alone rather than being refused for ever).
     func reserve(_ bytes: Int) -> Bool {
         let after = held.add(bytes, ordering: .relaxed).newValue
-        if after <= limit { return true }
+        if after <= limit || after == bytes { return true }
         held.subtract(bytes, ordering: .relaxed)
         return false
     }

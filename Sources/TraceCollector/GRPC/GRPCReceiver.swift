@@ -49,9 +49,9 @@ public final class GRPCReceiver: Sendable {
         self.serving = serving
     }
 
-    static func start(_ options: Options, pipeline: IngestPipeline, maxSpansPerMessage: Int) async throws
-        -> GRPCReceiver
-    {
+    static func start(
+        _ options: Options, pipeline: IngestPipeline, maxSpansPerMessage: Int, inFlight: InFlightBodies
+    ) async throws -> GRPCReceiver {
         let executor = sharedExecutor
         var config = HTTP2ServerTransport.Posix.Config.defaults
         // The service refuses messages over the limit itself, with a RESOURCE_EXHAUSTED the client can read; the
@@ -77,7 +77,7 @@ public final class GRPCReceiver: Sendable {
         let admission = ExportAdmission(maxConcurrent: options.maxConcurrentExports)
         let service = OTLPTraceService(
             pipeline: pipeline, admission: admission, maxMessageBytes: options.maxMessageBytes,
-            maxSpansPerMessage: maxSpansPerMessage, retryDelaySeconds: 1)
+            maxSpansPerMessage: maxSpansPerMessage, inFlight: inFlight, retryDelaySeconds: 1)
         let server = GRPCServer(transport: transport, services: [service])
         let serving = Task(executorPreference: executor) { try await server.serve() }
         do {

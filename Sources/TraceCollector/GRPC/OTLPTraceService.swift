@@ -19,6 +19,9 @@ struct OTLPTraceService: RegistrableRPCService {
     let maxMessageBytes: Int
     /// Spans one message may make (`ReceiverLimits.maxSpansPerRequest`); the rest go in its `partial_success`.
     let maxSpansPerMessage: Int
+    /// The collector's share for requests in flight, shared with OTLP/HTTP bodies: a message is decoded only while
+    /// it fits, else the client is told to retry (docs/SEMANTICS.md, "Limits").
+    let inFlight: InFlightBodies
     let retryDelaySeconds: Int64
 
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
@@ -54,6 +57,16 @@ struct OTLPTraceService: RegistrableRPCService {
         case .admitted: break
         }
         defer { admission.leave() }
+        guard inFlight.reserve(message.count) else {
+            pipeline.reject(
+                DecodeFailure(
+                    .tooLarge, "requests in flight over \(inFlight.limit) bytes: retry asked", location: source))
+            return ServerResponse(
+                error: RPCError(
+                    code: .resourceExhausted, message: "busy: retry after \(retryDelaySeconds)s",
+                    metadata: RetryInfo.metadata(seconds: retryDelaySeconds, code: 8, message: "busy")))
+        }
+        defer { inFlight.release(message.count) }
         let outcome = message.withUnsafeBytes {
             OTLPExport.ingest($0, protobuf: true, source: source, into: pipeline, maxSpans: maxSpansPerMessage)
         }
