@@ -49,10 +49,13 @@ public final class LocalSampler: TracescopeSampler {
             throw ParseError(description: "sampling rules need \"version\": 1 or 2")
         }
         func rule(_ v: JSONValue, index: Int) throws(ParseError) -> SamplingRule {
-            guard let fixed = v["fixed_target"]?.number, fixed >= 0, let rate = v["rate"]?.number,
+            // A reservoir of up to a billion a second: past that (1e300, infinity) the number means nothing, and
+            // converting it would trap.
+            guard let fixed = v["fixed_target"]?.number, fixed >= 0, fixed <= 1e9, let rate = v["rate"]?.number,
                 (0...1).contains(rate)
             else {
-                throw ParseError(description: "rule \(index): needs \"fixed_target\" ≥ 0 and \"rate\" between 0 and 1")
+                throw ParseError(
+                    description: "rule \(index): needs \"fixed_target\" from 0 to 1e9 and \"rate\" between 0 and 1")
             }
             return SamplingRule(
                 description: v["description"]?.string ?? "",
