@@ -12,7 +12,7 @@ seconds="${1:?usage: Fuzz/campaign.sh SECONDS [TARGET…]}"
 shift
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && mapfile -t targets < <(./run.sh --list)
-commit=$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=${TRACESCOPE_FUZZ_COMMIT:-$(git -C .. rev-parse --short HEAD 2>/dev/null || echo unknown)}
 [[ -f RESULTS.md ]] || printf '%s\n\n%s\n%s\n' "# Fuzzing runs" \
     "| date | commit | target | seconds | executions | edges | findings |" "|---|---|---|---|---|---|---|" >RESULTS.md
 built=0

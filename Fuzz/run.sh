@@ -31,6 +31,9 @@ work="$scratch/corpus/$target"
 findings="$scratch/findings/$target"
 mkdir -p "$work" "$findings"
 log="$scratch/$target.log"
+# Findings of this run only: those written after this marker.
+marker="$scratch/$target.started"
+touch "$marker"
 dict=()
 [[ -f "dictionaries/$target.dict" ]] && dict=(-dict="dictionaries/$target.dict")
 set +e
@@ -41,7 +44,7 @@ status=$?
 set -e
 execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
 edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
-found=$(find "$findings" -type f | wc -l)
+found=$(find "$findings" -type f -newer "$marker" | wc -l)
 echo "FUZZ target=$target seconds=$seconds execs=${execs:-0} edges=${edges:-0} findings=$found"
 if [[ $status -ne 0 ]]; then
     grep -E 'ERROR|property violated|Fatal error|SUMMARY|Test unit written' "$log" | head -20 >&2
