@@ -95,16 +95,26 @@ public final class Collector: Sendable {
         var boundOTLP: ListenAddress?
         do {
             if let udp {
-                let channel = try await DaemonUDPReceiver.bind(
-                    host: udp.host, port: udp.port, group: group, pipeline: pipeline)
-                channels.append(channel)
-                let port = channel.localAddress?.port ?? udp.port
-                boundUDP = ListenAddress(host: udp.host, port: port)
-                // The X-Ray SDKs poll sampling rules over TCP on the daemon's port.
-                channels.append(
-                    try await HTTPReceiver.bind(
-                        host: udp.host, port: port, group: group, pipeline: pipeline, limits: samplingLimits,
-                        inFlight: inFlight))
+                // The X-Ray SDKs poll sampling rules over TCP on the daemon's port. With port 0 the system picks a
+                // free UDP port, which TCP may hold already (an outgoing connection's local port): then pick again.
+                var attempt = 0
+                while true {
+                    attempt += 1
+                    let channel = try await DaemonUDPReceiver.bind(
+                        host: udp.host, port: udp.port, group: group, pipeline: pipeline)
+                    let port = channel.localAddress?.port ?? udp.port
+                    do {
+                        let sampling = try await HTTPReceiver.bind(
+                            host: udp.host, port: port, group: group, pipeline: pipeline, limits: samplingLimits,
+                            inFlight: inFlight)
+                        channels += [channel, sampling]
+                        boundUDP = ListenAddress(host: udp.host, port: port)
+                        break
+                    } catch {
+                        try? await channel.close()
+                        if udp.port != 0 || attempt >= 16 { throw error }
+                    }
+                }
             }
             if let otlp {
                 let tls = try otlpTLS.map {
@@ -135,8 +145,13 @@ public final class Collector: Sendable {
                 throw BindError(description: "cannot listen on OTLP/gRPC \(grpc.address): \(error)")
             }
         }
+        ResidentMemory.mapLargeBlocks()
+        let ticks = ResidentMemory.TickCount()
         let ticker = group.next().scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
             pipeline.tick()
+            // Memory freed on the receivers' threads stays in their malloc arenas until trimmed: every two seconds
+            // it goes back to the system, so resident memory follows what is held, not what once was.
+            if ticks.next() % 2 == 1 { ResidentMemory.trim() }
         }
         return Collector(
             pipeline: pipeline, group: group, channels: channels, ticker: ticker, udp: boundUDP, otlp: boundOTLP,

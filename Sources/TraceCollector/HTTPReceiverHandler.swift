@@ -151,7 +151,8 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
                 DecodeFailure(.unknownRecord, "unsupported content type \"\(type.prefix(64))\"", location: source))
             return plain(.unsupportedMediaType, "use application/x-protobuf or application/json")
         }
-        var bytes = Array(body.readableBytesView)
+        // The body is read in place; only a gzip body makes a second buffer (its inflated bytes).
+        var inflated: [UInt8]?
         if let encoding = head.headers.first(name: "content-encoding")?.lowercased(), encoding != "identity" {
             guard encoding == "gzip" else {
                 pipeline.reject(
@@ -159,8 +160,8 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
                         .unknownRecord, "unsupported content encoding \"\(encoding.prefix(32))\"", location: source))
                 return plain(.unsupportedMediaType, "content-encoding: gzip or none")
             }
-            switch bytes.withUnsafeBytes({ GzipInflater.inflateWhole($0, limit: limits.maxInflatedBytes) }) {
-            case .success(let inflated): bytes = inflated
+            switch body.withUnsafeReadableBytes({ GzipInflater.inflateWhole($0, limit: limits.maxInflatedBytes) }) {
+            case .success(let bytes): inflated = bytes
             case .failure(let failure):
                 var f = failure
                 f.location = source
@@ -168,10 +169,11 @@ final class HTTPReceiverHandler: ChannelInboundHandler {
                 return plain(failure.reason == .tooLarge ? .payloadTooLarge : .badRequest, failure.detail)
             }
         }
-        let outcome = bytes.withUnsafeBytes {
-            OTLPExport.ingest(
-                $0, protobuf: isProtobuf, source: source, into: pipeline, maxSpans: limits.maxSpansPerRequest)
+        let (pipeline, maxSpans) = (self.pipeline, limits.maxSpansPerRequest)
+        let ingest = { (raw: UnsafeRawBufferPointer) in
+            OTLPExport.ingest(raw, protobuf: isProtobuf, source: source, into: pipeline, maxSpans: maxSpans)
         }
+        let outcome = inflated.map { $0.withUnsafeBytes(ingest) } ?? body.withUnsafeReadableBytes(ingest)
         switch outcome {
         case .failure(let failure):
             return plain(.badRequest, failure.detail)

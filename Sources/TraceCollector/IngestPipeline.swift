@@ -26,10 +26,11 @@ public final class IngestPipeline: Sendable {
 
     /// - Parameters:
     ///   - quietPeriodSeconds: a trace completes when nothing arrived for it for this long.
-    ///   - memoryBudgetBytes: three eighths for recent completed traces (oldest evicted first), a quarter for traces
-    ///     still open (the oldest completes early beyond it), a quarter for the service graph (distinct nodes and edges
-    ///     beyond it fold into `(other)`, counted), an eighth for requests in flight (`ReceiverLimits`). Aggregates
-    ///     are never evicted.
+    ///   - memoryBudgetBytes: a quarter for recent completed traces (oldest evicted first), a quarter for traces still
+    ///     open (the oldest completes early beyond it), a quarter for the service graph (distinct nodes and edges
+    ///     beyond it fold into `(other)`, counted), an eighth for requests in flight (`ReceiverLimits`), and an eighth
+    ///     left for what no count sees (the transports' buffers, the allocator's slack, copies while decoding; measured
+    ///     by `HostileLoadTests`). Aggregates are never evicted.
     ///   - sink: receives every accepted batch (after decoding), e.g. to append it to a file or forward it.
     ///   - datagramSink: receives every daemon datagram that decoded, as it arrived (`--forward-udp`).
     public init(
@@ -42,7 +43,7 @@ public final class IngestPipeline: Sendable {
             quietPeriodSeconds: quietPeriodSeconds,
             maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true, timekeeping: .arrival)
         analyzer.assembler.maxOpenBytes = memoryBudgetBytes / 4
-        analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 8 * 3)
+        analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 4)
         // The last quarter is the graph's: a windowed node or edge takes up to ~400 KB (16 minute histograms).
         analyzer.limitGraph(entries: max(64, memoryBudgetBytes / 4 / 400_000))
         state = Mutex(State(analyzer: analyzer))

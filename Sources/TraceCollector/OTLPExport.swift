@@ -20,7 +20,7 @@ enum OTLPExport {
             decoded = .success(
                 protobuf
                     ? try OTLPProtobufDecoder.decode(raw, into: &spans, maxSpans: maxSpans)
-                    : try OTLPJSONDecoder.decodeRequest(raw, into: &spans))
+                    : try OTLPJSONDecoder.decodeRequest(raw, into: &spans, maxSpans: maxSpans))
         } catch {
             decoded = .failure(error)
         }

@@ -28,8 +28,9 @@ public struct ReceiverLimits: Sendable {
         let inFlight = max(4 << 20, budgetBytes / 8)
         return ReceiverLimits(
             maxBodyBytes: min(8 << 20, inFlight / 4), maxInflatedBytes: min(64 << 20, inFlight / 2),
-            // A decoded span takes about a kilobyte (`Span.estimatedBytes`): half the share for one request's spans.
-            maxSpansPerRequest: max(1000, inFlight / 2 / 1024), maxInFlightBodyBytes: inFlight,
+            // A decoded span takes about a kilobyte (`Span.estimatedBytes`): a quarter of the share for one request's
+            // spans, as HTTP and gRPC decode side by side.
+            maxSpansPerRequest: max(1000, inFlight / 4 / 1024), maxInFlightBodyBytes: inFlight,
             maxConnections: min(4096, max(256, budgetBytes / (64 << 10))), requestDeadline: .seconds(30),
             idleTimeout: .seconds(15))
     }

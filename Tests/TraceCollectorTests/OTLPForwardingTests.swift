@@ -32,6 +32,15 @@ struct OTLPForwardingTests {
 
     static func clock() -> EpochNanos { Int64(Date().timeIntervalSince1970 * 1e9) }
 
+    static func startBelowEphemeralPorts(tls: (ca: String, cert: String, key: String), file: XRayLinesFile)
+        async throws -> Collector
+    {
+        for _ in 0..<50 {
+            if let b = try? await startB(port: Int.random(in: 20_000..<32_000), tls: tls, file: file) { return b }
+        }
+        return try await startB(port: 0, tls: tls, file: file)
+    }
+
     static func startB(port: Int, tls: (ca: String, cert: String, key: String), file: XRayLinesFile) async throws
         -> Collector
     {
@@ -70,7 +79,9 @@ struct OTLPForwardingTests {
         }
         let fileA = try XRayLinesFile(path: pathA)
         let fileB = try XRayLinesFile(path: pathB)
-        var b = try await Self.startB(port: 0, tls: tls, file: fileB)
+        // B comes back on its port after being down: a port below the system's ephemeral range (32768 up), which no
+        // outgoing connection of a test running beside this one can take in the meantime.
+        var b = try await Self.startBelowEphemeralPorts(tls: tls, file: fileB)
         let portB = try #require(b.otlpAddress?.port)
 
         let http = try BackendHTTPClient.make(caFile: tls.ca)

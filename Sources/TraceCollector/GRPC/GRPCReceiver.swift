@@ -62,8 +62,12 @@ public final class GRPCReceiver: Sendable {
         config.connection.maxIdleTime = .seconds(300)
         // OTLP exports are large messages (hundreds of KB): HTTP/2's default 64 KB window would make the client
         // wait for a window update every few frames. A 4 MiB window and 1 MiB frames let a message go in one
-        // flight; 64 streams per connection bound what one peer may have buffered here.
-        config.http2 = .init(maxFrameSize: 1 << 20, targetWindowSize: 4 << 20, maxConcurrentStreams: 64)
+        // flight.
+        // The transport buffers each stream's message whole before the service sees it, and the service takes a copy:
+        // the streams a connection may have open are as many largest messages, twice, as the in-flight share holds
+        // (docs/SEMANTICS.md, "Limits").
+        let streams = min(64, max(1, inFlight.limit / max(1, 2 * options.maxMessageBytes)))
+        config.http2 = .init(maxFrameSize: 1 << 20, targetWindowSize: 4 << 20, maxConcurrentStreams: streams)
         let security: HTTP2ServerTransport.Posix.TransportSecurity
         if let certificate = options.certificatePath, let key = options.privateKeyPath {
             security = .tls(

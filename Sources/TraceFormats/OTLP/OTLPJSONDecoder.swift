@@ -11,9 +11,12 @@ public enum OTLPJSONDecoder {
     /// returning the spans it had to leave out (no ids, no start time) — the request's `partial_success`. An empty
     /// request (`{}`) is valid and holds no spans; a body that is not one JSON object is rejected whole.
     @discardableResult
-    public static func decodeRequest(_ bytes: UnsafeRawBufferPointer, into spans: inout [Span]) throws(DecodeFailure)
-        -> [DecodeFailure]
-    {
+    ///
+    /// `maxSpans` bounds what one request makes in memory, as in `OTLPProtobufDecoder`: the spans past it are
+    /// skipped, not decoded, and rejected one failure each.
+    public static func decodeRequest(
+        _ bytes: UnsafeRawBufferPointer, into spans: inout [Span], maxSpans: Int = .max
+    ) throws(DecodeFailure) -> [DecodeFailure] {
         var scanner = JSONScanner(bytes)
         scanner.skipWhitespace()
         guard scanner.peekByte == UInt8(ascii: "{") else {
@@ -22,7 +25,7 @@ public enum OTLPJSONDecoder {
         let first = spans.count
         var rejected: [DecodeFailure] = []
         do throws(DecodeFailure) {
-            try decode(&scanner, into: &spans, rejected: &rejected)
+            try decode(&scanner, into: &spans, rejected: &rejected, maxSpans: maxSpans)
         } catch {
             // Rejected whole: none of its spans stay.
             spans.removeSubrange(first...)
@@ -37,9 +40,10 @@ public enum OTLPJSONDecoder {
     }
 
     /// Decodes the request at the scanner; spans that cannot be taken go to `rejected`, the rest are appended.
-    static func decode(_ s: inout JSONScanner, into spans: inout [Span], rejected: inout [DecodeFailure])
-        throws(DecodeFailure)
-    {
+    static func decode(
+        _ s: inout JSONScanner, into spans: inout [Span], rejected: inout [DecodeFailure], maxSpans: Int = .max
+    ) throws(DecodeFailure) {
+        let limit = SpanLimit(first: spans.count, maxSpans: maxSpans)
         do throws(JSONScanError) {
             try s.beginObject()
             while let key = try s.nextKey() {
@@ -48,7 +52,9 @@ public enum OTLPJSONDecoder {
                     continue
                 }
                 try s.beginArray()
-                while try s.nextElement() { try decodeResourceSpans(&s, into: &spans, rejected: &rejected) }
+                while try s.nextElement() {
+                    try decodeResourceSpans(&s, into: &spans, rejected: &rejected, limit: limit)
+                }
             }
         } catch {
             throw DecodeFailure(error)
@@ -57,7 +63,7 @@ public enum OTLPJSONDecoder {
 
     private static func decodeResourceSpans(
         _ s: inout JSONScanner, into spans: inout [Span],
-        rejected: inout [DecodeFailure]
+        rejected: inout [DecodeFailure], limit: SpanLimit
     ) throws(JSONScanError) {
         let first = spans.count
         var resource: [String: AttributeValue] = [:]
@@ -83,7 +89,12 @@ public enum OTLPJSONDecoder {
                         }
                         try s.beginArray()
                         while try s.nextElement() {
-                            try decodeSpan(&s, into: &spans, rejected: &rejected)
+                            if spans.count - limit.first >= limit.maxSpans {
+                                try s.skipValue()
+                                rejected.append(limit.failure)
+                            } else {
+                                try decodeSpan(&s, into: &spans, rejected: &rejected)
+                            }
                         }
                     }
                 }

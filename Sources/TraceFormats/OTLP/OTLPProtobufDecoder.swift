@@ -38,20 +38,6 @@ public enum OTLPProtobufDecoder {
         return rejected
     }
 
-    /// Where a request's spans start in the output, and how many it may make.
-    private struct SpanLimit {
-        var first: Int
-        var maxSpans: Int
-        /// One failure, made once, that every span past the limit shares.
-        var failure: DecodeFailure
-
-        init(first: Int, maxSpans: Int) {
-            self.first = first
-            self.maxSpans = maxSpans
-            failure = DecodeFailure(.tooLarge, "the request holds more than \(maxSpans) spans")
-        }
-    }
-
     private static func decodeResourceSpans(
         _ bytes: UnsafeRawBufferPointer, into spans: inout [Span],
         rejected: inout [DecodeFailure], limit: SpanLimit
