@@ -86,7 +86,9 @@ public struct LatencyHistogram: Sendable {
         for item in histogram.recordedValues() {
             let v = Double(item.value)
             let index = edges.firstIndex { v <= $0 * 1.0000001 } ?? (buckets - 1)
-            counts[index] += item.count
+            // Saturating: counts can come from elsewhere (X-Ray's histograms) and be as large as it says.
+            let (sum, overflow) = counts[index].addingReportingOverflow(item.count)
+            counts[index] = overflow ? .max : sum
         }
         return zip(edges, counts).map { (upperMillis: $0 / 1000, count: $1) }
     }

@@ -78,8 +78,13 @@ public struct XRayServiceGraph: Sendable, Equatable {
 
     private static func figures(_ s: Statistics, seconds: Double) -> (Summary.Figures, LatencyHistogramBox?) {
         var latency = LatencyHistogram()
-        for bucket in s.histogram where bucket.seconds.isFinite && bucket.seconds >= 0 {
-            latency.record(nanos: Int64(min(bucket.seconds, 86_400) * 1e9), count: bucket.count)
+        // Only the shape matters here (counts come from the statistics): past a million requests the buckets are
+        // scaled down, which keeps every percentile and keeps value × count within what the histogram sums.
+        let total = s.histogram.reduce(0.0) { $0 + Double($1.count) }
+        let scale = total > 1e6 ? 1e6 / total : 1
+        for bucket in s.histogram where bucket.seconds.isFinite && bucket.seconds >= 0 && bucket.count > 0 {
+            let count = max(1, UInt64((Double(bucket.count) * scale).rounded()))
+            latency.record(nanos: Int64(min(bucket.seconds, 86_400) * 1e9), count: count)
         }
         var f = Summary.Figures()
         f.counts = s.counts
@@ -144,7 +149,8 @@ extension XRayAPI {
     /// throttles; the classes here are disjoint, so errors are the others.
     static func statistics(_ entry: [String: Any]) -> XRayServiceGraph.Statistics {
         func count(_ value: Any?) -> UInt64 {
-            guard let n = number(value), n >= 0, n < 1e18 else { return 0 }
+            // Up to 10^14 a figure: ten thousand histogram buckets of it still sum within 64 bits.
+            guard let n = number(value), n >= 0, n < 1e14 else { return 0 }
             return UInt64(n)
         }
         var s = XRayServiceGraph.Statistics()

@@ -198,7 +198,7 @@ public enum XRayDocumentDecoder {
             traceID: traceID ?? TraceID(high: 0, low: 0), id: id, parentID: parentID, name: resolvedName, source: .xray,
             kind: isSubsegment ? (downstream ? .client : .internal) : .server, isSegment: !isSubsegment,
             origin: origin, namespace: namespace, serviceName: isSubsegment ? nil : resolvedName,
-            start: start, end: end, inProgress: inProgress || end == nil,
+            start: start, end: inProgress ? nil : end, inProgress: inProgress || end == nil,
             errorFlag: errorFlag, throttleFlag: throttleFlag, faultFlag: faultFlag,
             http: http, aws: aws, sql: sql, annotations: annotations, metadataJSON: metadata, cause: cause,
             inferred: inferred
