@@ -33,6 +33,15 @@ struct OTLPTraceService: RegistrableRPCService {
         }
     }
 
+    /// Counts the refusal and asks the client to retry after the delay (`RESOURCE_EXHAUSTED` with `RetryInfo`).
+    private func busy(_ reason: String, source: String) -> ServerResponse<[UInt8]> {
+        pipeline.reject(DecodeFailure(.tooLarge, reason, location: source))
+        return ServerResponse(
+            error: RPCError(
+                code: .resourceExhausted, message: "busy: retry after \(retryDelaySeconds)s",
+                metadata: RetryInfo.metadata(seconds: retryDelaySeconds, code: 8, message: "busy")))
+    }
+
     private func handle(_ message: [UInt8], peer: String) -> ServerResponse<[UInt8]> {
         pipeline.countRequest()
         let source = "OTLP/gRPC request from \(peer)"
@@ -47,24 +56,12 @@ struct OTLPTraceService: RegistrableRPCService {
         case .closing:
             return ServerResponse(error: RPCError(code: .unavailable, message: "the collector is shutting down"))
         case .busy:
-            pipeline.reject(
-                DecodeFailure(
-                    .tooLarge, "more than \(admission.maxConcurrent) exports in flight", location: source))
-            return ServerResponse(
-                error: RPCError(
-                    code: .resourceExhausted, message: "busy: retry after \(retryDelaySeconds)s",
-                    metadata: RetryInfo.metadata(seconds: retryDelaySeconds, code: 8, message: "busy")))
+            return busy("more than \(admission.maxConcurrent) exports in flight", source: source)
         case .admitted: break
         }
         defer { admission.leave() }
         guard inFlight.reserve(message.count) else {
-            pipeline.reject(
-                DecodeFailure(
-                    .tooLarge, "requests in flight over \(inFlight.limit) bytes: retry asked", location: source))
-            return ServerResponse(
-                error: RPCError(
-                    code: .resourceExhausted, message: "busy: retry after \(retryDelaySeconds)s",
-                    metadata: RetryInfo.metadata(seconds: retryDelaySeconds, code: 8, message: "busy")))
+            return busy("requests in flight over \(inFlight.limit) bytes: retry asked", source: source)
         }
         defer { inFlight.release(message.count) }
         let outcome = message.withUnsafeBytes {
