@@ -12,6 +12,9 @@ struct HostileLoadTests {
         .appendingPathComponent("Scripts/hostile_load.py").path
 
     @Test func memoryStaysWithinTheBudgetAndGoodTrafficIsServed() throws {
+        // What the script imports: grpcio for the gRPC clients, opentelemetry-proto for the messages.
+        try PythonTools.ensure(module: "grpc", package: "grpcio")
+        try PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
         let budgetMB = 64
         let run = try PythonTools.run(
             ["python3", Self.script, SummaryCommandTests.binary.path, String(budgetMB)], timeout: .seconds(240))
