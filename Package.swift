@@ -47,7 +47,6 @@ let package = Package(
             name: "TraceAnalysis",
             dependencies: [
                 "TraceModel",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
@@ -146,7 +145,13 @@ let package = Package(
         .testTarget(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceReports"]),
+        // HdrHistogram is the reference the compact latency histogram is tested against.
+        .testTarget(
+            name: "TraceAnalysisTests",
+            dependencies: [
+                "TraceAnalysis", "TraceFormats", "TraceReports",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]),
         // The fuzzers' findings replayed, and the hardening limits (depth, size) tried at their extremes.
         .testTarget(
             name: "FuzzRegressionTests",

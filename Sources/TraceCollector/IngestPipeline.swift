@@ -44,8 +44,8 @@ public final class IngestPipeline: Sendable {
             maxOpenTraces: max(1000, memoryBudgetBytes / 4 / 4096), windowed: true, timekeeping: .arrival)
         analyzer.assembler.maxOpenBytes = memoryBudgetBytes / 4
         analyzer.keepTraces(budgetBytes: memoryBudgetBytes / 4)
-        // The last quarter is the graph's: a windowed node or edge takes up to ~400 KB (16 minute histograms).
-        analyzer.limitGraph(entries: max(64, memoryBudgetBytes / 4 / 400_000))
+        // The last quarter is the graph's: ~2,700 nodes and edges at the default budget (a windowed entry: ~24 KB).
+        analyzer.limitGraph(bytes: memoryBudgetBytes / 4)
         state = Mutex(State(analyzer: analyzer))
         self.memoryBudgetBytes = memoryBudgetBytes
         self.sink = sink

@@ -197,7 +197,8 @@ struct ServiceGraphTests {
 struct ServiceGraphLimitTests {
     @Test func newNodesFoldIntoOtherOnceTheGraphIsFull() {
         var graph = ServiceGraph()
-        graph.maxEntries = 3
+        // Room for three entries of a file's graph (a third of a windowed entry each).
+        graph.limit(bytes: 3 * ServiceGraph.typicalWindowedEntryBytes / 3)
         let (a, b, c, d) = (node("a"), node("b"), node("c"), node("d"))
         graph.recordNode(a, .ok, start: 0, duration: 1)
         graph.recordNode(b, .ok, start: 0, duration: 1)

@@ -201,7 +201,9 @@ struct BadInputTests {
         }
         pipeline.finish()
         let graph = pipeline.analyzer.graph
-        #expect(graph.nodes.count + graph.edges.count <= (graph.maxEntries ?? 0) + 4)
+        let room = (graph.maxBytes ?? 0) / ServiceGraph.typicalWindowedEntryBytes
+        #expect(graph.nodes.count + graph.edges.count <= room + 4)
+        #expect(graph.bytes <= graph.maxBytes ?? 0)
         #expect(graph.foldedRequests > 1_800)
         #expect(graph.nodes[.overflow] != nil)
         #expect(pipeline.stats.foldedRequests == graph.foldedRequests)

@@ -42,9 +42,9 @@ public struct TraceAnalyzer: Sendable {
         traces = RequestStats(seriesCapacity: seriesCapacity, windowed: windowed)
     }
 
-    /// Bounds the service graph to `entries` distinct nodes and edges (see `ServiceGraph.maxEntries`).
-    public mutating func limitGraph(entries: Int) {
-        graph.maxEntries = entries
+    /// Bounds the service graph to `bytes` (see `ServiceGraph.limit(bytes:)`).
+    public mutating func limitGraph(bytes: Int) {
+        graph.limit(bytes: bytes)
     }
 
     /// Keeps recent completed traces for a trace list, within `budgetBytes`.

@@ -29,7 +29,7 @@ public struct NodeKey: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static let client = NodeKey(name: "client", type: "client")
     /// The owner of subsegments whose segment never arrived.
     public static let unknown = NodeKey(name: "unknown", type: "unknown")
-    /// Where requests to new nodes go once a graph is at its size limit (`ServiceGraph.maxEntries`).
+    /// Where requests to new nodes go once a graph is at its size limit (`ServiceGraph.limit(bytes:)`).
     public static let overflow = NodeKey(name: "(other)", type: "overflow")
 
     public var isClient: Bool { self == .client }

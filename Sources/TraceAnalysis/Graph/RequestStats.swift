@@ -15,14 +15,23 @@ public struct RequestStats: Sendable, StatusCounts {
         recent = windowed ? MinuteHistograms() : nil
     }
 
-    public mutating func record(_ cls: StatusClass, start: EpochNanos, durationNanos: Int64) {
+    /// What these statistics hold, inline and on the heap (a windowed entry: ~10–20 KB at a realistic spread).
+    public var estimatedBytes: Int {
+        MemoryLayout<RequestStats>.stride + latency.estimatedBytes - MemoryLayout<LatencyHistogram>.stride
+            + series.estimatedBytes - MemoryLayout<RateSeries>.stride + (recent?.estimatedBytes ?? 0)
+    }
+
+    /// Counts one request. Returns the bytes the statistics grew by (`ServiceGraph.bytes` keeps the sum).
+    @discardableResult
+    public mutating func record(_ cls: StatusClass, start: EpochNanos, durationNanos: Int64) -> Int {
         counts.record(cls)
-        latency.record(nanos: durationNanos)
-        recent?.record(nanos: durationNanos, at: start)
-        series.record(at: start, cls)
+        var grown = latency.record(nanos: durationNanos)
+        grown += recent?.record(nanos: durationNanos, at: start) ?? 0
+        grown += series.record(at: start, cls)
         if start < firstStart { firstStart = start }
-        let end = start + durationNanos
-        if end > lastEnd { lastEnd = end }
+        let (end, overflow) = start.addingReportingOverflow(durationNanos)
+        if !overflow, end > lastEnd { lastEnd = end }
+        return grown
     }
 }
 
