@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "TraceBackends", targets: ["TraceBackends"]),
         .library(name: "TraceReports", targets: ["TraceReports"]),
         .library(name: "FuzzHarnesses", targets: ["FuzzHarnesses"]),
+        .library(name: "TraceSynthetic", targets: ["TraceSynthetic"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -89,6 +90,9 @@ let package = Package(
         ),
         // Summary reports (text, Markdown, JSON, JUnit) and reading a baseline summary back.
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
+        // A synthetic system of hundreds of services and the traces that walk it: the load of the scale tests, the
+        // live benchmark and the tmux test.
+        .target(name: "TraceSynthetic", dependencies: ["TraceModel"]),
         // The demo's simulated serverless shop, instrumented with the library's public API only.
         .target(name: "TraceDemo", dependencies: ["Tracescope", "TraceModel"]),
         // ncursesw, with a shim for what Swift cannot import (macros, mutable globals).
@@ -120,7 +124,9 @@ let package = Package(
         // Goldens are read by path (reviewed text files, regenerated on request), not bundled as resources.
         .testTarget(
             name: "TraceTUITests",
-            dependencies: ["TraceTUI", "TraceAnalysis", "TraceFormats", "TraceReports", "TestSupport"],
+            dependencies: [
+                "TraceTUI", "TraceAnalysis", "TraceFormats", "TraceReports", "TraceSynthetic", "TestSupport",
+            ],
             exclude: ["Goldens"]),
         // Helpers the test targets share: loopback peers and Python tooling for checks against real clients.
         .target(name: "TestSupport", dependencies: ["TraceBackends"], path: "Tests/TestSupport"),
@@ -136,7 +142,8 @@ let package = Package(
             name: "TraceCollectorTests",
             dependencies: [
                 "TraceCollector", "TraceFormats", "TraceFiles", "TraceAnalysis", "Tracescope", "TraceBackends",
-                "TraceReports", "TestSupport",
+                "TraceReports", "TraceSynthetic", "TestSupport",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             exclude: ["Clients"]
         ),
@@ -159,7 +166,9 @@ let package = Package(
                 "FuzzHarnesses", "TraceModel", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceTUI",
                 "TraceBackends", "Tracescope",
             ]),
-        .testTarget(name: "TracescopeCLITests", dependencies: ["TraceFormats", "TestSupport"], exclude: ["Scripts"]),
+        .testTarget(
+            name: "TracescopeCLITests", dependencies: ["TraceFormats", "TraceSynthetic", "TestSupport"],
+            exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,6 +21,10 @@ public struct CollectorStats: Sendable, Equatable {
     public var tracesEvicted: UInt64 = 0
     /// Requests folded into the graph's `(other)` node because the graph is at its size limit.
     public var foldedRequests: UInt64 = 0
+    /// The service graph's nodes and edges, and the bytes they hold (within a quarter of the budget).
+    public var graphNodes: UInt64 = 0
+    public var graphEdges: UInt64 = 0
+    public var graphBytes: UInt64 = 0
     /// Spans of traces already holding `TraceAssembler.maxSpansPerTrace`: counted, not kept.
     public var spansOverTraceLimit: UInt64 = 0
     /// Traces dated ahead of the collector's clock (a sender's clock is wrong), placed at the present.

@@ -103,6 +103,9 @@ public final class IngestPipeline: Sendable {
             stats.tracesEvicted = UInt64(s.analyzer.store?.evicted ?? 0)
             stats.storedBytes = UInt64(s.analyzer.store?.bytes ?? 0)
             stats.foldedRequests = s.analyzer.graph.foldedRequests
+            stats.graphNodes = UInt64(s.analyzer.graph.nodes.count)
+            stats.graphEdges = UInt64(s.analyzer.graph.edges.count)
+            stats.graphBytes = UInt64(max(0, s.analyzer.graph.bytes))
             stats.spansOverTraceLimit = UInt64(s.analyzer.assembler.spansOverTraceLimit)
             stats.clockSkewedTraces = UInt64(s.analyzer.clockSkewedTraces)
             return stats

@@ -13,6 +13,8 @@ enum StatusLine {
                 " (" + s.rejected.keys.sorted().map { "\($0.rawValue) \(s.rejected[$0] ?? 0)" }.joined(separator: ", ")
                 + ")"
         }
+        line += " · graph \(s.graphNodes) nodes, \(s.graphEdges) edges"
+        line += " (\(Formatting.fixed(Double(s.graphBytes) / 1_048_576, 1)) MB)"
         line += " · kept \(s.tracesStored) (\(Formatting.fixed(Double(s.storedBytes) / 1_048_576, 1)) MB)"
         if s.tracesEvicted > 0 { line += " · evicted \(s.tracesEvicted)" }
         if s.tracesCompletedEarly > 0 { line += " · completed early \(s.tracesCompletedEarly)" }
