@@ -232,7 +232,8 @@ struct DashboardGoldenTests {
         var state = AppState(width: 120, height: 40)
         state.window = .all
         var model = Self.model(Self.checkout)
-        Self.press([.character("/")] + Self.type("responsetime > 0.6 AND servce"), &state, &model)
+        // `/` filters the traces when their list has the keys (in the services list it finds a service).
+        Self.press([.tab, .character("/")] + Self.type("responsetime > 0.6 AND servce"), &state, &model)
         Self.press([.enter], &state, &model)
         #expect(state.filterError != nil)
         try Self.check("filter-error-120x40", DashboardView.render(state, model, glyphs: .unicode))
@@ -253,10 +254,12 @@ struct DashboardGoldenTests {
         var state = AppState(width: 120, height: 40)
         state.window = .all
         var model = Self.model(Self.checkout)
-        // Select DynamoDB (4th, worst first) and focus: the client is three hops away and leaves the map.
-        Self.press([.character("j"), .character("j"), .character("j"), .character("z")], &state, &model)
+        // Select DynamoDB (worst first: after the faulting services) and focus: the client is three hops away and
+        // leaves the map.
+        let dynamo = try #require(model.services.firstIndex { $0.node.name == "DynamoDB" })
+        Self.press(Array(repeating: .character("j"), count: dynamo) + [.character("z")], &state, &model)
         let focused = DashboardView.render(state, model, glyphs: .unicode)
-        #expect(focused.text.contains("DynamoDB and 2 hops around it"))
+        #expect(focused.text.contains("DynamoDB ±2 hops"))
         try Self.check("map-focus-120x40", focused)
         // Left from DynamoDB is the checkout function; right again is back in DynamoDB's layer.
         Self.press([.character("h")], &state, &model)
@@ -355,8 +358,9 @@ struct LayeredLayoutTests {
         try DashboardGoldenTests.check("sixty-nodes-200x60", buffer)
     }
 
-    /// A map taller than its area says on its borders how many nodes it hides, naming the worst — the faulting
-    /// service must not be out of sight unannounced — and scrolls to a node selected in the services list.
+    /// A map much taller than its area opens on the worst service's neighbourhood; shown whole (`z`), it says on its
+    /// borders how many nodes it hides, naming the worst — the faulting service must not be out of sight
+    /// unannounced — and scrolls to a node selected in the services list.
     @Test func nodesOutOfViewAreAnnouncedOnTheMapBorders() throws {
         var docs: [String] = [
             #"{"name":"gateway","id":"00000000000003e8","trace_id":"1-5759e988-bd862e3fe1be46a994272793","start_time":1700000000,"end_time":1700000000.1}"#
@@ -369,6 +373,10 @@ struct LayeredLayoutTests {
         }
         let model = DashboardGoldenTests.model(DashboardGoldenTests.analyze(docs.joined(separator: "\n")))
         var state = AppState(width: 100, height: 30)
+        let opened = DashboardView.render(state, model, glyphs: .unicode).text
+        #expect(opened.contains("Service map · zz-payments ±1 hop · 10 nodes, 10 edges beyond"), "\(opened)")
+        #expect(opened.contains("│✖ zz-payments"))
+        state.mapFocus = true // `z`: the whole map
         let lines = DashboardView.render(state, model, glyphs: .unicode).text.split(
             separator: "\n", omittingEmptySubsequences: false)
         let mapBottom = try #require(lines.firstIndex { $0.hasPrefix("└") })

@@ -21,6 +21,16 @@ public struct AppState: Sendable, Equatable {
         case newest, slowest, worst
     }
 
+    /// How the services list is sorted (`s` while it has the keys): the worst first (by class, then that class's
+    /// rate), or by req/s, failure rate or p99, highest first, or by name.
+    public enum ServiceOrder: String, Sendable, CaseIterable {
+        case worst
+        case rps = "req/s"
+        case failures = "failure rate"
+        case p99
+        case name
+    }
+
     public var width: Int
     public var height: Int
     public var screen: Screen = .dashboard
@@ -31,7 +41,9 @@ public struct AppState: Sendable, Equatable {
     public var frozen = false
     /// The service map above the tables (`m` toggles it).
     public var showMap = true
-    /// The map shows only the selected node and what is within two hops of it (`z`).
+    /// `z` flips the map between the whole graph and the selected service's neighbourhood (what is within two hops
+    /// of it, or one when two do not fit). Which one shows first depends on the graph: the whole of it when it fits
+    /// the map's area, else the neighbourhood — of the worst service until the user selects another.
     public var mapFocus = false
     /// Columns the map is scrolled right by (`[` and `]`).
     public var mapPan = 0
@@ -47,6 +59,13 @@ public struct AppState: Sendable, Equatable {
     public var filterDraft: String?
     /// Why the draft did not parse, shown under it.
     public var filterError: String?
+
+    public var serviceOrder: ServiceOrder = .worst
+    /// The services list shows only services whose name contains this (case-insensitive; `/` while the list has the
+    /// keys), and the map moves to the first of them.
+    public var serviceSearch: String?
+    /// The search being typed; the list narrows with each key. nil when not typing.
+    public var serviceSearchDraft: String?
 
     /// In a service's panel, the selected call (callers first, then callees); nil until Tab selects one.
     public var panelCall: Int?
@@ -74,7 +93,9 @@ public struct AppState: Sendable, Equatable {
         case .node(let key): node = key
         case .edge(let key, _): edge = key
         }
-        return DashboardQuery(window: window, filter: filter, order: traceOrder, trace: trace, node: node, edge: edge)
+        return DashboardQuery(
+            window: window, filter: filter, order: traceOrder, trace: trace, node: node, edge: edge,
+            serviceOrder: serviceOrder, serviceSearch: serviceSearchDraft ?? serviceSearch)
     }
 }
 

@@ -78,8 +78,13 @@ public final class DashboardApp {
                 let before = state
                 state = update(state, with: event, model: model)
                 if state.quit { break }
-                // A new query starts its lists at the top (update() reset the indices); no selection to keep.
-                if state.query != before.query { model = makeModel(state) }
+                // A new query starts its lists at the top (update() reset the indices); no selection to keep. The
+                // services list's order and search only rearrange the model: a search narrows it key by key.
+                if state.query.forRebuild != before.query.forRebuild {
+                    model = makeModel(state)
+                } else if state.query != before.query {
+                    model.arrange(by: state.query)
+                }
                 dirty = dirty || state != before
             }
             if !state.frozen, monotonicSeconds() - lastModel >= 1 {

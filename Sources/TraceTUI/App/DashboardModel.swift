@@ -13,10 +13,14 @@ public struct DashboardQuery: Sendable, Equatable {
     public var node: NodeKey?
     /// The edge whose panel is open.
     public var edge: EdgeKey?
+    /// How the services list is sorted and narrowed (`DashboardModel.arranged(by:)`: no rebuild needed).
+    public var serviceOrder: AppState.ServiceOrder
+    public var serviceSearch: String?
 
     public init(
         window: TimeWindow, filter: TraceFilter? = nil, order: AppState.TraceOrder = .newest, trace: TraceID? = nil,
-        node: NodeKey? = nil, edge: EdgeKey? = nil
+        node: NodeKey? = nil, edge: EdgeKey? = nil, serviceOrder: AppState.ServiceOrder = .worst,
+        serviceSearch: String? = nil
     ) {
         self.window = window
         self.filter = filter
@@ -24,6 +28,16 @@ public struct DashboardQuery: Sendable, Equatable {
         self.trace = trace
         self.node = node
         self.edge = edge
+        self.serviceOrder = serviceOrder
+        self.serviceSearch = serviceSearch
+    }
+
+    /// The query without the services list's order and search, which rearrange a model rather than rebuild it.
+    public var forRebuild: DashboardQuery {
+        var query = self
+        query.serviceOrder = .worst
+        query.serviceSearch = nil
+        return query
     }
 }
 
@@ -80,7 +94,10 @@ public struct DashboardModel: Sendable {
     public var window: TimeWindow
     public var now: EpochNanos
     public var traces: Summary.Figures
+    /// The services list as shown: `allServices` sorted and narrowed by the query (`arranged(by:)`).
     public var services: [ServiceRow]
+    /// Every service (the client aside), the worst first.
+    public var allServices: [ServiceRow] = []
     public var recentTraces: [TraceRow]
     /// Traces in memory the list was chosen from, and how many the filter matched.
     public var tracesInMemory = 0
@@ -88,10 +105,27 @@ public struct DashboardModel: Sendable {
     public var rejected: Int
     /// Requests folded into the `(other)` node because the graph is at its size limit.
     public var foldedRequests: UInt64 = 0
+    /// The services search and order the list was arranged by.
+    public var serviceSearch: String?
+    public var serviceOrder: AppState.ServiceOrder = .worst
     /// Every node (the client included) and edge, and their layered layout, computed with the model.
     public var mapNodes: [MapNode] = []
     public var mapEdges: [MapEdge] = []
     public var layout = LayeredLayout(nodes: [], edges: [])
+    /// Each node's neighbours on the map, either direction, for the neighbourhood view.
+    public var neighbours: [NodeKey: [NodeKey]] = [:]
+
+    /// Calls between a node of a neighbourhood and nodes outside it.
+    public struct OutOfView: Sendable, Equatable {
+        public var callers = 0
+        public var callees = 0
+    }
+
+    /// In a neighbourhood (`focused(around:)`): per node on the map, its calls to and from nodes left out, and how
+    /// many nodes and edges were left out in all.
+    public var outOfView: [NodeKey: OutOfView] = [:]
+    public var nodesOutOfView = 0
+    public var edgesOutOfView = 0
     /// Where the map and the services come from when not from the traces held here (X-Ray's own graph).
     public var graphSource: String?
     /// What an empty dashboard says instead of how to send it traces (a remote source has its own reasons).
@@ -109,6 +143,7 @@ public struct DashboardModel: Sendable {
         self.now = now
         self.traces = traces
         self.services = services
+        self.allServices = services
         self.recentTraces = recentTraces
         self.rejected = rejected
     }
@@ -141,10 +176,7 @@ public struct DashboardModel: Sendable {
             ServiceRow(
                 node: service.node, figures: service.figures,
                 series: analyzer.graph.nodes[service.node]?.series.recent(60, endingAt: nowSecond) ?? [])
-        }.sorted { a, b in
-            let (ca, cb) = (a.figures.worstClass, b.figures.worstClass)
-            return ca != cb ? ca > cb : a.node < b.node
-        }
+        }.sorted(by: ServiceRow.worstFirst)
         var model = DashboardModel(
             source: source, window: window, now: now, traces: summary.traces, services: services,
             rejected: rejected)
@@ -160,6 +192,11 @@ public struct DashboardModel: Sendable {
         model.mapNodes = summary.services.map { MapNode(node: $0.node, figures: $0.figures) }
         model.mapEdges = summary.edges.map { MapEdge(edge: $0.edge, worst: $0.figures.worstClass) }
         model.layout = LayeredLayout(nodes: model.mapNodes.map(\.node), edges: model.mapEdges.map(\.edge))
+        for edge in model.mapEdges where edge.edge.from != edge.edge.to {
+            model.neighbours[edge.edge.from, default: []].append(edge.edge.to)
+            model.neighbours[edge.edge.to, default: []].append(edge.edge.from)
+        }
+        model.arrange(by: query)
         let seconds = min(window.seconds ?? 900, 900)
         if remote != nil {
             model.nodeDetail = remoteDetail(query: query, summary: summary, functions: analyzer.functions)
@@ -254,11 +291,6 @@ public struct DashboardModel: Sendable {
 
     /// The same model with the map cut down to `center` and the nodes within two hops of it (either direction).
     public func focused(around center: NodeKey, hops: Int = 2) -> DashboardModel {
-        var neighbours: [NodeKey: [NodeKey]] = [:]
-        for edge in mapEdges {
-            neighbours[edge.edge.from, default: []].append(edge.edge.to)
-            neighbours[edge.edge.to, default: []].append(edge.edge.from)
-        }
         var kept: Set<NodeKey> = [center]
         var frontier: [NodeKey] = [center]
         for _ in 0..<hops {
@@ -266,7 +298,20 @@ public struct DashboardModel: Sendable {
         }
         var copy = self
         copy.mapNodes = mapNodes.filter { kept.contains($0.node) }
-        copy.mapEdges = mapEdges.filter { kept.contains($0.edge.from) && kept.contains($0.edge.to) }
+        copy.mapEdges = []
+        copy.outOfView = [:]
+        for edge in mapEdges {
+            let (from, to) = (kept.contains(edge.edge.from), kept.contains(edge.edge.to))
+            if from, to {
+                copy.mapEdges.append(edge)
+            } else if from {
+                copy.outOfView[edge.edge.from, default: OutOfView()].callees += 1
+            } else if to {
+                copy.outOfView[edge.edge.to, default: OutOfView()].callers += 1
+            }
+        }
+        copy.nodesOutOfView = mapNodes.count - copy.mapNodes.count
+        copy.edgesOutOfView = mapEdges.count - copy.mapEdges.count
         copy.layout = LayeredLayout(nodes: copy.mapNodes.map(\.node), edges: copy.mapEdges.map(\.edge))
         return copy
     }
@@ -302,5 +347,68 @@ public final class TraceFilterCache {
 
     func remember(_ trace: AssembledTrace, matches: Bool) {
         results[Key(traceID: trace.traceID, spans: trace.spans.count)] = matches
+    }
+}
+
+extension DashboardModel.ServiceRow {
+    /// The default order: the worst class first, then the highest rate of that class, then by name — so the first
+    /// row is the service an on-call engineer looks at first.
+    static func worstFirst(_ a: Self, _ b: Self) -> Bool {
+        let (ca, cb) = (a.figures.worstClass, b.figures.worstClass)
+        if ca != cb { return ca > cb }
+        let (ra, rb) = (a.figures.rate(ca) ?? 0, b.figures.rate(cb) ?? 0)
+        if ca != .ok, ra != rb { return ra > rb }
+        return a.node < b.node
+    }
+
+    /// Whether the row matches a services search: its name or type contains it, ignoring case.
+    func matches(_ search: String) -> Bool {
+        node.name.lowercased().contains(search) || (node.type?.lowercased().contains(search) ?? false)
+    }
+}
+
+extension DashboardModel {
+    /// Sorts and narrows the services list for the query, from `allServices`; cheap, so a search narrows the list
+    /// with every key typed without rebuilding the model.
+    public mutating func arrange(by query: DashboardQuery) {
+        var rows = allServices
+        if let search = query.serviceSearch?.lowercased(), !search.isEmpty {
+            // Names that start with the search come first: typing a service's name finds it at the top.
+            let matching = rows.filter { $0.matches(search) }
+            rows =
+                matching.filter { $0.node.name.lowercased().hasPrefix(search) }
+                + matching.filter { !$0.node.name.lowercased().hasPrefix(search) }
+        }
+        func failures(_ f: Summary.Figures) -> Double {
+            f.requests == 0 ? 0 : Double(f.requests - f.ok) / Double(f.requests)
+        }
+        switch query.serviceOrder {
+        case .worst: break
+        case .rps: rows = rows.stableSorted { $0.figures.rps > $1.figures.rps }
+        case .failures: rows = rows.stableSorted { failures($0.figures) > failures($1.figures) }
+        case .p99: rows = rows.stableSorted { ($0.figures.p99 ?? -1) > ($1.figures.p99 ?? -1) }
+        case .name: rows = rows.stableSorted { $0.node < $1.node }
+        }
+        services = rows
+        serviceSearch = query.serviceSearch
+        serviceOrder = query.serviceOrder
+    }
+
+    /// The model with the services list arranged for `query` (see `arrange(by:)`).
+    public func arranged(by query: DashboardQuery) -> DashboardModel {
+        var copy = self
+        copy.arrange(by: query)
+        return copy
+    }
+}
+
+extension Array {
+    /// Sorted by `areInIncreasingOrder`, keeping the current order among equals (a search's best matches first).
+    func stableSorted(by areInIncreasingOrder: (Element, Element) -> Bool) -> [Element] {
+        enumerated().sorted { a, b in
+            if areInIncreasingOrder(a.element, b.element) { return true }
+            if areInIncreasingOrder(b.element, a.element) { return false }
+            return a.offset < b.offset
+        }.map(\.element)
     }
 }

@@ -4,7 +4,7 @@
 public enum Command: Sendable, Hashable {
     case help, quit, freeze, cycleWindow
     case down, up, pageDown, pageUp, first, last
-    case switchPane, previousLayer, nextLayer, open, filter, clearFilter, cycleTraceOrder
+    case switchPane, previousLayer, nextLayer, open, filter, clearFilter, cycleOrder
     case toggleMap, focusMap, panLeft, panRight
     case fold, foldOrParent, unfold, toggleDetails
     case nextCall, previousCall, back
@@ -17,12 +17,18 @@ public struct KeyBinding: Sendable {
     public var keys: String
     public var action: String
     public var inFooter: Bool
+    /// What the footer says, where the help's words are too long for it.
+    public var brief: String
     public var bound: [Key]
     public var command: Command
 
-    public init(_ keys: String, _ action: String, footer: Bool = false, _ bound: [Key], _ command: Command) {
+    public init(
+        _ keys: String, _ action: String, footer: Bool = false, brief: String? = nil, _ bound: [Key],
+        _ command: Command
+    ) {
         self.keys = keys
         self.action = action
+        self.brief = brief ?? action
         self.inFooter = footer
         self.bound = bound
         self.command = command
@@ -46,16 +52,17 @@ public enum KeyTable {
             KeyBinding("h/l ←/→", "map: previous/next layer", [.character("h"), .left], .previousLayer),
             KeyBinding("", "", [.character("l"), .right], .nextLayer),
             KeyBinding("Enter", "open", footer: true, [.enter], .open),
-            KeyBinding("/", "filter", footer: true, [.character("/")], .filter),
-            KeyBinding("s", "sort traces newest/slowest/worst", [.character("s")], .cycleTraceOrder),
+            KeyBinding(
+                "/", "find a service / filter traces", footer: true, brief: "search", [.character("/")], .filter),
+            KeyBinding("s", "sort the list that has the keys", [.character("s")], .cycleOrder),
         ] + moves + [
             KeyBinding("w", "window 1m/5m/15m/all", footer: true, [.character("w")], .cycleWindow),
             KeyBinding("m", "map on/off", [.character("m")], .toggleMap),
-            KeyBinding("z", "map: focus on the selected service ±2 hops", [.character("z")], .focusMap),
+            KeyBinding("z", "map: whole graph or neighbourhood", [.character("z")], .focusMap),
             KeyBinding("[ ]", "map: pan left/right", [.character("[")], .panLeft),
             KeyBinding("", "", [.character("]")], .panRight),
             KeyBinding("f", "freeze", footer: true, [.character("f")], .freeze),
-            KeyBinding("Esc", "clear the filter", [.escape], .clearFilter),
+            KeyBinding("Esc", "clear the search or filter", [.escape], .clearFilter),
             KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
         ]
 
@@ -128,7 +135,7 @@ public enum KeyTable {
     /// The table for what is on screen.
     public static func bindings(for state: AppState) -> [KeyBinding] {
         if state.showHelp { return help }
-        if state.filterDraft != nil { return filter }
+        if state.filterDraft != nil || state.serviceSearchDraft != nil { return filter }
         switch state.screen {
         case .dashboard: return dashboard
         case .trace: return state.detailsFocused ? details : timeline

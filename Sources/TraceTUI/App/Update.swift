@@ -11,6 +11,7 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
         return s
     case .key(let key):
         guard let command = KeyTable.command(for: key, in: s) else {
+            if s.serviceSearchDraft != nil { return typeIntoServiceSearch(s, key) }
             if s.filterDraft != nil, case .character(let c) = key { return typeIntoFilter(s, c) }
             if s.filterDraft != nil, key == .backspace, var draft = s.filterDraft, !draft.isEmpty {
                 draft.removeLast()
@@ -19,6 +20,7 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
             }
             return s
         }
+        if s.serviceSearchDraft != nil { return editServiceSearch(s, command) }
         if s.filterDraft != nil { return editFilter(s, command) }
         if s.showHelp { return helpCommand(s, command) }
         switch command {
@@ -106,17 +108,31 @@ private func dashboardCommand(_ state: AppState, _ command: Command, _ model: Da
             s.panelCall = nil
         }
     case .filter:
-        s.filterDraft = s.filter?.text ?? ""
-        s.filterError = nil
+        // The list that has the keys: the services are searched by name, the traces filtered by expression.
+        if s.pane == .services {
+            s.serviceSearchDraft = s.serviceSearch ?? ""
+        } else {
+            s.filterDraft = s.filter?.text ?? ""
+            s.filterError = nil
+        }
     case .clearFilter:
-        if s.filter != nil {
+        if s.pane == .services, s.serviceSearch != nil {
+            s.serviceSearch = nil
+            s.selectedService = 0
+        } else if s.filter != nil {
             s.filter = nil
             s.selectedTrace = 0
         }
-    case .cycleTraceOrder:
-        let all = AppState.TraceOrder.allCases
-        s.traceOrder = all[((all.firstIndex(of: s.traceOrder) ?? 0) + 1) % all.count]
-        s.selectedTrace = 0
+    case .cycleOrder:
+        if s.pane == .services {
+            let all = AppState.ServiceOrder.allCases
+            s.serviceOrder = all[((all.firstIndex(of: s.serviceOrder) ?? 0) + 1) % all.count]
+            s.selectedService = 0
+        } else {
+            let all = AppState.TraceOrder.allCases
+            s.traceOrder = all[((all.firstIndex(of: s.traceOrder) ?? 0) + 1) % all.count]
+            s.selectedTrace = 0
+        }
     case .toggleMap: s.showMap.toggle()
     case .focusMap: s.mapFocus.toggle()
     case .panLeft: s.mapPan = max(0, s.mapPan - 10)
@@ -168,8 +184,7 @@ private func editFilter(_ state: AppState, _ command: Command) -> AppState {
         s.filterError = nil
         return s
     case .apply:
-        let draft = s.filterDraft ?? ""
-        let text = String(draft.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let text = (s.filterDraft ?? "").trimmingWhitespace
         if text.isEmpty {
             s.filter = nil
         } else {
@@ -190,16 +205,57 @@ private func editFilter(_ state: AppState, _ command: Command) -> AppState {
     }
 }
 
-/// A character typed into the filter draft. Control characters never enter it (it is drawn on the screen).
+/// Whether a typed character may enter a draft. Control characters never do: drafts are drawn on the screen.
+private func typeable(_ c: Character, into draft: String) -> Bool {
+    !c.isNewline && c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }) && draft.count < 500
+}
+
+/// A character typed into the filter draft.
 private func typeIntoFilter(_ state: AppState, _ c: Character) -> AppState {
     var s = state
-    guard var draft = s.filterDraft, !c.isNewline,
-        c.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f }), draft.count < 500
-    else { return s }
+    guard var draft = s.filterDraft, typeable(c, into: draft) else { return s }
     draft.append(c)
     s.filterDraft = draft
     s.filterError = nil
     return s
+}
+
+/// A key typed into the services search: the list narrows as it is typed, and its first row — the best match,
+/// which the map moves to — is selected.
+private func typeIntoServiceSearch(_ state: AppState, _ key: Key) -> AppState {
+    var s = state
+    guard var draft = s.serviceSearchDraft else { return s }
+    switch key {
+    case .character(let c) where typeable(c, into: draft): draft.append(c)
+    case .backspace where !draft.isEmpty: draft.removeLast()
+    default: return s
+    }
+    s.serviceSearchDraft = draft
+    s.selectedService = 0
+    return s
+}
+
+/// Enter keeps the search (an empty one clears it); Esc leaves the list as it was before `/`.
+private func editServiceSearch(_ state: AppState, _ command: Command) -> AppState {
+    var s = state
+    switch command {
+    case .apply:
+        let text = (s.serviceSearchDraft ?? "").trimmingWhitespace
+        s.serviceSearch = text.isEmpty ? nil : text
+        s.serviceSearchDraft = nil
+    case .cancel:
+        s.serviceSearchDraft = nil
+        s.selectedService = 0
+    default: break
+    }
+    return s
+}
+
+extension String {
+    /// The string without leading and trailing whitespace.
+    var trimmingWhitespace: String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
 }
 
 private func timelineCommand(_ state: AppState, _ command: Command, _ model: DashboardModel) -> AppState {

@@ -48,17 +48,16 @@ public enum DashboardView {
         glyphs: Glyphs
     ) {
         var body = area
-        if state.filterDraft != nil {
-            // The filter being typed sits above the lists, with its error under it.
+        if let draft = state.serviceSearchDraft {
+            // The search or the filter being typed sits above the lists, the filter's error under it.
+            let (prompt, rest) = body.splitTop(1)
+            drawPrompt("find service: ", draft: draft, error: nil, in: prompt, on: &buffer)
+            body = rest
+        } else if let draft = state.filterDraft {
             let (prompt, rest) = body.splitTop(state.filterError == nil ? 1 : 2)
-            drawFilterPrompt(state, in: prompt, on: &buffer)
+            drawPrompt("filter: ", draft: draft, error: state.filterError, in: prompt, on: &buffer)
             body = rest
         }
-        // The selected service; the map follows it once the user moves it, and focuses on it with `z`.
-        let selectedNode =
-            !model.services.isEmpty && (state.selectedService > 0 || state.mapFocus)
-            ? model.services[min(state.selectedService, model.services.count - 1)].node : nil
-        let model = state.mapFocus ? selectedNode.map { model.focused(around: $0) } ?? model : model
         var rest = body
         if state.showMap, !model.mapNodes.isEmpty {
             // The map takes up to half the height (what its tallest layer needs); a short terminal shows it above
@@ -66,13 +65,12 @@ public enum DashboardView {
             let rows = (model.layout.layers.map(\.count).max() ?? 1) * (NodeMapView.boxHeight + NodeMapView.rowGap) + 1
             let mapHeight = body.height >= 26 ? min(body.height / 2, rows + 2) : max(6, body.height - 6)
             let (mapArea, below) = body.splitTop(mapHeight)
-            var title =
-                state.mapFocus
-                ? selectedNode.map { "Service map · \($0.name) and 2 hops around it" } ?? "Service map" : "Service map"
+            let map = MapScope.choose(state, model, height: mapArea.height - 2)
+            var title = map.title
             if let graphSource = model.graphSource { title += " · \(graphSource)" }
             let inner = Box(title: title, focused: false).draw(in: mapArea, on: &buffer, glyphs: glyphs)
             let hidden = NodeMapView.draw(
-                model, selected: state.pane == .services ? selectedNode : nil, pan: state.mapPan,
+                map.model, selected: state.pane == .services ? map.selected : nil, pan: state.mapPan,
                 in: inner, on: &buffer, glyphs: glyphs)
             // What the map cannot show goes on its borders: above at the right of the title, below in the middle.
             let titleEnd = inner.x + DisplayWidth.of(title) + 4
@@ -131,33 +129,46 @@ public enum DashboardView {
 
     static func drawFooter(_ state: AppState, in rect: Rect, on buffer: inout ScreenBuffer) {
         let hints = KeyTable.described(KeyTable.bindings(for: state)).filter(\.inFooter).map {
-            "\($0.keys) \($0.action)"
+            "\($0.keys) \($0.brief)"
         }.joined(
             separator: "  ")
         buffer.write(hints, x: rect.x, y: rect.y, style: Style(.keyHint), clip: rect)
     }
 
-    static func drawFilterPrompt(_ state: AppState, in rect: Rect, on buffer: inout ScreenBuffer) {
+    /// A draft being typed after its label, with the cursor at its end, and an error under it.
+    static func drawPrompt(
+        _ label: String, draft: String, error: String?, in rect: Rect, on buffer: inout ScreenBuffer
+    ) {
         var x = rect.x
-        x += buffer.write("filter: ", x: x, y: rect.y, style: Style(.title, bold: true), clip: rect)
+        x += buffer.write(label, x: x, y: rect.y, style: Style(.title, bold: true), clip: rect)
         // Show the end of a long draft, where the cursor is.
-        let draft = state.filterDraft ?? ""
         let room = max(1, rect.maxX - x - 1)
         var shown = draft
         while DisplayWidth.of(TerminalSafe.escape(shown)) > room - 1 { shown.removeFirst() }
         x += buffer.write(shown, x: x, y: rect.y, clip: rect)
         buffer.write(" ", x: x, y: rect.y, style: Style(.plain, selected: true), clip: rect)
-        if let error = state.filterError {
-            buffer.write(error, x: rect.x + 8, y: rect.y + 1, style: Style(.fault, bold: true), clip: rect)
+        if let error {
+            buffer.write(
+                error, x: rect.x + DisplayWidth.of(label), y: rect.y + 1, style: Style(.fault, bold: true), clip: rect)
         }
     }
 
     static func drawServices(
         _ model: DashboardModel, state: AppState, in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
     ) {
-        let inner = Box(title: "Services (\(model.services.count))", focused: state.pane == .services)
-            .draw(in: rect, on: &buffer, glyphs: glyphs)
+        var title = "Services (\(model.services.count))"
+        if let search = model.serviceSearch, !search.isEmpty {
+            title = "Services matching \"\(search)\" (\(model.services.count) of \(model.allServices.count))"
+        }
+        if model.serviceOrder != .worst { title += " · by \(model.serviceOrder.rawValue)" }
+        let inner = Box(title: title, focused: state.pane == .services).draw(in: rect, on: &buffer, glyphs: glyphs)
         guard !inner.isEmpty else { return }
+        if model.services.isEmpty, !model.allServices.isEmpty {
+            buffer.write(
+                "No service matches. / edits the search, Esc clears it.", x: inner.x, y: inner.y, style: Style(.dim),
+                clip: inner)
+            return
+        }
         if model.services.isEmpty {
             buffer.write(
                 model.emptyHint

@@ -17,18 +17,36 @@ public enum NodeMapView {
         public var worstClass: StatusClass
     }
 
+    static let gap = 5
+
+    /// How wide a box is when `layers` layers share `width` columns.
+    static func boxWidth(layers: Int, width: Int) -> Int {
+        max(14, min(26, (width - gap * (layers - 1)) / max(1, layers)))
+    }
+
+    /// Whether the layout is worth showing whole in an area `height` rows tall: its tallest layer needs at most two
+    /// screens, so following the selection up and down shows every node with little scrolling (the borders name
+    /// what is above and below). Columns beyond the width are not counted: `[`/`]` pan to them, and the border says
+    /// they are there.
+    public static func fits(_ layout: LayeredLayout, height: Int) -> Bool {
+        let tallest = layout.layers.map(\.count).max() ?? 0
+        return tallest * (boxHeight + rowGap) - rowGap <= 2 * height
+    }
+
     /// Draws the map; returns what it could not show above and below.
-    /// - Parameter pan: columns to scroll right beyond what keeps the selection in view (`[`/`]`), clamped to the map.
+    /// - Parameters:
+    ///   - pan: columns to scroll right beyond what keeps the selection in view (`[`/`]`), clamped to the map.
+    /// A neighbourhood's calls to and from nodes not drawn (`DashboardModel.outOfView`) are written on each box's
+    /// bottom border (`←3 12→`).
     @discardableResult
     public static func draw(
-        _ model: DashboardModel, selected: NodeKey?, pan: Int = 0, in rect: Rect,
-        on buffer: inout ScreenBuffer, glyphs: Glyphs
+        _ model: DashboardModel, selected: NodeKey?, pan: Int = 0,
+        in rect: Rect, on buffer: inout ScreenBuffer, glyphs: Glyphs
     ) -> (above: Hidden?, below: Hidden?) {
         let layout = model.layout
         guard !layout.layers.isEmpty, rect.width >= 20, rect.height >= boxHeight else { return (nil, nil) }
         let layers = layout.layers.count
-        let gap = 5
-        let boxWidth = max(14, min(26, (rect.width - gap * (layers - 1)) / max(1, layers)))
+        let boxWidth = Self.boxWidth(layers: layers, width: rect.width)
         let positions = layout.positions
         func origin(_ node: NodeKey) -> (x: Int, y: Int)? {
             positions[node].map { (layer, row) in (layer * (boxWidth + gap), row * (boxHeight + rowGap)) }
@@ -89,6 +107,14 @@ public enum NodeMapView {
                 f.figures.requests == 0 ? 0 : Double(f.figures.requests - f.figures.ok) / Double(f.figures.requests)
             let stats = node.isClient ? "callers" : "\(Formatting.rate(f.figures.rps))/s \(Formatting.percent(failed))"
             buffer.write(stats, x: box.x + 1, y: box.y + 2, style: Style(.dim, selected: isSelected), clip: inner)
+            if let hidden = model.outOfView[node], hidden.callers + hidden.callees > 0 {
+                var label = " "
+                if hidden.callers > 0 { label += "\(glyphs.arrowLeft)\(hidden.callers) " }
+                if hidden.callees > 0 { label += "\(hidden.callees)\(glyphs.arrowRight) " }
+                buffer.write(
+                    DisplayWidth.truncate(label, to: boxWidth - 2), x: box.x + 1, y: box.maxY - 1,
+                    style: Style(.keyHint, selected: isSelected), clip: rect)
+            }
             _ = position
         }
         // Say that the map goes on beyond the edges, and how to get there.
