@@ -11,8 +11,8 @@ import TraceModel
 ///
 /// Services sit in layers: a few entry services take the client's requests, and every call goes to a later layer, so
 /// the topology is acyclic and every service is reached. Each service has its own latency (log-normal around its
-/// median), and a few are unhealthy: one faults often (the worst service, where the map opens), some throttle, some
-/// answer 4xx. A trace starts at an entry service and takes one or two of each visited service's calls, at most 16
+/// median), and a few are unhealthy: one faults often (the worst service, where the map opens), some fault now and
+/// then, some throttle, some answer 4xx; the rest always succeed. A trace starts at an entry service and takes one or two of each visited service's calls, at most 16
 /// spans (about ten on average), deep enough to reach the last layer. Everything is deterministic for a seed.
 public struct SyntheticSystem: Sendable {
     public struct Service: Sendable, Equatable {
@@ -56,12 +56,13 @@ public struct SyntheticSystem: Sendable {
             services.append(
                 Service(
                     name: "\(Self.words[i % Self.words.count])-\(i)", layer: layer, medianMillis: median,
-                    faultRate: 0.001, throttleRate: 0, errorRate: 0.002))
+                    faultRate: 0, throttleRate: 0, errorRate: 0))
         }
         let worst = count / 2
         services[worst].faultRate = 0.12
         for i in stride(from: 7, to: count, by: 41) where i != worst { services[i].throttleRate = 0.04 }
         for i in stride(from: 13, to: count, by: 53) where i != worst { services[i].errorRate = 0.05 }
+        for i in stride(from: 29, to: count, by: 37) where i != worst { services[i].faultRate = 0.005 }
 
         let byLayer = (0..<depth).map { layer in services.indices.filter { services[$0].layer == layer } }
         var calls = Array(repeating: [Int](), count: count)
