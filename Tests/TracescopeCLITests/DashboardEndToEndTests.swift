@@ -1,6 +1,10 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
+import TraceFormats
+import TraceModel
+import TraceSynthetic
 
 /// Drives the real binary in tmux, as a person at a terminal would.
 @Suite("tracescope tui in tmux", .serialized, .timeLimit(.minutes(3)))
@@ -85,6 +89,52 @@ struct DashboardEndToEndTests {
         #expect(early.contains("at 200×"))
         let later = try Self.waitFor("email-sender", session: session, seconds: 20)
         #expect(later.contains("shop-api/prod"))
+        try Self.tmux(["send-keys", "-t", session, "q"])
+    }
+
+    /// A live 300-service, 1,500-edge system streamed to the dashboard's own collector over UDP: the map opens on the
+    /// worst service's neighbourhood, and `/` finds another service by name as it is typed and moves the map to it.
+    @Test func aLiveThreeHundredServiceSystemAndFindingAServiceBySlash() throws {
+        let (probe, port) = try bindLoopback(Int32(SOCK_DGRAM.rawValue))
+        close(probe)
+        let session = try Self.startSession("big", "tui --udp 127.0.0.1:\(port) --otlp off --grpc off")
+        defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
+        #expect(try Self.waitFor("Tracescope", session: session).contains("window 5m"))
+        // About 20,000 spans a second for the whole test, from a thread of its own.
+        let system = SyntheticSystem(services: 300, edges: 1500, seed: 42)
+        let sender = try UDPSender(port: port)
+        let stop = Atomic<Bool>(false)
+        let load = Thread {
+            var random = SplitMix64(seed: 3)
+            var number: UInt64 = 0
+            while !stop.load(ordering: .relaxed) {
+                let second = Date().timeIntervalSince1970
+                for _ in 0..<200 {
+                    number += 1
+                    let start = Int64(Date().timeIntervalSince1970 * 1e9)
+                    let trace = system.trace(
+                        TraceID(high: UInt64(start / 1_000_000_000) << 32, low: number), start: start, flavour: .xray,
+                        random: &random)
+                    for document in XRayDocumentEncoder.documents(for: trace) {
+                        sender.send(Array((DaemonDatagram.header + document).utf8))
+                    }
+                }
+                Thread.sleep(forTimeInterval: max(0, 0.1 - (Date().timeIntervalSince1970 - second)))
+            }
+        }
+        load.start()
+        defer { stop.store(true, ordering: .relaxed) }
+        let worst = system.services[system.worst].name
+        let opened = try Self.waitFor("Service map · \(worst) ±", session: session, seconds: 40)
+        #expect(opened.contains("Service map · \(worst) ±"), "\(opened)")
+        #expect(opened.contains("✖ \(worst)"))
+        try Self.tmux(["send-keys", "-t", session, "/", "ledger-2"])
+        let typing = try Self.waitFor("Services matching \"ledger-2\"", session: session)
+        #expect(typing.contains("find service: ledger-2"), "\(typing)")
+        try Self.tmux(["send-keys", "-t", session, "31", "Enter"])
+        let found = try Self.waitFor("Services matching \"ledger-231\" (1 of ", session: session)
+        #expect(found.contains("Service map · ledger-231 ±"), "\(found)")
+        #expect(!found.contains("find service:"), "Enter keeps the search and closes the prompt")
         try Self.tmux(["send-keys", "-t", session, "q"])
     }
 

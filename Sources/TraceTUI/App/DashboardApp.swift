@@ -74,10 +74,12 @@ public final class DashboardApp {
         var lastModel = monotonicSeconds()
         var dirty = true
         while !terminal.shouldStop {
-            if let event = terminal.nextEvent() {
+            // Every key already typed comes before a rebuild: a search typed during one is taken whole after it, not
+            // a key a second. With no input, nextEvent waits 100 ms: the loop's idle pace.
+            while let event = terminal.nextEvent() {
                 let before = state
                 state = update(state, with: event, model: model)
-                if state.quit { break }
+                if state.quit { return }
                 // A new query starts its lists at the top (update() reset the indices); no selection to keep. The
                 // services list's order and search only rearrange the model: a search narrows it key by key.
                 if state.query.forRebuild != before.query.forRebuild {
@@ -86,9 +88,11 @@ public final class DashboardApp {
                     model.arrange(by: state.query)
                 }
                 dirty = dirty || state != before
+                if dirty { break }
             }
+            // A second after the last rebuild ended, not began: a rebuild that takes long (a huge graph on a slow
+            // machine) must leave time for the keys.
             if !state.frozen, monotonicSeconds() - lastModel >= 1 {
-                lastModel = monotonicSeconds()
                 // Rebuild when the data changed, or when live time may move requests out of the window.
                 if version() != builtVersion || (state.window != .all && model.traces.requests > 0 && isLive) {
                     let previous = model
@@ -96,6 +100,7 @@ public final class DashboardApp {
                     state = keepSelection(state, from: previous, to: model)
                     dirty = true
                 }
+                lastModel = monotonicSeconds()
             }
             if dirty {
                 terminal.draw(DashboardView.render(state, model, glyphs: glyphs))

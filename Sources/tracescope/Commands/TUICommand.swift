@@ -16,7 +16,10 @@ struct TUICommand: AsyncParsableCommand {
             Live (the default): an embedded collector on --udp, --otlp and --grpc feeds it. With --replay, the files (any \
             format `summary` reads) play back at the pace they were recorded (--speed 10 is ten times faster; idle \
             gaps over 5 s are cut to 1 s), or all at once with --speed 0. Keys: ? help, Tab pane, j/k move, Enter \
-            opens a trace's timeline or a service's panel, / filters traces, w window (1m/5m/15m/all), f freeze, q quit. NO_COLOR or --no-color turns colour off (states keep their \
+            opens a trace's timeline or a service's panel, / finds a service (in the services list) or filters \
+            traces (in the trace list), s sorts the list, z shows the whole map or the selection's neighbourhood (a \
+            map too tall for the screen opens on the worst service's), w window (1m/5m/15m/all), f freeze, q quit. \
+            NO_COLOR or --no-color turns colour off (states keep their \
             markers: ✖ fault, ⧗ throttle, ! error); --ascii draws with plain ASCII.
 
             With --xray, the dashboard shows an AWS X-Ray account: the map and the service panels are X-Ray's own \
