@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        // The dense latency histogram the compact one replaced: the reference of `graph.entry`.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .executableTarget(
@@ -36,6 +38,8 @@ let package = Package(
                 .product(name: "TraceCollector", package: rootFolder),
                 .product(name: "TraceTUI", package: rootFolder),
                 .product(name: "TraceBackends", package: rootFolder),
+                .product(name: "TraceSynthetic", package: rootFolder),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

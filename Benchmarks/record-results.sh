@@ -4,7 +4,7 @@
 #
 #   bash Benchmarks/record-results.sh [--rounds N] [--full] [BENCHMARK…]
 #
-# Defaults: every comparison benchmark (summary tracer ingest render), --quick, one round each.
+# Defaults: every comparison benchmark (summary tracer ingest render live), --quick, one round each.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,7 +19,7 @@ while (($#)); do
         *) benchmarks+=("$1"); shift ;;
     esac
 done
-((${#benchmarks[@]})) || benchmarks=(summary tracer ingest render)
+((${#benchmarks[@]})) || benchmarks=(summary tracer ingest render live)
 
 # The project is a path dependency: touching the manifests makes the release build pick up its changes.
 touch ../Package.swift Package.swift

@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             SummaryBench.self, SummaryChild.self, TracerBench.self, ExportCost.self, TracerCost.self, IngestBench.self,
             IngestCost.self, CollectorChild.self, CollectorMemory.self, RenderBench.self, TransportCost.self,
+            LiveBench.self, LivePhase.self, LiveLoad.self,
         ]
     )
 }
