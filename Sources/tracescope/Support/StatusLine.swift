@@ -24,6 +24,7 @@ enum StatusLine {
             line += " · \(s.foldedRequests) requests folded into (other) (graph at its size limit)"
         }
         line += " · memory \(Formatting.fixed(Memory.residentMegabytes(), 1)) MB"
+        line += " (peak \(Formatting.fixed(Memory.peakResidentMegabytes(), 1)) MB)"
         return line
     }
 }

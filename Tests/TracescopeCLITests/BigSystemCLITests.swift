@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import Testing
+import TraceFormats
+import TraceModel
+import TraceSynthetic
+
+/// `tracescope collect` at its default budget under a 300-service, 1,500-edge system over UDP: every node and edge
+/// is kept (nothing folds into `(other)`), and the process's peak resident memory stays under the budget.
+@Suite("A 300-service system (the binary)", .timeLimit(.minutes(3)))
+struct BigSystemCLITests {
+    @Test func theDefaultBudgetHoldsEveryNodeAndEdgeWithinItsMemory() async throws {
+        let (probe, port) = try bindLoopback(Int32(SOCK_DGRAM.rawValue))
+        close(probe)
+        let collect = Task {
+            try await PythonTools.runDetached(
+                [
+                    SummaryCommandTests.binary.path, "collect", "--udp", "127.0.0.1:\(port)", "--otlp", "off",
+                    "--grpc", "off", "--duration", "16", "--status-interval", "60",
+                ], timeout: .seconds(90))
+        }
+        try await Task.sleep(for: .seconds(2))
+        // 15,000 spans a second for twelve seconds (the debug build's collector keeps up with that beside the tests).
+        let system = SyntheticSystem(services: 300, edges: 1500, seed: 42)
+        let sender = try UDPSender(port: port)
+        var random = SplitMix64(seed: 9)
+        var sent = 0
+        var datagrams = 0
+        let started = Date()
+        var number: UInt64 = 0
+        while Date().timeIntervalSince(started) < 12 {
+            let due = Int(Date().timeIntervalSince(started) * 15_000)
+            while sent < due {
+                number += 1
+                let start = Int64(Date().timeIntervalSince1970 * 1e9)
+                let trace = system.trace(
+                    TraceID(high: UInt64(start / 1_000_000_000) << 32, low: number), start: start, flavour: .xray,
+                    random: &random)
+                for document in XRayDocumentEncoder.documents(for: trace) {
+                    sender.send(Array((DaemonDatagram.header + document).utf8))
+                    datagrams += 1
+                }
+                sent += trace.count
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let run = try await collect.value
+        let last = run.output.split(separator: "\n").last { $0.contains("stopped") } ?? ""
+        print("collect: \(last)")
+        #expect(run.status == 0, "\(run.output.suffix(2000))")
+        #expect(!last.contains("folded"), "\(last)")
+        let graph = try #require(last.firstMatch(of: /graph (\d+) nodes, (\d+) edges/), "\(last)")
+        #expect(Int(graph.1) ?? 0 >= 290)
+        #expect(Int(graph.2) ?? 0 >= 1400)
+        let peak = try #require(last.firstMatch(of: /peak ([0-9.]+) MB/).flatMap { Double($0.1) }, "\(last)")
+        #expect(peak < 256, "peak \(peak) MB over the 256 MB budget")
+        // Every datagram is accounted for: received, or counted as dropped by the kernel (an overloaded machine).
+        let received = try #require(last.firstMatch(of: /datagrams (\d+)/).flatMap { Int($0.1) })
+        let dropped = last.firstMatch(of: /dropped by the kernel (\d+)/).flatMap { Int($0.1) } ?? 0
+        #expect(received + dropped == datagrams, "\(received) received, \(dropped) dropped of \(datagrams)")
+        #expect(received > datagrams / 2)
+    }
+}
