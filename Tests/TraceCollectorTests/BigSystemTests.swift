@@ -106,4 +106,24 @@ struct BigSystemTests {
         #expect(reference.samples.count >= 300 + 1500)
         #expect(compared >= (300 + 1500) * 3 * 3)
     }
+
+    /// At the default budget the graph keeps at least 2,000 nodes and edges before the first request folds into
+    /// `(other)`, and its bytes stay within its share after.
+    @Test func theDefaultBudgetHoldsTwoThousandEntriesBeforeFolding() {
+        let pipeline = IngestPipeline(quietPeriodSeconds: 0, clock: { 1_795_000_000 * 1_000_000_000 })
+        // A service a request, each called by the client: two entries (the node and the client's edge) each.
+        for i in 0..<2_000 {
+            let span = Span(
+                traceID: TraceID(high: 9, low: UInt64(i + 1)), id: SpanID(UInt64(i + 1)), name: "service-\(i)",
+                start: 1_795_000_000_000_000_000, end: 1_795_000_000_050_000_000)
+            pipeline.ingest([span])
+        }
+        pipeline.finish()
+        // 4,000 entries were asked for; what was kept is what fitted before the first fold (and the (other) ones).
+        let graph = pipeline.analyzer.graph
+        let kept = graph.nodes.count + graph.edges.count
+        #expect(kept >= 2_000, "folding began at \(kept) entries")
+        #expect(graph.foldedRequests > 0)
+        #expect(graph.bytes <= graph.maxBytes ?? 0)
+    }
 }
