@@ -92,7 +92,7 @@ let package = Package(
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis"]),
         // A synthetic system of hundreds of services and the traces that walk it: the load of the scale tests, the
         // live benchmark and the tmux test.
-        .target(name: "TraceSynthetic", dependencies: ["TraceModel"]),
+        .target(name: "TraceSynthetic", dependencies: ["TraceModel", "TraceFormats"]),
         // The demo's simulated serverless shop, instrumented with the library's public API only.
         .target(name: "TraceDemo", dependencies: ["Tracescope", "TraceModel"]),
         // ncursesw, with a shim for what Swift cannot import (macros, mutable globals).

@@ -163,8 +163,19 @@ public final class Collector: Sendable {
         udpAddress.flatMap { KernelUDPDrops.count(port: $0.port) }
     }
 
-    /// Stops listening and completes every open trace.
+    /// Waits until the datagrams the kernel already holds for the UDP port have been read (five seconds at most), so
+    /// stopping a collector that is behind loses none it was sent (docs/SEMANTICS.md, "Limits").
+    public func drainUDP() async {
+        guard let port = udpAddress?.port else { return }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while (KernelUDPDrops.queuedBytes(port: port) ?? 0) > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Stops receiving: the UDP port is drained (`drainUDP`), every listener closes, and open traces complete.
     public func stop() async throws {
+        await drainUDP()
         await grpc?.stop()
         ticker.cancel()
         for channel in channels { try? await channel.close() }

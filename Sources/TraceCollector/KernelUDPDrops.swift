@@ -6,6 +6,17 @@
 /// read from `/proc/net/udp` and `/proc/net/udp6` (Linux), so overload is reported, not silent.
 enum KernelUDPDrops {
     static func count(port: Int) -> UInt64? {
+        sum(port: port) { fields in UInt64(fields[12]) }
+    }
+
+    /// Bytes waiting in the port's receive queue: datagrams the kernel holds that the collector has not read yet.
+    static func queuedBytes(port: Int) -> UInt64? {
+        // `tx_queue:rx_queue`, in hexadecimal.
+        sum(port: port) { fields in fields[4].split(separator: ":").last.flatMap { UInt64($0, radix: 16) } }
+    }
+
+    /// A column of the port's sockets' lines, summed over IPv4 and IPv6; nil when no socket has the port.
+    private static func sum(port: Int, _ column: ([Substring]) -> UInt64?) -> UInt64? {
         var total: UInt64 = 0
         var found = false
         let hexPort = String(port, radix: 16, uppercase: true)
@@ -15,8 +26,8 @@ enum KernelUDPDrops {
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode ref pointer drops
-                guard fields.count >= 13, fields[1].hasSuffix(suffix), let drops = UInt64(fields[12]) else { continue }
-                total += drops
+                guard fields.count >= 13, fields[1].hasSuffix(suffix), let value = column(fields) else { continue }
+                total += value
                 found = true
             }
         }

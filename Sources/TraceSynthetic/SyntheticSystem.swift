@@ -1,3 +1,4 @@
+import TraceFormats
 import TraceModel
 
 #if canImport(Glibc)
@@ -224,5 +225,23 @@ private struct TraceBuilder {
         case .throttle: 429
         case .fault: 503
         }
+    }
+}
+
+extension SyntheticSystem {
+    /// The id of the `number`th trace of a load started at `start`: X-Ray's form (the epoch second in the high word),
+    /// distinct for every number.
+    public static func traceID(number: UInt64, start: EpochNanos) -> TraceID {
+        TraceID(high: UInt64(max(0, start / 1_000_000_000)) << 32 | (number >> 32), low: number)
+    }
+
+    /// The `number`th trace of a live load, starting at `start`, as X-Ray daemon datagrams: one a segment, its
+    /// subsegments inside, as the X-Ray SDKs send them. Returns them with the trace's span count.
+    public func xrayDatagrams(
+        number: UInt64, start: EpochNanos, random: inout SplitMix64
+    ) -> (spans: Int, datagrams: [[UInt8]]) {
+        let spans = trace(Self.traceID(number: number, start: start), start: start, flavour: .xray, random: &random)
+        let datagrams = XRayDocumentEncoder.documents(for: spans).map { Array((DaemonDatagram.header + $0).utf8) }
+        return (spans.count, datagrams)
     }
 }

@@ -32,15 +32,11 @@ struct BigSystemCLITests {
             let due = Int(Date().timeIntervalSince(started) * 15_000)
             while sent < due {
                 number += 1
-                let start = Int64(Date().timeIntervalSince1970 * 1e9)
-                let trace = system.trace(
-                    TraceID(high: UInt64(start / 1_000_000_000) << 32, low: number), start: start, flavour: .xray,
-                    random: &random)
-                for document in XRayDocumentEncoder.documents(for: trace) {
-                    sender.send(Array((DaemonDatagram.header + document).utf8))
-                    datagrams += 1
-                }
-                sent += trace.count
+                let trace = system.xrayDatagrams(
+                    number: number, start: Int64(Date().timeIntervalSince1970 * 1e9), random: &random)
+                for datagram in trace.datagrams { sender.send(datagram) }
+                datagrams += trace.datagrams.count
+                sent += trace.spans
             }
             try await Task.sleep(for: .milliseconds(10))
         }

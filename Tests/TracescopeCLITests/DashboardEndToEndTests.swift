@@ -111,13 +111,9 @@ struct DashboardEndToEndTests {
                 let second = Date().timeIntervalSince1970
                 for _ in 0..<200 {
                     number += 1
-                    let start = Int64(Date().timeIntervalSince1970 * 1e9)
-                    let trace = system.trace(
-                        TraceID(high: UInt64(start / 1_000_000_000) << 32, low: number), start: start, flavour: .xray,
-                        random: &random)
-                    for document in XRayDocumentEncoder.documents(for: trace) {
-                        sender.send(Array((DaemonDatagram.header + document).utf8))
-                    }
+                    let trace = system.xrayDatagrams(
+                        number: number, start: Int64(Date().timeIntervalSince1970 * 1e9), random: &random)
+                    for datagram in trace.datagrams { sender.send(datagram) }
                 }
                 Thread.sleep(forTimeInterval: max(0, 0.1 - (Date().timeIntervalSince1970 - second)))
             }

@@ -115,7 +115,7 @@ struct LivePhase: AsyncParsableCommand {
         guard let port = udp ? collector.udpAddress?.port : collector.otlpAddress?.port else {
             throw BenchFailure("no port")
         }
-        let load = try SpawnedChild([
+        let load = try SpawnedChild.bench([
             "live-load", "--transport", transport, "--port", String(port), "--rate", String(rate), "--seconds",
             String(seconds),
         ])
@@ -143,7 +143,9 @@ struct LivePhase: AsyncParsableCommand {
         }
         let cpu = Self.cpuSeconds() - (cpuStart ?? 0)
         let wall = Measure.now() - wallStart
-        let report = try load.wait()
+        let loaded = try load.wait()
+        guard loaded.status == 0 else { throw BenchFailure("live-load exited with \(loaded.status)") }
+        let report = loaded.output.split(separator: "\n").last.map(String.init) ?? ""
         // What is still in the socket or the event loop arrives within a moment.
         var received = pipeline.stats.spans
         for _ in 0..<30 {
@@ -205,15 +207,15 @@ struct LiveLoad: AsyncParsableCommand {
             while made < owed {
                 number += 1
                 let start = Int64(Date().timeIntervalSince1970 * 1e9)
-                let trace = system.trace(
-                    TraceID(high: UInt64(start / 1_000_000_000) << 32 | (number >> 32), low: number), start: start,
-                    flavour: udp != nil ? .xray : .otlp, random: &random)
-                made += trace.count
                 if let udp {
-                    for document in XRayDocumentEncoder.documents(for: trace) {
-                        udp.send(Array((DaemonDatagram.header + document).utf8))
-                    }
+                    let trace = system.xrayDatagrams(number: number, start: start, random: &random)
+                    for datagram in trace.datagrams { udp.send(datagram) }
+                    made += trace.spans
                 } else {
+                    let trace = system.trace(
+                        SyntheticSystem.traceID(number: number, start: start), start: start, flavour: .otlp,
+                        random: &random)
+                    made += trace.count
                     batch += trace
                     if batch.count >= 1000 {
                         try await Self.post(batch, port: port, http: http!)
@@ -274,46 +276,5 @@ final class DatagramSocket {
                 }
             }
         }
-    }
-}
-
-/// This benchmark binary again, running `arguments` beside this process; `wait()` returns the last line it printed.
-final class SpawnedChild {
-    private var pid: pid_t = 0
-    private let output: Int32
-
-    init(_ arguments: [String]) throws {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { throw POSIXError(.EIO) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], STDOUT_FILENO)
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
-        posix_spawn_file_actions_destroy(&actions)
-        close(pipe[1])
-        guard spawned == 0 else {
-            close(pipe[0])
-            throw POSIXError(.ENOEXEC)
-        }
-        output = pipe[0]
-    }
-
-    func wait() throws -> String {
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(output, &buffer, buffer.count)
-            if n <= 0 { break }
-            data.append(contentsOf: buffer[0..<n])
-        }
-        close(output)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        guard status == 0 else { throw BenchFailure("child exited with \(status)") }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
     }
 }

@@ -40,46 +40,13 @@ enum Measure {
 
     /// Runs this benchmark binary again with `arguments`; returns its stdout, exit status and peak RSS in MiB.
     static func child(_ arguments: [String]) throws -> (output: String, status: Int32, peakMiB: Double) {
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
-        return try run([executable] + arguments, errorsToo: false)
+        try SpawnedChild.bench(arguments).wait()
     }
 
     /// Runs a program (looked up on PATH) to its end; returns its output, exit status and peak RSS in MiB.
-    /// posix_spawn and wait4 rather than Foundation's Process: wait4 gives the child's peak memory, and Process's
-    /// waitUntilExit was seen to hang on Linux.
     static func run(_ argvStrings: [String], errorsToo: Bool) throws -> (output: String, status: Int32, peakMiB: Double)
     {
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = argvStrings.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pipe: [Int32] = [0, 0]
-        guard Glibc.pipe(&pipe) == 0 else { throw POSIXError(.EIO) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, pipe[1], STDOUT_FILENO)
-        if errorsToo { posix_spawn_file_actions_adddup2(&actions, pipe[1], STDERR_FILENO) }
-        posix_spawn_file_actions_addclose(&actions, pipe[0])
-        let spawned = posix_spawnp(&pid, argvStrings[0], &actions, nil, argv, environ)
-        posix_spawn_file_actions_destroy(&actions)
-        close(pipe[1])
-        guard spawned == 0 else {
-            close(pipe[0])
-            throw POSIXError(.ENOEXEC)
-        }
-        var output = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(pipe[0], &buffer, buffer.count)
-            if n <= 0 { break }
-            output.append(contentsOf: buffer[0..<n])
-        }
-        close(pipe[0])
-        var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        // ru_maxrss is in KiB on Linux.
-        return (String(decoding: output, as: UTF8.self), code, Double(usage.ru_maxrss) / 1024)
+        try SpawnedChild(argvStrings, errorsToo: errorsToo).wait()
     }
 
     /// Finds the repository root (the folder holding sample-traces/) from the working directory upwards.
@@ -117,4 +84,57 @@ enum Measure {
     }
 
     static func format(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
+}
+
+/// A program running beside this process (looked up on PATH; `SpawnedChild.bench` for this benchmark binary), its
+/// standard output read by `wait()`. posix_spawn and wait4 rather than Foundation's Process: wait4 gives the child's
+/// peak memory, and Process's waitUntilExit was seen to hang on Linux.
+final class SpawnedChild {
+    private var pid: pid_t = 0
+    private let output: Int32
+
+    init(_ arguments: [String], errorsToo: Bool = false) throws {
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pipe: [Int32] = [0, 0]
+        guard Glibc.pipe(&pipe) == 0 else { throw POSIXError(.EIO) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, pipe[1], STDOUT_FILENO)
+        if errorsToo { posix_spawn_file_actions_adddup2(&actions, pipe[1], STDERR_FILENO) }
+        posix_spawn_file_actions_addclose(&actions, pipe[0])
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        posix_spawn_file_actions_destroy(&actions)
+        close(pipe[1])
+        guard spawned == 0 else {
+            close(pipe[0])
+            throw POSIXError(.ENOEXEC)
+        }
+        output = pipe[0]
+    }
+
+    /// This benchmark binary again, with `arguments`.
+    static func bench(_ arguments: [String]) throws -> SpawnedChild {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+        return try SpawnedChild([executable] + arguments)
+    }
+
+    /// Reads the child's output to its end and waits for it: the output, the exit status (128 + signal when
+    /// killed) and its peak RSS in MiB.
+    func wait() throws -> (output: String, status: Int32, peakMiB: Double) {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(output, &buffer, buffer.count)
+            if n <= 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+        }
+        close(output)
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        // ru_maxrss is in KiB on Linux.
+        return (String(decoding: data, as: UTF8.self), code, Double(usage.ru_maxrss) / 1024)
+    }
 }

@@ -96,36 +96,47 @@ struct PackedCounts: Sendable, Equatable {
 
     /// Zeroes every counter, keeping the width and the buffer.
     mutating func zeroAll() {
-        switch storage {
-        case .narrow(var a):
-            storage = .narrow([])
-            for i in a.indices { a[i] = 0 }
-            storage = .narrow(a)
-        case .medium(var a):
-            storage = .medium([])
-            for i in a.indices { a[i] = 0 }
-            storage = .medium(a)
-        case .wide(var a):
-            storage = .wide([])
-            for i in a.indices { a[i] = 0 }
-            storage = .wide(a)
-        }
+        inPlace(Zero(index: nil))
     }
 
     /// Zeroes one counter.
     mutating func zero(at index: Int) {
+        inPlace(Zero(index: index))
+    }
+
+    /// A change to the counters that works at any width (a closure cannot be generic).
+    private protocol Edit {
+        func apply<T: FixedWidthInteger>(to counters: inout [T])
+    }
+
+    private struct Zero: Edit {
+        /// One counter, or all of them.
+        var index: Int?
+
+        func apply<T: FixedWidthInteger>(to counters: inout [T]) {
+            if let index {
+                counters[index] = 0
+            } else {
+                for i in counters.indices { counters[i] = 0 }
+            }
+        }
+    }
+
+    /// Applies `edit` in place, whatever the width: the storage is emptied meanwhile, so the array stays uniquely
+    /// referenced and is not copied.
+    private mutating func inPlace(_ edit: some Edit) {
         switch storage {
         case .narrow(var a):
             storage = .narrow([])
-            a[index] = 0
+            edit.apply(to: &a)
             storage = .narrow(a)
         case .medium(var a):
             storage = .medium([])
-            a[index] = 0
+            edit.apply(to: &a)
             storage = .medium(a)
         case .wide(var a):
             storage = .wide([])
-            a[index] = 0
+            edit.apply(to: &a)
             storage = .wide(a)
         }
     }

@@ -79,6 +79,8 @@ struct CollectCommand: AsyncParsableCommand {
             stats.kernelDrops = collector.kernelDroppedDatagrams ?? 0
             Terminal.printError(StatusLine.render(stats) + forwarders.status)
         }
+        // What the kernel holds is read first, then the drops are final.
+        await collector.drainUDP()
         let drops = collector.kernelDroppedDatagrams ?? 0
         try await collector.stop()
         // Everything accepted goes on before the process ends.
