@@ -55,43 +55,14 @@ struct PackedCounts: Sendable, Equatable {
     /// Adds `amount` to one counter, widening the array when the sum no longer fits. Returns the bytes grown.
     @discardableResult
     mutating func add(_ amount: UInt64, at index: Int) -> Int {
+        if inPlace(Add(amount: amount, index: index)) { return 0 }
+        let before = allocatedBytes
         switch storage {
-        case .narrow(var a):
-            let sum = UInt64(a[index]) &+ amount
-            if sum <= UInt64(UInt16.max), sum >= amount {
-                storage = .narrow([]) // keeps `a` uniquely referenced: the write below is in place
-                a[index] = UInt16(truncatingIfNeeded: sum)
-                storage = .narrow(a)
-                return 0
-            }
-            let before = allocatedBytes(of: a, width: 2)
-            storage = .medium(a.map { UInt32($0) })
-            return widenedAdd(amount, at: index, grownFrom: before)
-        case .medium(var a):
-            let sum = UInt64(a[index]) &+ amount
-            if sum <= UInt64(UInt32.max), sum >= amount {
-                storage = .medium([])
-                a[index] = UInt32(truncatingIfNeeded: sum)
-                storage = .medium(a)
-                return 0
-            }
-            let before = allocatedBytes(of: a, width: 4)
-            storage = .wide(a.map { UInt64($0) })
-            return widenedAdd(amount, at: index, grownFrom: before)
-        case .wide(var a):
-            storage = .wide([])
-            let (sum, overflow) = a[index].addingReportingOverflow(amount)
-            a[index] = overflow ? .max : sum
-            storage = .wide(a)
-            return 0
+        case .narrow(let a): storage = .medium(a.map { UInt32($0) })
+        case .medium(let a): storage = .wide(a.map { UInt64($0) })
+        case .wide: break // 64-bit counters always take the sum (saturating)
         }
-    }
-
-    private func allocatedBytes<T>(of array: [T], width: Int) -> Int { Self.bufferBytes(array.capacity, width: width) }
-
-    private mutating func widenedAdd(_ amount: UInt64, at index: Int, grownFrom before: Int) -> Int {
-        let grown = allocatedBytes - before
-        return grown + add(amount, at: index)
+        return allocatedBytes - before + add(amount, at: index)
     }
 
     /// Zeroes every counter, keeping the width and the buffer.
@@ -104,40 +75,59 @@ struct PackedCounts: Sendable, Equatable {
         inPlace(Zero(index: index))
     }
 
-    /// A change to the counters that works at any width (a closure cannot be generic).
+    /// A change to the counters that works at any width (a closure cannot be generic); false when the counters are
+    /// too narrow for it, and nothing was changed.
     private protocol Edit {
-        func apply<T: FixedWidthInteger>(to counters: inout [T])
+        func apply<T: FixedWidthInteger & UnsignedInteger>(to counters: inout [T]) -> Bool
     }
 
     private struct Zero: Edit {
         /// One counter, or all of them.
         var index: Int?
 
-        func apply<T: FixedWidthInteger>(to counters: inout [T]) {
+        func apply<T: FixedWidthInteger & UnsignedInteger>(to counters: inout [T]) -> Bool {
             if let index {
                 counters[index] = 0
             } else {
                 for i in counters.indices { counters[i] = 0 }
             }
+            return true
+        }
+    }
+
+    private struct Add: Edit {
+        var amount: UInt64
+        var index: Int
+
+        func apply<T: FixedWidthInteger & UnsignedInteger>(to counters: inout [T]) -> Bool {
+            let (sum, overflow) = UInt64(counters[index]).addingReportingOverflow(amount)
+            if T.bitWidth == 64 {
+                counters[index] = overflow ? .max : T(truncatingIfNeeded: sum)
+                return true
+            }
+            guard !overflow, sum <= UInt64(T.max) else { return false }
+            counters[index] = T(truncatingIfNeeded: sum)
+            return true
         }
     }
 
     /// Applies `edit` in place, whatever the width: the storage is emptied meanwhile, so the array stays uniquely
     /// referenced and is not copied.
-    private mutating func inPlace(_ edit: some Edit) {
+    @discardableResult
+    private mutating func inPlace(_ edit: some Edit) -> Bool {
         switch storage {
         case .narrow(var a):
             storage = .narrow([])
-            edit.apply(to: &a)
-            storage = .narrow(a)
+            defer { storage = .narrow(a) }
+            return edit.apply(to: &a)
         case .medium(var a):
             storage = .medium([])
-            edit.apply(to: &a)
-            storage = .medium(a)
+            defer { storage = .medium(a) }
+            return edit.apply(to: &a)
         case .wide(var a):
             storage = .wide([])
-            edit.apply(to: &a)
-            storage = .wide(a)
+            defer { storage = .wide(a) }
+            return edit.apply(to: &a)
         }
     }
 
