@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 import TraceAnalysis
@@ -113,7 +114,7 @@ struct ExporterTests {
 
     @Test func otlpRequestsAreValidOTLPJSON() async throws {
         let server = try OneShotHTTPServer()
-        let exporter = try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)")
+        let exporter = try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)", encoding: .json)
         let tracer = TracescopeTracer(
             serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
         let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { "db" }
@@ -142,7 +143,8 @@ struct ExporterTests {
     @Test func otlpRequestsParseWithTheOfficialProtoDefinitions() async throws {
         let server = try OneShotHTTPServer()
         let tracer = TracescopeTracer(
-            serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
+            serviceName: "cart",
+            exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)", encoding: .json),
             sampler: AlwaysSample(), flushInterval: .seconds(60))
         let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { () }
         _ = try? await function.invoke { _ in
@@ -175,14 +177,104 @@ struct ExporterTests {
         #expect(check.output.contains("service.name"))
     }
 
-    @Test func aRefusingOTLPEndpointIsCountedNotFatal() async throws {
-        let server = try OneShotHTTPServer(status: 503)
+    /// Protobuf by default, gzip on request: the body inflates to a request the collector's decoder and the
+    /// OpenTelemetry project's own definitions (`opentelemetry-proto`, protobuf's parser) both read whole.
+    @Test func otlpProtobufRequestsDecodeWithTheCollectorAndTheOfficialDefinitions() async throws {
+        let server = try OneShotHTTPServer()
+        let exporter = try OTLPHTTPExporter(
+            endpoint: "http://127.0.0.1:\(server.port)", compression: .gzip, headers: ["x-api-key": "secret"],
+            resourceAttributes: ["deployment.environment": .string("ci")])
         let tracer = TracescopeTracer(
-            serviceName: "cart", exporter: try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)"),
-            sampler: AlwaysSample())
+            serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
+        let function = TracedFunction(name: "cart", tracer: tracer, mode: .platform) { "db" }
+        _ = try await function.invoke { _ in
+            tracer.withSpan("load", ofKind: .client) { span in span.attributes["db.system"] = "dynamodb" }
+        }
+        tracer.shutdown()
+        let request = try #require(server.request())
+        let head = request.headers.lowercased()
+        #expect(head.contains("content-type: application/x-protobuf"))
+        #expect(head.contains("content-encoding: gzip"))
+        #expect(head.contains("x-api-key: secret"))
+        let body = try request.body.withUnsafeBytes { try GzipInflater.inflateWhole($0, limit: 1 << 20).get() }
+        var spans: [TraceModel.Span] = []
+        _ = try body.withUnsafeBytes { try OTLPProtobufDecoder.decode($0, into: &spans) }
+        #expect(UInt64(spans.count) == tracer.exportStats.exported)
+        #expect(spans.allSatisfy { $0.serviceName == "cart" && $0.resource["deployment.environment"] == .string("ci") })
+        #expect(spans.contains { $0.name == "load" && $0.kind == TraceModel.SpanKind.client })
+        try PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
+        let check = try PythonTools.run(
+            [
+                "python3", "-c",
+                """
+                import sys
+                from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+                request = ExportTraceServiceRequest()
+                request.ParseFromString(sys.stdin.buffer.read())
+                spans = [s for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans]
+                print(len(spans), sorted(set(s.name for s in spans)))
+                """,
+            ], stdin: Data(body))
+        #expect(check.status == 0, "\(check.output)")
+        #expect(check.output.hasPrefix("\(spans.count) "), "\(check.output)")
+        #expect(check.output.contains("'load'"))
+    }
+
+    /// A collector restarting: 503 with `Retry-After: 1` twice, then 200. The batch waits as asked and arrives once,
+    /// whole; nothing is dropped.
+    @Test func aBusyEndpointIsRetriedAsItAsksAndNothingIsLost() async throws {
+        let answered = Mutex(0)
+        let server = try ScriptedHTTPServer { _ in
+            let n = answered.withLock { n in
+                n += 1
+                return n
+            }
+            return n <= 2 ? .init(status: 503, headers: [("Retry-After", "1")]) : .init(status: 200)
+        }
+        defer { server.close() }
+        let exporter = try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)", timeout: .seconds(10))
+        let tracer = TracescopeTracer(
+            serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
+        for i in 0..<20 { tracer.withSpan("op \(i)") { _ in } }
+        let started = Date()
+        tracer.shutdown()
+        let elapsed = Date().timeIntervalSince(started)
+        let requests = server.requests
+        #expect(requests.count == 3)
+        #expect(Set(requests.map(\.body)).count == 1, "the same batch each time")
+        var spans: [TraceModel.Span] = []
+        _ = try requests.last?.body.withUnsafeBytes { try OTLPProtobufDecoder.decode($0, into: &spans) }
+        #expect(spans.count == 20)
+        #expect(exporter.stats.retries == 2 && exporter.stats.droppedSpans == 0)
+        #expect(tracer.exportStats.failedSpans == 0 && tracer.exportStats.exported == 20)
+        #expect(elapsed >= 2, "Retry-After was honoured (\(elapsed) s)")
+    }
+
+    /// An endpoint that stays down: the batch is retried until its timeout, then dropped and counted — by the
+    /// exporter (with the reason) and by the tracer's pipeline.
+    @Test func anEndpointThatStaysDownDropsAfterItsRetriesAndCountsThem() async throws {
+        let (probe, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
+        close(probe) // nothing listens there
+        let exporter = try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(port)", timeout: .seconds(1))
+        let tracer = TracescopeTracer(
+            serviceName: "cart", exporter: exporter, sampler: AlwaysSample(), flushInterval: .seconds(60))
+        for i in 0..<5 { tracer.withSpan("op \(i)") { _ in } }
+        tracer.shutdown()
+        #expect(exporter.stats.droppedBatches == 1 && exporter.stats.droppedSpans == 5)
+        #expect(exporter.stats.retries >= 2)
+        #expect(exporter.stats.lastError?.contains("gave up after") == true, "\(exporter.stats.lastError ?? "")")
+        #expect(tracer.exportStats.failedSpans == 5)
+    }
+
+    @Test func aRefusingOTLPEndpointIsCountedNotFatal() async throws {
+        let server = try OneShotHTTPServer(status: 400)
+        let exporter = try OTLPHTTPExporter(endpoint: "http://127.0.0.1:\(server.port)")
+        let tracer = TracescopeTracer(serviceName: "cart", exporter: exporter, sampler: AlwaysSample())
         tracer.withSpan("op") { _ in }
         tracer.shutdown()
         _ = server.request()
+        // A 400 is not retried: the same request would be refused again.
+        #expect(exporter.stats.retries == 0 && exporter.stats.droppedBatches == 1)
         #expect(tracer.exportStats.failedExports == 1)
         #expect(throws: OTLPHTTPExporter.ConfigurationError.self) {
             _ = try OTLPHTTPExporter(endpoint: "https://collector:4318")

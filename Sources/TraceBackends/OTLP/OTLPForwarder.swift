@@ -197,9 +197,7 @@ public final class OTLPForwarder: Sendable {
                     s.retried += 1
                     s.lastError = reason
                 }
-                let cap = min(5_000, 100 * pow(2, Double(min(attempt - 1, 10))))
-                var wait = Duration.milliseconds(Double.random(in: cap / 2...cap))
-                if let after { wait = min(.seconds(60), max(wait, after)) }
+                let wait = OTLPRetry.wait(afterAttempt: attempt, serverDelay: after, jitter: Double.random(in: 0...1))
                 if let deadline = drainDeadline.withLock({ $0 }), ContinuousClock.now + wait > deadline {
                     record { s in
                         s.dropped += spans
@@ -245,13 +243,12 @@ public final class OTLPForwarder: Sendable {
             return .retry("cannot reach \(url.absoluteString): \(error)", after: nil)
         }
         let status = Int(response.status.code)
-        switch status {
-        case 200..<300:
+        switch OTLPRetry.verdict(status: status, retryAfter: response.headers.first(name: "retry-after")) {
+        case .accepted:
             return .accepted(Self.partialSuccess(Array(buffer: body)))
-        case 429, 502, 503, 504:
-            let after = response.headers.first(name: "retry-after").flatMap(Double.init).map { Duration.seconds($0) }
+        case .retry(let after):
             return .retry("\(url.absoluteString) answered \(status)", after: after)
-        default:
+        case .refused:
             let text = String(decoding: Array(buffer: body).prefix(200), as: UTF8.self)
             return .refused("\(url.absoluteString) answered \(status): \(TerminalSafe.escape(text))")
         }
