@@ -1,0 +1,19 @@
+/// Records new traces with a probability (`OTEL_TRACES_SAMPLER=traceidratio` with `OTEL_TRACES_SAMPLER_ARG`).
+/// Only roots ask: a trace's later spans follow its first decision, here and downstream.
+public struct RatioSampler: TracescopeSampler {
+    public let ratio: Double
+    private let ids = IDGenerator()
+
+    /// - Parameter ratio: from 0 (none) to 1 (all); clamped.
+    public init(ratio: Double) {
+        self.ratio = ratio.isNaN ? 0 : min(max(ratio, 0), 1)
+    }
+
+    public func shouldSample(_ request: SamplingRequest) -> Bool {
+        ids.unitInterval() < ratio
+    }
+
+    public var fixedDecision: Bool? {
+        ratio >= 1 ? true : ratio <= 0 ? false : nil
+    }
+}
