@@ -23,7 +23,8 @@ if let path = CommandLine.arguments.dropFirst().first {
 } else {
     exporter = try XRayUDPExporter()
 }
-let tracer = TracescopeTracer(serviceName: "order-worker", exporter: exporter, sampler: AlwaysSample())
+let tracing = try TracescopeTracing.bootstrap(serviceName: "order-worker", exporter: exporter, sampler: AlwaysSample())
+let tracer = tracing.tracer
 
 let function = TracedFunction(name: "order-worker", tracer: tracer) {
     // Cold start work: configuration, clients. Recorded as `Initialization` once per execution environment.
@@ -48,5 +49,5 @@ for id in 1...4 {
     let event = OrderEvent(orderID: id, sentTimestamp: WallClock.now() - 40_000_000)
     print(try await handler(event, LambdaContext(requestID: "req-\(id)")))
 }
-tracer.shutdown()
+tracing.shutdown()
 print("exported \(tracer.exportStats.exported) spans")

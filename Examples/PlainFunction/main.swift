@@ -6,9 +6,10 @@ import Tracescope
 import Tracing
 
 let path = CommandLine.arguments.dropFirst().first ?? "resize-traces.jsonl"
-let tracer = try TracescopeTracer(
-    serviceName: "thumbnails", exporter: JSONLinesFileExporter(path: path),
-    sampler: AlwaysSample())
+// One call sets tracing up; without `exporter:` it would be chosen from OTEL_* and X-Ray variables.
+let tracing = try TracescopeTracing.bootstrap(
+    serviceName: "thumbnails", exporter: JSONLinesFileExporter(path: path), sampler: AlwaysSample())
+let tracer = tracing.tracer
 
 // One-time initialization (loading a model, opening a pool) is recorded as `Initialization` on the first call only.
 let resize = TracedFunction(name: "resize-image", tracer: tracer, mode: .platform) {
@@ -36,5 +37,5 @@ for image in 1...5 {
     }
     print("image \(image): \(sizes) sizes")
 }
-tracer.shutdown()
+tracing.shutdown()
 print("wrote \(tracer.exportStats.exported) spans to \(path); try: swift run tracescope summary \(path)")
