@@ -41,6 +41,18 @@ struct OTLPForwardingTests {
         return try await startB(port: 0, tls: tls, file: file)
     }
 
+    /// B back on its port. A machine busy with the other suites was once seen to refuse the port for a moment
+    /// after B stopped (EADDRINUSE despite SO_REUSEADDR): try for a few seconds before calling it a failure.
+    static func restartB(port: Int, tls: (ca: String, cert: String, key: String), file: XRayLinesFile) async throws
+        -> Collector
+    {
+        for _ in 0..<20 {
+            if let b = try? await startB(port: port, tls: tls, file: file) { return b }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return try await startB(port: port, tls: tls, file: file)
+    }
+
     static func startB(port: Int, tls: (ca: String, cert: String, key: String), file: XRayLinesFile) async throws
         -> Collector
     {
@@ -109,7 +121,7 @@ struct OTLPForwardingTests {
         _ = try await RealClientTests.runClient("xray_client.py", ["service"], collector: a)
         try await Task.sleep(for: .seconds(10))
         #expect(forwarder.stats.retried > 0)
-        b = try await Self.startB(port: portB, tls: tls, file: fileB)
+        b = try await Self.restartB(port: portB, tls: tls, file: fileB)
         try await Self.waitUntil { forwarder.stats.forwarded >= a.pipeline.stats.spans }
         try await a.stop()
         await forwarder.drain()
