@@ -37,7 +37,7 @@ public final class ScriptedHTTPServer: Sendable {
     private let stopped = Mutex(false)
     private let log = Mutex<[Request]>([])
 
-    public init(lifetime: Duration = .seconds(120), respond: @escaping @Sendable (Request) -> Response) throws {
+    public init(lifetime: Duration = .seconds(600), respond: @escaping @Sendable (Request) -> Response) throws {
         (fd, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
         guard listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)

@@ -40,7 +40,8 @@ struct UserPackageTests {
             }
         }
         await tracing.shutdown()
-        print("exported \\(tracing.tracer.exportStats.exported) of \\(tracing.tracer.exportStats.accepted)")
+        let stats = tracing.tracer.exportStats
+        print("exported \\(stats.exported) of \\(stats.accepted), \\(stats.failedSpans) failed")
         """
 
     @Test func buildsAgainstThePublicAPIAloneAndItsSpansReachTheCollector() async throws {
@@ -63,10 +64,14 @@ struct UserPackageTests {
             try await PythonTools.runDetached(
                 [
                     SummaryCommandTests.binary.path, "collect", "--udp", "off", "--grpc", "off", "--otlp",
-                    "127.0.0.1:\(port)", "--duration", "8",
-                ], timeout: .seconds(60))
+                    "127.0.0.1:\(port)", "--duration", "25",
+                ], timeout: .seconds(90))
         }
-        try await Task.sleep(for: .seconds(2))
+        // The collector is up once its port takes connections (a busy machine can take seconds to start it).
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !Self.accepts(port: port), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let app = try await PythonTools.runDetached(
             [folder.appendingPathComponent(".build/debug/user-app").path],
             environment: [
@@ -75,12 +80,28 @@ struct UserPackageTests {
                 "AWS_XRAY_DAEMON_ADDRESS": nil,
             ], timeout: .seconds(60))
         #expect(app.status == 0, "\(app.output)")
-        #expect(app.output.contains("exported 2 of 2"), "\(app.output)")
+        #expect(app.output.contains("exported 2 of 2, 0 failed"), "\(app.output)")
         let run = try await collect.value
         let last = run.output.split(separator: "\n").last { $0.contains("stopped") } ?? ""
         #expect(last.contains("spans 2 "), "\(run.output.suffix(1500))")
         #expect(last.contains("OTLP requests 1 "), "\(last)")
         #expect(last.contains("rejected 0"), "\(last)")
         #expect(last.contains("graph 3 nodes, 2 edges"), "client, user-app, payments: \(last)")
+    }
+
+    /// Whether something listens on the loopback port.
+    static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
     }
 }
