@@ -69,7 +69,7 @@ struct UserPackageTests {
         }
         // The collector is up once its port takes connections (a busy machine can take seconds to start it).
         let deadline = ContinuousClock.now + .seconds(20)
-        while !Self.accepts(port: port), ContinuousClock.now < deadline {
+        while !loopbackAccepts(port: port), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
         let app = try await PythonTools.runDetached(
@@ -87,21 +87,5 @@ struct UserPackageTests {
         #expect(last.contains("OTLP requests 1 "), "\(last)")
         #expect(last.contains("rejected 0"), "\(last)")
         #expect(last.contains("graph 3 nodes, 2 edges"), "client, user-app, payments: \(last)")
-    }
-
-    /// Whether something listens on the loopback port.
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }
