@@ -91,14 +91,14 @@ public final class OneShotHTTPServer: @unchecked Sendable {
     }
 }
 
-/// A socket of `type` bound to 127.0.0.1 on a free port.
-public func bindLoopback(_ type: Int32) throws -> (Int32, Int) {
+/// A socket of `type` bound to 127.0.0.1 on `port` (0: a free port the system picks).
+public func bindLoopback(_ type: Int32, port: Int = 0) throws -> (Int32, Int) {
     let fd = socket(AF_INET, type, 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
+    address.sin_port = UInt16(port).bigEndian
     var size = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
@@ -111,6 +111,22 @@ public func bindLoopback(_ type: Int32) throws -> (Int32, Int) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &size) }
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A port on 127.0.0.1 free for both TCP and UDP, for a server a test starts in another process. It is picked below
+/// the system's ephemeral range (32768 up): a port the system picks is free only until an outgoing connection of a
+/// test running beside this one takes it as its local port, which a CI run was seen to do between the probe and the
+/// server's bind.
+public func freeListenPort() throws -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000..<32_000)
+        guard let (tcp, _) = try? bindLoopback(Int32(SOCK_STREAM.rawValue), port: port) else { continue }
+        defer { close(tcp) }
+        guard let (udp, _) = try? bindLoopback(Int32(SOCK_DGRAM.rawValue), port: port) else { continue }
+        close(udp)
+        return port
+    }
+    throw POSIXError(.EADDRINUSE)
 }
 
 /// A UDP socket that sends datagrams to a port on 127.0.0.1 (a bad peer, for tests of what a receiver refuses).

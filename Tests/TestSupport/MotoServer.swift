@@ -26,8 +26,7 @@ public final class MotoServer: Sendable {
     public init(lifetimeSeconds: Int = 600) throws {
         try PythonTools.ensure(module: "moto.server", package: "moto[server]")
         try PythonTools.ensure(module: "boto3", package: "boto3")
-        let (fd, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
-        close(fd)
+        let port = try freeListenPort()
         self.port = port
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(port).log").path
         let started = try ChildProcess.run([

@@ -6,8 +6,9 @@ import Synchronization
 #endif
 
 /// An HTTP/1.1 server on 127.0.0.1 with a free port that answers each request with what `respond` returns — a
-/// fake AWS endpoint (X-Ray's API, container credentials, instance metadata) shaped as a test needs. One connection
-/// at a time, `Connection: close` on every answer; it stops on `close()` or after `lifetime`, whichever comes first.
+/// fake AWS endpoint (X-Ray's API, container credentials, instance metadata, an OTLP collector) shaped as a test
+/// needs. One connection at a time, `Connection: close` on every answer unless `connections` says otherwise; it
+/// stops on `close()` or after `lifetime`, whichever comes first.
 public final class ScriptedHTTPServer: Sendable {
     public struct Request: Sendable {
         public var method: String
@@ -32,12 +33,28 @@ public final class ScriptedHTTPServer: Sendable {
         }
     }
 
+    /// What the server does with a connection after answering.
+    public enum Connections: Sendable {
+        /// Closes it, saying so (`Connection: close`).
+        case close
+        /// Keeps it for the client's next request.
+        case keepAlive
+        /// Closes it without saying so, as a server's idle timeout does between two requests.
+        case closeSilently
+    }
+
     public let port: Int
     private let fd: Int32
+    private let connectionMode: Connections
+    private let accepted = Mutex(0)
     private let stopped = Mutex(false)
     private let log = Mutex<[Request]>([])
 
-    public init(lifetime: Duration = .seconds(600), respond: @escaping @Sendable (Request) -> Response) throws {
+    public init(
+        lifetime: Duration = .seconds(600), connections: Connections = .close,
+        respond: @escaping @Sendable (Request) -> Response
+    ) throws {
+        connectionMode = connections
         (fd, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
         guard listen(fd, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
@@ -48,11 +65,15 @@ public final class ScriptedHTTPServer: Sendable {
             while ContinuousClock.now < deadline, !stopped.withLock({ $0 }) {
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { continue }
+                accepted.withLock { $0 += 1 }
                 serve(client, respond)
             }
             Glibc.close(fd)
         }
     }
+
+    /// Connections accepted so far.
+    public var connectionsAccepted: Int { accepted.withLock { $0 } }
 
     /// Every request served so far.
     public var requests: [Request] { log.withLock { $0 } }
@@ -66,14 +87,31 @@ public final class ScriptedHTTPServer: Sendable {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var data: [UInt8] = []
+        while let request = Self.readRequest(client, &data) {
+            log.withLock { $0.append(request) }
+            let response = respond(request)
+            var text = "HTTP/1.1 \(response.status) Scripted\r\nContent-Length: \(response.body.count)\r\n"
+            if connectionMode == .close { text += "Connection: close\r\n" }
+            for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
+            var bytes = Array((text + "\r\n").utf8)
+            bytes += response.body
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { return }
+                sent += n
+            }
+            if connectionMode != .keepAlive { return }
+        }
+    }
+
+    /// The next request on the connection (`data` holds what was read beyond the last one).
+    private static func readRequest(_ client: Int32, _ data: inout [UInt8]) -> Request? {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var head: String?
         var bodyStart = 0
         var contentLength = 0
         while true {
-            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return }
-            data.append(contentsOf: buffer[0..<n])
             if head == nil, let range = data.firstRange(of: Array("\r\n\r\n".utf8)) {
                 head = String(decoding: data[..<range.lowerBound], as: UTF8.self)
                 bodyStart = range.upperBound
@@ -82,8 +120,11 @@ public final class ScriptedHTTPServer: Sendable {
                 }
             }
             if head != nil, data.count - bodyStart >= contentLength { break }
+            let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return nil }
+            data.append(contentsOf: buffer[0..<n])
         }
-        guard let head else { return }
+        guard let head else { return nil }
         let lines = head.split(separator: "\r\n")
         let requestLine = lines.first?.split(separator: " ") ?? []
         var headers: [String: String] = [:]
@@ -96,18 +137,7 @@ public final class ScriptedHTTPServer: Sendable {
             method: requestLine.count > 0 ? String(requestLine[0]) : "",
             path: requestLine.count > 1 ? String(requestLine[1]) : "", headers: headers,
             body: Array(data[bodyStart..<min(data.count, bodyStart + contentLength)]))
-        log.withLock { $0.append(request) }
-        let response = respond(request)
-        var text =
-            "HTTP/1.1 \(response.status) Scripted\r\nContent-Length: \(response.body.count)\r\nConnection: close\r\n"
-        for (name, value) in response.headers { text += "\(name): \(value)\r\n" }
-        var bytes = Array((text + "\r\n").utf8)
-        bytes += response.body
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return }
-            sent += n
-        }
+        data.removeFirst(min(data.count, bodyStart + contentLength))
+        return request
     }
 }

@@ -41,15 +41,19 @@ struct OTLPForwardingTests {
         return try await startB(port: 0, tls: tls, file: file)
     }
 
-    /// B back on its port. A machine busy with the other suites was once seen to refuse the port for a moment
-    /// after B stopped (EADDRINUSE despite SO_REUSEADDR): try for a few seconds before calling it a failure.
+    /// B back on its port. A machine busy with the other suites was seen to refuse the port for more than five
+    /// seconds after B stopped (EADDRINUSE despite SO_REUSEADDR): try for a minute, and if it still fails, say what
+    /// holds the port.
     static func restartB(port: Int, tls: (ca: String, cert: String, key: String), file: XRayLinesFile) async throws
         -> Collector
     {
-        for _ in 0..<20 {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             if let b = try? await startB(port: port, tls: tls, file: file) { return b }
             try await Task.sleep(for: .milliseconds(250))
         }
+        let holders = try? ChildProcess.run(["/bin/sh", "-c", "ss -tuanp 2>&1 | grep ':\(port)\\b'"])
+        Issue.record("port \(port) still held a minute after B stopped:\n\(holders?.stdout ?? "")")
         return try await startB(port: port, tls: tls, file: file)
     }
 

@@ -138,4 +138,29 @@ struct OTLPProtobufDecoderTests {
         for key in ["", "h", "db.nam", "url.ful", "a.custom.key"] { #expect(lookUp(key).key == key) }
         #expect(lookUp("url.full").http == .url)
     }
+
+    /// The writer frames nested messages in place and widens a length afterwards: messages of one, two and three
+    /// length bytes (a span of a few bytes, a batch of kilobytes, one of hundreds of kilobytes) decode whole.
+    @Test(arguments: [1, 40, 5_000])
+    func requestsOfEverySizeDecodeWhole(spans count: Int) throws {
+        let spans = (0..<count).map { i in
+            Span(
+                traceID: TraceID(high: 0x6700_0000_0000_0001, low: UInt64(i)), id: SpanID(UInt64(i + 1)),
+                name: String(repeating: "n", count: 1 + i % 300), source: .otlp, kind: .server,
+                serviceName: "svc \(i % 3)",
+                start: 1_700_000_000_000_000_000, end: 1_700_000_000_000_000_000 + Int64(i),
+                attributes: i % 7 == 0 ? ["long": .string(String(repeating: "v", count: 20_000))] : [:])
+        }
+        let body = OTLPProtobufEncoder.request(spans)
+        var decoded: [Span] = []
+        try body.withUnsafeBytes { try OTLPProtobufDecoder.decode($0, into: &decoded) }
+        #expect(decoded.count == count)
+        let byID = Dictionary(uniqueKeysWithValues: decoded.map { ($0.id, $0) })
+        for span in spans {
+            let back = try #require(byID[span.id])
+            #expect(back.name == span.name, "\(back.name.count) vs \(span.name.count)")
+            #expect(back.end == span.end && back.serviceName == span.serviceName)
+            #expect(back.attributeList.count == span.attributeList.count)
+        }
+    }
 }

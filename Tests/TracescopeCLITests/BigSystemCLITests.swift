@@ -10,8 +10,7 @@ import TraceSynthetic
 @Suite("A 300-service system (the binary)", .timeLimit(.minutes(3)))
 struct BigSystemCLITests {
     @Test func theDefaultBudgetHoldsEveryNodeAndEdgeWithinItsMemory() async throws {
-        let (probe, port) = try bindLoopback(Int32(SOCK_DGRAM.rawValue))
-        close(probe)
+        let port = try freeListenPort()
         let collect = Task {
             try await PythonTools.runDetached(
                 [

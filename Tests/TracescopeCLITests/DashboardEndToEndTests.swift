@@ -95,8 +95,7 @@ struct DashboardEndToEndTests {
     /// A live 300-service, 1,500-edge system streamed to the dashboard's own collector over UDP: the map opens on the
     /// worst service's neighbourhood, and `/` finds another service by name as it is typed and moves the map to it.
     @Test func aLiveThreeHundredServiceSystemAndFindingAServiceBySlash() throws {
-        let (probe, port) = try bindLoopback(Int32(SOCK_DGRAM.rawValue))
-        close(probe)
+        let port = try freeListenPort()
         let session = try Self.startSession("big", "tui --udp 127.0.0.1:\(port) --otlp off --grpc off")
         defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
         #expect(try Self.waitFor("Tracescope", session: session).contains("window 5m"))

@@ -58,8 +58,7 @@ struct UserPackageTests {
         #expect(build.status == 0, "\(build.output.suffix(3000))")
         guard build.status == 0 else { return }
 
-        let (probe, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
-        close(probe)
+        let port = try freeListenPort()
         let collect = Task {
             try await PythonTools.runDetached(
                 [

@@ -250,6 +250,67 @@ struct ExporterTests {
         #expect(elapsed >= 2, "Retry-After was honoured (\(elapsed) s)")
     }
 
+    /// Batches share one kept-alive connection; a server that closes it between two batches (an idle timeout)
+    /// costs a new connection, not a retry and not a batch.
+    @Test(arguments: [ScriptedHTTPServer.Connections.keepAlive, .closeSilently, .close])
+    func connectionsAreKeptAliveAndAClosedOneIsReopened(connections: ScriptedHTTPServer.Connections) throws {
+        let server = try ScriptedHTTPServer(connections: connections) { _ in .init(status: 200) }
+        defer { server.close() }
+        let exporter = try OTLPHTTPExporter(endpoint: server.url, timeout: .seconds(10))
+        let spans = (0..<4).map { i in
+            FinishedSpan(
+                traceID: TraceID(high: 1, low: 1), spanID: SpanID(UInt64(i + 1)), parentID: nil, operationName: "op",
+                kind: .server, serviceName: "cart", isSegment: true, origin: nil, start: 1_000, end: 2_000)
+        }
+        for span in spans { try exporter.export([span]) }
+        exporter.shutdown()
+        #expect(server.requests.count == 4)
+        #expect(server.connectionsAccepted == (connections == .keepAlive ? 1 : 4))
+        #expect(exporter.stats.retries == 0 && exporter.stats.droppedSpans == 0, "\(exporter.stats)")
+    }
+
+    /// The protobuf request written straight from finished spans says what the model's encoder says of the same
+    /// spans: resources (the exporter's, the span's service unless they name one), kinds, parents, attributes,
+    /// exceptions and error statuses (an error status, an exception, an HTTP 5xx).
+    @Test func theDirectProtobufRequestMeansWhatTheModelsEncoderMeans() throws {
+        func span(
+            _ n: UInt64, service: String, kind: TraceModel.SpanKind, parent: UInt64? = nil,
+            attributes: [String: AttributeValue] = [:], error: Bool = false, message: String? = nil,
+            exceptions: [ExceptionRecord] = []
+        ) -> FinishedSpan {
+            FinishedSpan(
+                traceID: TraceID(high: 0x6700_0000_0000_0001, low: n), spanID: SpanID(n),
+                parentID: parent.map(SpanID.init),
+                operationName: "op \(n) \u{1b}[2J", kind: kind, serviceName: service, isSegment: parent == nil,
+                origin: nil,
+                start: 1_700_000_000_000_000_000 + Int64(n), end: 1_700_000_000_100_000_000, attributes: attributes,
+                statusError: error, statusMessage: message, exceptions: exceptions)
+        }
+        let spans = [
+            span(1, service: "cart", kind: .server),
+            span(2, service: "cart", kind: .client, parent: 1, attributes: ["http.response.status_code": .int(503)]),
+            span(3, service: "payments", kind: .internal, parent: 2, attributes: ["service.name": .string("payments")]),
+            span(4, service: "cart", kind: .producer, parent: 1, error: true, message: "queue full"),
+            span(
+                5, service: "cart", kind: .consumer, parent: 4, attributes: ["retries": .int(3), "ok": .bool(false)],
+                exceptions: [ExceptionRecord(type: "Timeout", message: "after 5 s")]),
+        ]
+        for resource in [
+            [:], ["deployment.environment": AttributeValue.string("prod")], ["service.name": .string("pinned")],
+        ] {
+            func decode(_ body: [UInt8]) throws -> [TraceModel.Span] {
+                var out: [TraceModel.Span] = []
+                try body.withUnsafeBytes { try OTLPProtobufDecoder.decode($0, into: &out) }
+                return out.sorted { $0.id.value < $1.id.value }
+            }
+            let direct = try decode(OTLPHTTPExporter.protobufRequest(spans, resource: resource))
+            let viaModel = try decode(
+                OTLPProtobufEncoder.request(spans.map { OTLPHTTPExporter.otlpSpan($0, resource: resource) }))
+            #expect(direct.count == spans.count)
+            #expect(direct == viaModel, "resource \(resource)")
+        }
+    }
+
     /// An endpoint that stays down: the batch is retried until its timeout, then dropped and counted — by the
     /// exporter (with the reason) and by the tracer's pipeline.
     @Test func anEndpointThatStaysDownDropsAfterItsRetriesAndCountsThem() async throws {

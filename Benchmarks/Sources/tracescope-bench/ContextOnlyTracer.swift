@@ -1,3 +1,4 @@
+import Foundation
 import Tracing
 
 /// The least a tracer that propagates context can do through swift-distributed-tracing: put a reference to its span
@@ -49,6 +50,95 @@ struct ContextOnlyTracer: Tracer {
         let handle = recording ? Handle(start: instant().nanosecondsSinceEpoch) : Self.shared
         context[Key.self] = handle
         return Span(context: context, handle: handle, recording: recording)
+    }
+
+    func forceFlush() {}
+
+    func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext, into carrier: inout Carrier, using injector: Inject
+    )
+    where Inject.Carrier == Carrier {}
+
+    func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout ServiceContext, using extractor: Extract
+    )
+    where Extract.Carrier == Carrier {}
+}
+
+/// `ContextOnlyTracer(recording: true)` plus the least a tracer that exports off the caller's path must add: each
+/// ended span's object is appended under a lock to a buffer that another thread takes and frees (diagnostics for the
+/// tracer benchmark: what the hand-off alone costs).
+struct HandOffTracer: Tracer {
+    final class Handle: Sendable {
+        let start: UInt64
+        init(start: UInt64) { self.start = start }
+    }
+
+    final class Queue: @unchecked Sendable {
+        let lock = NSLock()
+        var buffer: [Handle] = []
+        var stop = false
+        init() {
+            buffer.reserveCapacity(1 << 16)
+            Thread { [self] in
+                var batch: [Handle] = []
+                batch.reserveCapacity(1 << 16)
+                while true {
+                    lock.lock()
+                    swap(&batch, &buffer)
+                    let done = stop
+                    lock.unlock()
+                    batch.removeAll(keepingCapacity: true)
+                    if done { return }
+                    usleep(1000)
+                }
+            }.start()
+        }
+        func add(_ handle: Handle) {
+            lock.lock()
+            buffer.append(handle)
+            lock.unlock()
+        }
+    }
+
+    enum Key: ServiceContextKey { typealias Value = Handle }
+
+    struct Span: Tracing.Span {
+        let context: ServiceContext
+        let handle: Handle
+        let queue: Queue
+        var operationName: String {
+            get { "" }
+            nonmutating set {}
+        }
+        var attributes: SpanAttributes {
+            get { [:] }
+            nonmutating set {}
+        }
+        var isRecording: Bool { false }
+        func setStatus(_ status: SpanStatus) {}
+        func addEvent(_ event: SpanEvent) {}
+        func recordError<Instant: TracerInstant>(
+            _ error: any Error, attributes: SpanAttributes,
+            at instant: @autoclosure () -> Instant
+        ) {}
+        func addLink(_ link: SpanLink) {}
+        func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
+            if instant().nanosecondsSinceEpoch < handle.start { print("clock went backwards") }
+            queue.add(handle)
+        }
+    }
+
+    let queue = Queue()
+
+    func startSpan<Instant: TracerInstant>(
+        _ operationName: String, context: @autoclosure () -> ServiceContext, ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
+    ) -> Span {
+        var context = context()
+        let handle = Handle(start: instant().nanosecondsSinceEpoch)
+        context[Key.self] = handle
+        return Span(context: context, handle: handle, queue: queue)
     }
 
     func forceFlush() {}

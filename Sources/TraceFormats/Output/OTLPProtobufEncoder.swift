@@ -12,27 +12,96 @@ import TraceModel
 /// `exception` events. Spans still in progress are not written (their complete document follows).
 public enum OTLPProtobufEncoder {
     public static func request(_ spans: [Span], scope: String = "tracescope") -> [UInt8] {
-        var groups: [Resource: [Int]] = [:]
-        var order: [Resource] = []
-        for (i, span) in spans.enumerated() where !span.inProgress && span.end != nil {
-            let resource = Resource(of: span)
-            if groups[resource] == nil { order.append(resource) }
-            groups[resource, default: []].append(i)
-        }
-        var w = ProtobufWriter(capacity: 200 * spans.count)
-        for resource in order {
-            // ExportTraceServiceRequest.resource_spans = 1
-            w.messageField(1) { rs in
-                rs.messageField(1) { r in // ResourceSpans.resource
-                    for (key, value) in resource.attributes { keyValue(1, key, value, &r) } // Resource.attributes
+        // Spans are read in place through the buffer: copying one costs a retain and release of each of its fields.
+        spans.withUnsafeBufferPointer { spans in
+            // One group per resource, in order of first appearance. Neighbours usually share a resource (a
+            // tracer's batch has one): then it is neither rebuilt nor looked up again.
+            var groups: [(resource: Resource, spans: [Int])] = []
+            var groupOf: [Resource: Int] = [:]
+            var previous: (index: Int, group: Int)?
+            for i in spans.indices where !spans[i].inProgress && spans[i].end != nil {
+                let group: Int
+                if let previous, Resource.same(spans[previous.index], spans[i]) {
+                    group = previous.group
+                } else {
+                    let resource = Resource(of: spans[i])
+                    if let known = groupOf[resource] {
+                        group = known
+                    } else {
+                        group = groups.count
+                        groups.append((resource, []))
+                        groupOf[resource] = group
+                    }
+                    previous = (i, group)
                 }
-                rs.messageField(2) { ss in // ResourceSpans.scope_spans
-                    ss.messageField(1) { $0.stringField(1, scope) } // ScopeSpans.scope.name
-                    for index in groups[resource] ?? [] { ss.messageField(2) { write(spans[index], &$0) } }
+                groups[group].spans.append(i)
+            }
+            var w = ProtobufWriter(capacity: 96 * spans.count)
+            for (resource, members) in groups {
+                writeResourceSpans(resource: resource.attributes, scope: scope, into: &w) { ss in
+                    for index in members { write(spans[index], &ss) }
+                }
+            }
+            return w.bytes
+        }
+    }
+
+    /// One `ResourceSpans` of an `ExportTraceServiceRequest`: the resource, one scope, and the spans `spans` writes
+    /// with `writeSpan`. With `writeSpan`, the one place the wire layout is written — for the model's spans here,
+    /// and for spans held in another shape (the tracing library's finished spans).
+    public static func writeResourceSpans(
+        resource: [(String, AttributeValue)], scope: String, into w: inout ProtobufWriter,
+        spans: (inout ProtobufWriter) -> Void
+    ) {
+        // ExportTraceServiceRequest.resource_spans = 1
+        w.messageField(1) { rs in
+            rs.messageField(1) { r in // ResourceSpans.resource
+                for (key, value) in resource { keyValue(1, key, value, &r) } // Resource.attributes
+            }
+            rs.messageField(2) { ss in // ResourceSpans.scope_spans
+                ss.messageField(1) { $0.stringField(1, scope) } // ScopeSpans.scope.name
+                spans(&ss)
+            }
+        }
+    }
+
+    /// One span (`ScopeSpans.spans`) from plain values. Exceptions become `exception` events at the span's end;
+    /// `error` makes the status ERROR, with `statusMessage` or the first exception's message.
+    public static func writeSpan(
+        traceID: TraceID, spanID: SpanID, parentID: SpanID?, name: String, kind: SpanKind, start: EpochNanos,
+        end: EpochNanos, attributes: [(String, AttributeValue)], events: [(name: String, nanos: EpochNanos)] = [],
+        exceptions: [ExceptionRecord] = [], error: Bool, statusMessage: String?, into w: inout ProtobufWriter
+    ) {
+        w.messageField(2) { w in
+            w.idField(1, high: traceID.high, low: traceID.low)
+            w.idField(2, low: spanID.value)
+            if let parentID { w.idField(4, low: parentID.value) }
+            w.stringField(5, name)
+            w.varintField(6, kindNumber(kind))
+            w.fixed64Field(7, UInt64(max(0, start)))
+            w.fixed64Field(8, UInt64(max(0, end)))
+            for (key, value) in attributes { keyValue(9, key, value, &w) }
+            for event in events {
+                w.messageField(11) { e in // Span.events
+                    e.fixed64Field(1, UInt64(max(0, event.nanos)))
+                    e.stringField(2, event.name)
+                }
+            }
+            for exception in exceptions {
+                w.messageField(11) { event in
+                    event.fixed64Field(1, UInt64(max(0, end)))
+                    event.stringField(2, "exception")
+                    if let type = exception.type { keyValue(3, "exception.type", .string(type), &event) }
+                    if let message = exception.message { keyValue(3, "exception.message", .string(message), &event) }
+                }
+            }
+            if error {
+                w.messageField(15) { status in // Span.status
+                    if let message = statusMessage ?? exceptions.first?.message { status.stringField(2, message) }
+                    status.varintField(3, 2) // STATUS_CODE_ERROR
                 }
             }
         }
-        return w.bytes
     }
 
     /// A span's resource: an OTLP span's own, or for an X-Ray span the node it belongs to.
@@ -53,6 +122,16 @@ public enum OTLPProtobufEncoder {
             }
         }
 
+        /// True when two spans certainly have the same resource, found without building it.
+        static func same(_ a: Span, _ b: Span) -> Bool {
+            guard a.source == b.source else { return false }
+            switch a.source {
+            case .otlp: return a.serviceName == b.serviceName && a.resource == b.resource
+            case .xray:
+                return a.isSegment == b.isSegment && (a.isSegment ? a.name == b.name : a.serviceName == b.serviceName)
+            }
+        }
+
         static func == (a: Resource, b: Resource) -> Bool {
             a.attributes.elementsEqual(b.attributes) { $0.0 == $1.0 && $0.1 == $1.1 }
         }
@@ -66,31 +145,11 @@ public enum OTLPProtobufEncoder {
     }
 
     private static func write(_ span: Span, _ w: inout ProtobufWriter) {
-        w.bytesField(1, idBytes(span.traceID))
-        w.bytesField(2, idBytes(span.id))
-        if let parent = span.parentID { w.bytesField(4, idBytes(parent)) }
-        w.stringField(5, span.name)
-        w.varintField(6, kindNumber(span))
-        w.fixed64Field(7, UInt64(max(0, span.start)))
-        w.fixed64Field(8, UInt64(max(0, span.end ?? span.start)))
-        for (key, value) in attributes(of: span) { keyValue(9, key, value, &w) }
-        for exception in span.cause?.exceptions ?? [] {
-            w.messageField(11) { event in // Span.events
-                event.fixed64Field(1, UInt64(max(0, span.end ?? span.start)))
-                event.stringField(2, "exception")
-                if let type = exception.type { keyValue(3, "exception.type", .string(type), &event) }
-                if let message = exception.message { keyValue(3, "exception.message", .string(message), &event) }
-            }
-        }
-        let fault = span.statusError || span.statusClass == .fault
-        if fault {
-            w.messageField(15) { status in // Span.status
-                if let message = span.statusMessage ?? span.cause?.exceptions.first?.message {
-                    status.stringField(2, message)
-                }
-                status.varintField(3, 2) // STATUS_CODE_ERROR
-            }
-        }
+        writeSpan(
+            traceID: span.traceID, spanID: span.id, parentID: span.parentID, name: span.name, kind: otlpKind(span),
+            start: span.start, end: span.end ?? span.start, attributes: attributes(of: span),
+            exceptions: span.cause?.exceptions ?? [], error: span.statusError || span.statusClass == .fault,
+            statusMessage: span.statusMessage, into: &w)
     }
 
     /// The span's attributes: an OTLP span's own; an X-Ray span's mapped as the type comment says.
@@ -122,27 +181,20 @@ public enum OTLPProtobufEncoder {
         return out
     }
 
-    private static func kindNumber(_ span: Span) -> UInt64 {
-        if span.source == .xray { return span.isSegment ? 2 : span.isDownstreamCall ? 3 : 1 }
-        switch span.kind {
+    /// An X-Ray span's OTLP kind: a segment serves, a call is a client, anything else internal.
+    private static func otlpKind(_ span: Span) -> SpanKind {
+        guard span.source == .xray else { return span.kind }
+        return span.isSegment ? .server : span.isDownstreamCall ? .client : .internal
+    }
+
+    private static func kindNumber(_ kind: SpanKind) -> UInt64 {
+        switch kind {
         case .internal: return 1
         case .server: return 2
         case .client: return 3
         case .producer: return 4
         case .consumer: return 5
         }
-    }
-
-    private static func idBytes(_ id: TraceID) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        withUnsafeBytes(of: id.high.bigEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: id.low.bigEndian) { out.append(contentsOf: $0) }
-        return out
-    }
-
-    private static func idBytes(_ id: SpanID) -> [UInt8] {
-        withUnsafeBytes(of: id.value.bigEndian) { Array($0) }
     }
 
     /// `KeyValue { key = 1; AnyValue value = 2; }` as field `field` of the enclosing message.

@@ -1,3 +1,4 @@
+import Synchronization
 import TraceFiles
 
 #if canImport(Glibc)
@@ -6,10 +7,16 @@ import TraceFiles
     import Darwin
 #endif
 
-/// One HTTP/1.1 POST on a fresh connection, blocking, within a timeout: what the OTLP exporter needs and no more.
-/// Written here because the library stays free of networking stacks (SwiftNIO, libcurl through FoundationNetworking);
-/// plain `http://` only, for a collector on the same host or network (docs/ARCHITECTURE.md, "The tracing library").
-struct HTTPPost {
+/// HTTP/1.1 POSTs to one endpoint on a kept-alive connection, blocking, within a timeout: what the OTLP exporter
+/// needs and no more. Written here because the library stays free of networking stacks (SwiftNIO, libcurl through
+/// FoundationNetworking); plain `http://` only, for a collector on the same host or network (docs/ARCHITECTURE.md,
+/// "The tracing library").
+///
+/// The connection is opened on first use and kept while the server keeps it; a kept connection the server has
+/// closed in the meantime (an idle timeout) is noticed when its request gets no answer at all, and that request
+/// is sent once more on a new connection. Requests come from the export thread one at a time; the lock only keeps
+/// a `shutdown` from closing the socket under a request.
+final class HTTPPost: Sendable {
     struct Response {
         var status: Int
         /// Header names lowercased.
@@ -22,50 +29,126 @@ struct HTTPPost {
         var description: String
     }
 
-    var host: String
-    var port: Int
-    var path: String
+    let host: String
+    let port: Int
+    let path: String
+    /// The kept-alive socket, or -1.
+    private let connection = Mutex<Int32>(-1)
+
+    init(host: String, port: Int, path: String) {
+        self.host = host
+        self.port = port
+        self.path = path
+    }
+
+    deinit { close() }
 
     /// The largest response body read; OTLP answers are a few bytes.
     static let maxBody = 64 * 1024
 
     func send(headers: [(String, String)], body: [UInt8], timeout: Duration) throws(ConnectionFailure) -> Response {
+        var head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(body.count)\r\n"
+        head += "User-Agent: tracescope\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "\r\n"
+        let request = Array(head.utf8) + body
+        return try connection.withLock { fd throws(ConnectionFailure) -> Response in
+            let reused = fd >= 0
+            if !reused { fd = try connect(timeout: timeout) }
+            do throws(ExchangeFailure) {
+                return try exchange(request, on: &fd, timeout: timeout)
+            } catch {
+                guard reused, !error.answered else { throw ConnectionFailure(description: error.description) }
+            }
+            // The server closed the kept connection while it was idle: the request never reached it.
+            fd = try connect(timeout: timeout)
+            do throws(ExchangeFailure) {
+                return try exchange(request, on: &fd, timeout: timeout)
+            } catch {
+                throw ConnectionFailure(description: error.description)
+            }
+        }
+    }
+
+    /// Closes the kept connection (the exporter's shutdown).
+    func close() {
+        connection.withLock { fd in
+            if fd >= 0 { closeDescriptor(fd) }
+            fd = -1
+        }
+    }
+
+    private struct ExchangeFailure: Error, CustomStringConvertible {
+        var description: String
+        /// Some of an answer arrived: the server had the request, so it is not sent again on a new connection.
+        var answered: Bool
+    }
+
+    /// One request and its response on `fd`; the connection is closed (`fd` = -1) when it failed or the server
+    /// will not keep it.
+    private func exchange(_ request: [UInt8], on fd: inout Int32, timeout: Duration) throws(ExchangeFailure)
+        -> Response
+    {
+        Self.setTimeout(fd, timeout)
+        do {
+            try FileDescriptorIO.writeAll(fd, request, socket: true)
+        } catch {
+            closeDescriptor(fd)
+            fd = -1
+            throw ExchangeFailure(description: "send to \(host):\(port): \(error)", answered: false)
+        }
+        do {
+            let (response, keep) = try readResponse(fd)
+            if !keep {
+                closeDescriptor(fd)
+                fd = -1
+            }
+            return response
+        } catch {
+            closeDescriptor(fd)
+            fd = -1
+            throw error
+        }
+    }
+
+    private func connect(timeout: Duration) throws(ConnectionFailure) -> Int32 {
         guard let resolved = PosixIO.resolve(host: host, port: port, socketType: Int32(SOCK_STREAM.rawValue)) else {
             throw ConnectionFailure(description: "cannot resolve \(host)")
         }
         let fd = socket(resolved.family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ConnectionFailure(description: "socket: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+        #if canImport(Darwin)
+            var on: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        Self.setTimeout(fd, timeout)
+        let connected = resolved.address.withUnsafeBytes { raw in
+            connectDescriptor(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            closeDescriptor(fd)
+            throw ConnectionFailure(description: "connect \(host):\(port): \(reason)")
+        }
+        return fd
+    }
+
+    private static func setTimeout(_ fd: Int32, _ timeout: Duration) {
         let (seconds, attoseconds) = timeout.components
         var limit = timeval(tv_sec: Int(max(0, seconds)), tv_usec: Int(max(0, attoseconds / 1_000_000_000_000)))
         if limit.tv_sec == 0, limit.tv_usec < 1000 { limit.tv_usec = 1000 }
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        let connected = resolved.address.withUnsafeBytes { raw in
-            connect(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
-        }
-        guard connected == 0 else {
-            throw ConnectionFailure(description: "connect \(host):\(port): \(String(cString: strerror(errno)))")
-        }
-        var head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(body.count)\r\n"
-        head += "Connection: close\r\nUser-Agent: tracescope\r\n"
-        for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        head += "\r\n"
-        do {
-            try FileDescriptorIO.writeAll(fd, head)
-            try FileDescriptorIO.writeAll(fd, body)
-        } catch {
-            throw ConnectionFailure(description: "send to \(host):\(port): \(error)")
-        }
-        return try readResponse(fd)
     }
 
-    /// Status line, headers, and a body of `Content-Length` bytes (or up to the close).
-    private func readResponse(_ fd: Int32) throws(ConnectionFailure) -> Response {
+    /// Status line, headers, and a body of `Content-Length` bytes (or up to the close); whether the connection
+    /// can carry another request.
+    private func readResponse(_ fd: Int32) throws(ExchangeFailure) -> (Response, keep: Bool) {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 8192)
         var headerEnd: Int?
         var contentLength: Int?
+        var truncated = false
         var response = Response(status: 0, headers: [:], body: [])
         while true {
             if let end = headerEnd, let length = contentLength, data.count - end >= length { break }
@@ -73,8 +156,16 @@ struct HTTPPost {
             if n < 0, errno == EINTR { continue }
             if n <= 0 {
                 guard headerEnd != nil else {
-                    throw ConnectionFailure(description: "no response from \(host):\(port)")
+                    let code = errno
+                    let reason = n < 0 ? String(cString: strerror(code)) : "connection closed"
+                    // A reset is how a kept connection the server already closed answers; a timeout may come
+                    // after the server read the request, so it is not sent again at once.
+                    let reset = n < 0 && (code == ECONNRESET || code == EPIPE)
+                    throw ExchangeFailure(
+                        description: "no response from \(host):\(port) (\(reason))",
+                        answered: !data.isEmpty || (n < 0 && !reset))
                 }
+                truncated = contentLength != nil
                 break
             }
             data.append(contentsOf: buffer[0..<n])
@@ -83,7 +174,8 @@ struct HTTPPost {
                 let lines = String(decoding: data[..<range.lowerBound], as: UTF8.self).split(separator: "\r\n")
                 let statusParts = lines.first?.split(separator: " ") ?? []
                 guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
-                    throw ConnectionFailure(description: "\(host):\(port) answered something that is not HTTP")
+                    throw ExchangeFailure(
+                        description: "\(host):\(port) answered something that is not HTTP", answered: true)
                 }
                 response.status = status
                 for line in lines.dropFirst() {
@@ -91,13 +183,28 @@ struct HTTPPost {
                     let value = line[line.index(after: colon)...].drop { $0 == " " }
                     response.headers[line[..<colon].lowercased()] = String(value)
                 }
-                contentLength = response.headers["content-length"].flatMap { Int($0) }.map { min($0, Self.maxBody) }
+                contentLength = response.headers["content-length"].flatMap { Int($0) }
             }
-            if data.count > Self.maxBody + 16 * 1024 { break }
+            if data.count > Self.maxBody + 16 * 1024 {
+                truncated = true
+                break
+            }
         }
-        if let end = headerEnd {
-            response.body = Array(data[end..<min(data.count, end + (contentLength ?? Self.maxBody))])
-        }
-        return response
+        guard let end = headerEnd else { return (response, false) }
+        response.body = Array(data[end..<min(data.count, end + min(contentLength ?? Self.maxBody, Self.maxBody))])
+        // Kept only when the body's end was known and read, and neither side asked to close.
+        let keep =
+            contentLength != nil && !truncated && data.count - end == contentLength
+            && response.headers["connection"]?.lowercased() != "close"
+        return (response, keep)
     }
+}
+
+// Free functions: inside `HTTPPost`, `close` and `connect` name its own methods.
+private func closeDescriptor(_ fd: Int32) {
+    _ = close(fd)
+}
+
+private func connectDescriptor(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
 }

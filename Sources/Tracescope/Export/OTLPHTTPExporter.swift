@@ -132,14 +132,14 @@ public final class OTLPHTTPExporter: SpanExporter {
     }
 
     public func export(_ spans: [FinishedSpan]) throws {
-        let otlp = spans.map { Self.otlpSpan($0, resource: resourceAttributes) }
         var body: [UInt8]
         var requestHeaders = headers
         switch encoding {
         case .protobuf:
-            body = OTLPProtobufEncoder.request(otlp)
+            body = Self.protobufRequest(spans, resource: resourceAttributes)
             requestHeaders.append(("Content-Type", "application/x-protobuf"))
         case .json:
+            let otlp = spans.map { Self.otlpSpan($0, resource: resourceAttributes) }
             body = Array(OTLPJSONEncoder.request(otlp, resourceAttributes: resourceAttributes).utf8)
             requestHeaders.append(("Content-Type", "application/json"))
         }
@@ -150,6 +150,11 @@ public final class OTLPHTTPExporter: SpanExporter {
             requestHeaders.append(("Content-Encoding", "gzip"))
         }
         try send(body, headers: requestHeaders, spans: spans.count)
+    }
+
+    /// Closes the kept-alive connection.
+    public func shutdown() {
+        post.close()
     }
 
     /// Sends one batch, retrying transient failures until `timeout` runs out.
@@ -231,6 +236,46 @@ public final class OTLPHTTPExporter: SpanExporter {
         var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
+    }
+
+    /// The protobuf request written straight from the finished spans (no model span in between: building one per
+    /// span was a third of the export thread's time), with the same meaning as `otlpSpan`'s: the resource is the
+    /// exporter's attributes with the span's service as `service.name` unless they name one; status ERROR for an
+    /// error status, an exception or an HTTP 5xx.
+    static func protobufRequest(_ spans: [FinishedSpan], resource: [String: AttributeValue]) -> [UInt8] {
+        var w = ProtobufWriter(capacity: 96 * spans.count + 256)
+        spans.withUnsafeBufferPointer { spans in
+            var i = 0
+            while i < spans.count {
+                // A run of spans of one service shares a resource.
+                let service = spans[i].serviceName
+                var end = i + 1
+                while end < spans.count, spans[end].serviceName == service { end += 1 }
+                var attributes = resource
+                if attributes["service.name"] == nil { attributes["service.name"] = .string(service) }
+                let sortedResource = attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                OTLPProtobufEncoder.writeResourceSpans(resource: sortedResource, scope: "tracescope", into: &w) {
+                    ss in
+                    for k in i..<end { write(spans[k], into: &ss) }
+                }
+                i = end
+            }
+        }
+        return w.bytes
+    }
+
+    private static func write(_ f: FinishedSpan, into w: inout ProtobufWriter) {
+        var attributes: [(String, AttributeValue)] = []
+        var httpFault = false
+        if !f.attributes.isEmpty {
+            attributes = f.attributes.filter { $0.key != XRayAttribute.serviceName }.sorted { $0.key < $1.key }
+                .map { ($0.key, $0.value) }
+            if let status = OTLPSemantics.http(from: f.attributes)?.status { httpFault = status >= 500 }
+        }
+        OTLPProtobufEncoder.writeSpan(
+            traceID: f.traceID, spanID: f.spanID, parentID: f.parentID, name: f.operationName, kind: f.kind,
+            start: f.start, end: f.end, attributes: attributes, exceptions: f.exceptions,
+            error: f.statusError || !f.exceptions.isEmpty || httpFault, statusMessage: f.statusMessage, into: &w)
     }
 
     /// A finished span with OTLP meaning (operation name, kind, attributes) and the exporter's resource.

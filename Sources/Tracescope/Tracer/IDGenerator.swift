@@ -15,9 +15,14 @@ public final class IDGenerator: Sendable {
 
     @inline(__always)
     private func next() -> UInt64 {
-        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
-        // SplitMix64's state after n steps from the seed, mixed: a bijection, so ids never repeat within 2^64 draws.
-        return SplitMix64.mix(seed &+ n &* SplitMix64.increment)
+        draw(counter.wrappingAdd(1, ordering: .relaxed).newValue, stream: 0)
+    }
+
+    /// The `n`th value of one of three streams. Each is SplitMix64's state after n steps from its own seed, mixed:
+    /// a bijection of n, so a stream's values never repeat within 2^64 draws, and one counter step feeds all three.
+    @inline(__always)
+    private func draw(_ n: UInt64, stream: UInt64) -> UInt64 {
+        SplitMix64.mix((seed ^ (stream &* 0xD1B5_4A32_D192_ED03)) &+ n &* SplitMix64.increment)
     }
 
     public func spanID() -> SpanID {
@@ -27,8 +32,23 @@ public final class IDGenerator: Sendable {
     }
 
     public func traceID(epochSeconds: UInt64) -> TraceID {
-        let random = next()
-        return TraceID(high: (epochSeconds & 0xFFFF_FFFF) << 32 | (random >> 32), low: next())
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return Self.traceID(epochSeconds: epochSeconds, high: draw(n, stream: 1), low: draw(n, stream: 2))
+    }
+
+    /// A new trace's id and its first span's, for one atomic step (the root span's cost on the caller's path).
+    public func traceAndSpanID(epochSeconds: UInt64) -> (TraceID, SpanID) {
+        let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
+        var span = draw(n, stream: 0)
+        if span == 0 { span = next() }
+        return (
+            Self.traceID(epochSeconds: epochSeconds, high: draw(n, stream: 1), low: draw(n, stream: 2)), SpanID(span)
+        )
+    }
+
+    @inline(__always)
+    private static func traceID(epochSeconds: UInt64, high: UInt64, low: UInt64) -> TraceID {
+        TraceID(high: (epochSeconds & 0xFFFF_FFFF) << 32 | (high >> 32), low: low)
     }
 
     /// A random fraction in [0, 1), for sampling rates.

@@ -3,7 +3,8 @@ import TraceModel
 import Tracing
 
 /// The recording side of a sampled span. Spans may be touched from several tasks, so its mutable state sits behind
-/// a mutex; once ended it is immutable and handed to the export pipeline.
+/// a mutex; its end is one atomic (ending is every span's cost, the rest is not); once ended it is immutable and
+/// handed to the export pipeline.
 final class SpanRecorder: SpanContextHolder {
     struct State {
         var name: String
@@ -11,7 +12,36 @@ final class SpanRecorder: SpanContextHolder {
         var events: [SpanEvent] = []
         var status: SpanStatus?
         var errors: [ExceptionRecord] = []
-        var end: EpochNanos?
+    }
+
+    /// The end time, or `notEnded`.
+    private let endNanos = Atomic<EpochNanos>(SpanRecorder.notEnded)
+    private static let notEnded = EpochNanos.min
+
+    /// What every span of one tracer shares: one reference to retain per span, not three.
+    final class Owner: Sendable {
+        let pipeline: ExportPipeline
+        let serviceName: String
+        let origin: String?
+
+        init(pipeline: ExportPipeline, serviceName: String, origin: String?) {
+            self.pipeline = pipeline
+            self.serviceName = serviceName
+            self.origin = origin
+        }
+    }
+
+    /// Header fields passed through to children and outgoing calls (see `TracescopeSpanContext`); most spans have
+    /// none, so they share no storage at all.
+    final class PassedOn: Sendable {
+        let xrayExtra: String?
+        let traceState: String?
+
+        init?(xrayExtra: String?, traceState: String?) {
+            guard xrayExtra != nil || traceState != nil else { return nil }
+            self.xrayExtra = xrayExtra
+            self.traceState = traceState
+        }
     }
 
     let traceID: TraceID
@@ -20,50 +50,40 @@ final class SpanRecorder: SpanContextHolder {
     let kind: Tracing.SpanKind
     let isLocalRoot: Bool
     let start: EpochNanos
-    let pipeline: ExportPipeline
-    let defaultService: String
-    let defaultOrigin: String?
-    /// Header fields passed through to children and outgoing calls (see `TracescopeSpanContext`).
-    let xrayExtra: String?
-    let traceState: String?
+    let owner: Owner
+    let passedOn: PassedOn?
     let state: Mutex<State>
 
     init(
         name: String, traceID: TraceID, spanID: SpanID, parentID: SpanID?, kind: Tracing.SpanKind, isLocalRoot: Bool,
-        start: EpochNanos, pipeline: ExportPipeline, defaultService: String, defaultOrigin: String?,
-        xrayExtra: String? = nil, traceState: String? = nil
+        start: EpochNanos, owner: Owner, passedOn: PassedOn? = nil
     ) {
-        self.xrayExtra = xrayExtra
-        self.traceState = traceState
         self.traceID = traceID
         self.spanID = spanID
         self.parentID = parentID
         self.kind = kind
         self.isLocalRoot = isLocalRoot
         self.start = start
-        self.pipeline = pipeline
-        self.defaultService = defaultService
-        self.defaultOrigin = defaultOrigin
+        self.owner = owner
+        self.passedOn = passedOn
         state = Mutex(State(name: name))
     }
 
     func end(at nanos: EpochNanos) {
-        let first = state.withLock { s -> Bool in
-            guard s.end == nil else { return false }
-            s.end = max(nanos, start)
-            return true
-        }
+        let first = endNanos.compareExchange(
+            expected: Self.notEnded, desired: max(nanos, start), ordering: .acquiringAndReleasing
+        ).exchanged
         // Ending twice is a programming error the API allows; the second end is ignored rather than exported twice.
-        if first { pipeline.enqueue(self) }
+        if first { owner.pipeline.enqueue(self) }
     }
 
-    var isRecording: Bool { state.withLock { $0.end == nil } }
+    var isRecording: Bool { endNanos.load(ordering: .acquiring) == Self.notEnded }
 
     /// The context children see: this span, sampled, local.
     var spanContext: TracescopeSpanContext {
         TracescopeSpanContext(
-            traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: xrayExtra,
-            traceState: traceState)
+            traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: passedOn?.xrayExtra,
+            traceState: passedOn?.traceState)
     }
 
     /// The finished span in plain values (called on the export thread).
@@ -72,7 +92,7 @@ final class SpanRecorder: SpanContextHolder {
             // Most spans carry no attributes: then no dictionary is built or searched.
             var attributes: [String: AttributeValue] = [:]
             var origin: String?
-            var service = defaultService
+            var service = owner.serviceName
             if !s.attributes.isEmpty {
                 // swift-format-ignore: ReplaceForEachWithForLoop
                 // SpanAttributes is not a Sequence: forEach is its only iteration.
@@ -80,13 +100,13 @@ final class SpanRecorder: SpanContextHolder {
                     if let v = value.modelValue { attributes[key] = v }
                 }
                 origin = attributes[XRayAttribute.origin]?.stringValue
-                service = attributes[XRayAttribute.serviceName]?.stringValue ?? defaultService
+                service = attributes[XRayAttribute.serviceName]?.stringValue ?? owner.serviceName
             }
             let isSegment = isLocalRoot || origin != nil
             return FinishedSpan(
                 traceID: traceID, spanID: spanID, parentID: parentID, operationName: s.name, kind: kind.model,
-                serviceName: service, isSegment: isSegment, origin: origin ?? (isSegment ? defaultOrigin : nil),
-                start: start, end: s.end ?? start, attributes: attributes,
+                serviceName: service, isSegment: isSegment, origin: origin ?? (isSegment ? owner.origin : nil),
+                start: start, end: max(start, endNanos.load(ordering: .acquiring)), attributes: attributes,
                 statusError: s.status?.code == .error, statusMessage: s.status?.message, exceptions: s.errors,
                 events: s.events.map { ($0.name, EpochNanos(clamping: $0.nanosecondsSinceEpoch)) }
             )

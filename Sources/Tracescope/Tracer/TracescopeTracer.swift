@@ -16,6 +16,10 @@ import Tracing
 public final class TracescopeTracer: Tracing.Tracer, Sendable {
     public typealias Span = TracescopeSpan
 
+    /// Finished spans held for export by default: at a span every 500 ns, 30 ms of spans — many flush intervals'
+    /// worth at any realistic rate.
+    public static let defaultQueueCapacity = 65_536
+
     public let serviceName: String
     /// The X-Ray origin of this service's segments, e.g. `AWS::EC2::Instance`; nil for none.
     public let origin: String?
@@ -24,6 +28,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
     private let fixedDecision: Bool?
     let ids: IDGenerator
     let pipeline: ExportPipeline
+    private let owner: SpanRecorder.Owner
     private let clock: @Sendable () -> EpochNanos
 
     /// - Parameters:
@@ -33,7 +38,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
     ///   - flushInterval: how often the background thread exports.
     public init(
         serviceName: String, origin: String? = nil, exporter: any SpanExporter,
-        sampler: any TracescopeSampler = LocalSampler(), queueCapacity: Int = 65_536,
+        sampler: any TracescopeSampler = LocalSampler(), queueCapacity: Int = TracescopeTracer.defaultQueueCapacity,
         flushInterval: Duration = .milliseconds(200), clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
         ids: IDGenerator = IDGenerator()
     ) {
@@ -44,6 +49,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         self.clock = clock
         self.ids = ids
         pipeline = ExportPipeline(exporter: exporter, capacity: queueCapacity, interval: flushInterval)
+        owner = SpanRecorder.Owner(pipeline: pipeline, serviceName: serviceName, origin: origin)
     }
 
     // MARK: Tracer
@@ -82,14 +88,18 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
             return TracescopeSpan(context: context, recorder: nil)
         }
         let start = EpochNanos(clamping: instant().nanosecondsSinceEpoch)
-        let traceID = parent?.traceID ?? ids.traceID(epochSeconds: UInt64(max(0, start / 1_000_000_000)))
-        let spanID = ids.spanID()
+        let traceID: TraceID
+        let spanID: SpanID
+        if let parentTrace = parent?.traceID {
+            (traceID, spanID) = (parentTrace, ids.spanID())
+        } else {
+            (traceID, spanID) = ids.traceAndSpanID(epochSeconds: UInt64(max(0, start / 1_000_000_000)))
+        }
         let recorder = SpanRecorder(
             name: operationName, traceID: traceID, spanID: spanID, parentID: parent?.spanID, kind: kind,
             isLocalRoot: parent == nil || (parent?.isRemote == true && parent?.parentIsFacade == false), start: start,
-            pipeline: pipeline,
-            defaultService: serviceName, defaultOrigin: origin, xrayExtra: parent?.xrayExtra,
-            traceState: parent?.traceState
+            owner: owner,
+            passedOn: parent.flatMap { SpanRecorder.PassedOn(xrayExtra: $0.xrayExtra, traceState: $0.traceState) }
         )
         // The recorder is the children's context: no second allocation for it.
         context.tracescopeHolder = recorder
