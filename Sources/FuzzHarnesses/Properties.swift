@@ -49,9 +49,14 @@ enum Properties {
         _ a: [Span], _ b: [Span], _ check: inout PropertyCheck, _ context: String, ordered: Bool = true
     ) {
         check.expect(a.count == b.count, "\(context): \(a.count) spans became \(b.count)")
+        // Ids may repeat in hostile input (two subsegments with one id, under different parents): the order ties
+        // them by everything the comparison below looks at first, so equal lists pair up span for span.
         let order = { (x: Span, y: Span) in
-            x.id != y.id
-                ? x.id.description < y.id.description : x.start != y.start ? x.start < y.start : x.name < y.name
+            if x.id != y.id { return x.id.description < y.id.description }
+            if x.parentID != y.parentID { return (x.parentID?.value ?? 0) < (y.parentID?.value ?? 0) }
+            if x.start != y.start { return x.start < y.start }
+            if x.end != y.end { return (x.end ?? .min) < (y.end ?? .min) }
+            return x.name < y.name
         }
         let (a, b) = ordered ? (a, b) : (a.sorted(by: order), b.sorted(by: order))
         for (x, y) in zip(a, b) {
