@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "tracescope", targets: ["tracescope"]),
         .library(name: "Tracescope", targets: ["Tracescope"]),
+        // For users' tests: the in-memory exporter.
+        .library(name: "TracescopeTesting", targets: ["TracescopeTesting"]),
         .library(name: "TraceCollector", targets: ["TraceCollector"]),
         .library(name: "TraceTUI", targets: ["TraceTUI"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
@@ -60,6 +62,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        .target(name: "TracescopeTesting", dependencies: ["Tracescope"]),
         // Network receivers (X-Ray daemon UDP, OTLP/HTTP) and the live ingest pipeline feeding the analysis.
         .target(
             name: "TraceCollector",
@@ -148,7 +151,8 @@ let package = Package(
             exclude: ["Clients"]
         ),
         .testTarget(
-            name: "TracescopeTests", dependencies: ["Tracescope", "TraceFormats", "TraceAnalysis", "TestSupport"]),
+            name: "TracescopeTests",
+            dependencies: ["Tracescope", "TracescopeTesting", "TraceFormats", "TraceAnalysis", "TestSupport"]),
         .testTarget(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceFiles", "TestSupport"],
             resources: [.copy("Fixtures")]),

@@ -13,9 +13,9 @@ if let path = CommandLine.arguments.dropFirst().first {
 } else {
     exporter = try XRayUDPExporter()
 }
-let tracer = TracescopeTracer(
-    serviceName: "cart-api", origin: "AWS::EC2::Instance", exporter: exporter,
-    sampler: AlwaysSample())
+let tracing = try TracescopeTracing.bootstrap(
+    serviceName: "cart-api", origin: "AWS::EC2::Instance", exporter: exporter, sampler: AlwaysSample())
+let tracer = tracing.tracer
 
 /// The application's handler: what a Hummingbird or Vapor route would call.
 @Sendable func cartHandler(_ request: TracedHTTPRequest) async throws -> (status: Int, body: String) {
@@ -49,5 +49,5 @@ for request in requests {
     let response = try await cartHandler(request)
     print("\(request.method) \(request.url) -> \(response.status) \(response.body)")
 }
-tracer.shutdown()
+tracing.shutdown()
 print("exported \(tracer.exportStats.exported) spans")

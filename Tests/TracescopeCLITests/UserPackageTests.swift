@@ -4,7 +4,8 @@ import Testing
 
 /// A package of a user's, outside this repository, made here in a temporary folder: it depends on the library by
 /// path, sees only its public API, sets tracing up in one line from the environment, and its spans reach the real
-/// `tracescope collect` over OTLP/HTTP.
+/// `tracescope collect` over OTLP/HTTP. It also writes an exporter of its own and uses the in-memory one of
+/// `TracescopeTesting`, in a file that imports swift-distributed-tracing too: no type name clashes.
 @Suite("A user's package (the library from outside)", .timeLimit(.minutes(12)))
 struct UserPackageTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -20,14 +21,19 @@ struct UserPackageTests {
             targets: [
                 .executableTarget(
                     name: "user-app",
-                    dependencies: [.product(name: "Tracescope", package: "\(repository.lastPathComponent)")])
+                    dependencies: [
+                        .product(name: "Tracescope", package: "\(repository.lastPathComponent)"),
+                        .product(name: "TracescopeTesting", package: "\(repository.lastPathComponent)"),
+                    ])
             ]
         )
         """
 
     /// What a user writes: the one-line setup, then plain swift-distributed-tracing calls through the global tracer.
     static let main = """
+        import Synchronization
         import Tracescope
+        import TracescopeTesting
         import Tracing
 
         let tracing = try TracescopeTracing.bootstrap(serviceName: "user-app")
@@ -42,6 +48,23 @@ struct UserPackageTests {
         await tracing.shutdown()
         let stats = tracing.tracer.exportStats
         print("exported \\(stats.exported) of \\(stats.accepted), \\(stats.failedSpans) failed")
+
+        /// An exporter of the user's own: it counts server spans by name.
+        final class ServerSpanCounter: SpanExporter {
+            let names = Mutex<[String]>([])
+            func export(_ spans: [FinishedSpan]) throws {
+                let servers = spans.filter { $0.kind == .server }.map(\\.operationName)
+                names.withLock { $0 += servers }
+            }
+        }
+        let counter = ServerSpanCounter()
+        let memory = InMemoryExporter()
+        for exporter in [counter, memory] as [any SpanExporter] {
+            let tracer = TracescopeTracer(serviceName: "user-app", exporter: exporter, sampler: AlwaysSample())
+            tracer.withSpan("GET /health", ofKind: .server) { _ in tracer.withSpan("check db") { _ in } }
+            tracer.shutdown()
+        }
+        print("custom exporter: \\(counter.names.withLock { $0 }); in memory: \\(memory.spans.count) spans")
         """
 
     @Test func buildsAgainstThePublicAPIAloneAndItsSpansReachTheCollector() async throws {
@@ -80,6 +103,7 @@ struct UserPackageTests {
             ], timeout: .seconds(60))
         #expect(app.status == 0, "\(app.output)")
         #expect(app.output.contains("exported 2 of 2, 0 failed"), "\(app.output)")
+        #expect(app.output.contains("custom exporter: [\"GET /health\"]; in memory: 2 spans"), "\(app.output)")
         let run = try await collect.value
         let last = run.output.split(separator: "\n").last { $0.contains("stopped") } ?? ""
         #expect(last.contains("spans 2 "), "\(run.output.suffix(1500))")

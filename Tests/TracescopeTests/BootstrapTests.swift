@@ -2,6 +2,7 @@ import TestSupport
 import Testing
 import TraceFormats
 import TraceModel
+import TracescopeTesting
 
 @testable import Tracescope
 

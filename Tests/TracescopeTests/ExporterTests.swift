@@ -6,6 +6,7 @@ import TraceAnalysis
 import TraceFiles
 import TraceFormats
 import TraceModel
+import TracescopeTesting
 import Tracing
 
 @testable import Tracescope
@@ -274,7 +275,7 @@ struct ExporterTests {
     /// exceptions and error statuses (an error status, an exception, an HTTP 5xx).
     @Test func theDirectProtobufRequestMeansWhatTheModelsEncoderMeans() throws {
         func span(
-            _ n: UInt64, service: String, kind: TraceModel.SpanKind, parent: UInt64? = nil,
+            _ n: UInt64, service: String, kind: Tracing.SpanKind, parent: UInt64? = nil,
             attributes: [String: AttributeValue] = [:], error: Bool = false, message: String? = nil,
             exceptions: [ExceptionRecord] = []
         ) -> FinishedSpan {

@@ -4,6 +4,7 @@ import Testing
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TracescopeTesting
 import Tracing
 
 @testable import Tracescope

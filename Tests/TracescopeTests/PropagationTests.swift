@@ -1,6 +1,7 @@
 import Instrumentation
 import Testing
 import TraceModel
+import TracescopeTesting
 
 @testable import Tracescope
 

@@ -2,6 +2,7 @@ import Foundation
 import Instrumentation
 import Testing
 import TraceModel
+import TracescopeTesting
 import Tracing
 
 @testable import Tracescope

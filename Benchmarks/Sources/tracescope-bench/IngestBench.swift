@@ -157,7 +157,7 @@ struct IngestBench: AsyncParsableCommand {
     static func datagrams(traces: Int) -> ([[UInt8]], Int) {
         var out: [[UInt8]] = []
         var spans = 0
-        let ids = IDGenerator()
+        var ids = BenchIDs()
         var t: Int64 = 1_795_000_000 * 1_000_000_000
         for i in 0..<traces {
             t += 1_000_000
@@ -188,7 +188,7 @@ struct IngestBench: AsyncParsableCommand {
 
     /// OTLP protobuf request bodies, made by encoding OTLP JSON and converting it with the official Python package.
     static func otlpBatches(traces: Int) throws -> (bodies: [[UInt8]], spans: Int, path: String) {
-        let ids = IDGenerator()
+        var ids = BenchIDs()
         var requests: [String] = []
         var batch: [Span] = []
         var total = 0
@@ -397,4 +397,15 @@ struct IngestBench: AsyncParsableCommand {
             sent: sent, received: received, kernelDrops: drops, answering: answering,
             peakMiB: Double(last?["peakKiB"] ?? 0) / 1024, evictedTraces: last?["evicted"] ?? 0)
     }
+}
+
+/// Trace and span ids for generated benchmark data (random, never zero).
+struct BenchIDs {
+    private var random = SplitMix64(seed: 0x7EAC_E5C0)
+
+    mutating func traceID(epochSeconds: UInt64) -> TraceID {
+        TraceID(high: (epochSeconds & 0xFFFF_FFFF) << 32 | (random.next() >> 32), low: random.next())
+    }
+
+    mutating func spanID() -> SpanID { SpanID(random.next() | 1) }
 }

@@ -14,6 +14,7 @@ public protocol SpanExporter: Sendable {
 }
 
 extension SpanExporter {
+    /// Nothing to close, by default.
     public func shutdown() {}
 }
 
@@ -27,6 +28,7 @@ public struct ExportStats: Sendable, Equatable {
     public var dropped: UInt64 = 0
     /// Export calls that threw; their spans are counted as exported-with-failure here.
     public var failedExports: UInt64 = 0
+    /// The spans of those exports.
     public var failedSpans: UInt64 = 0
 }
 

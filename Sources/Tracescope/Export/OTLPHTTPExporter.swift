@@ -24,11 +24,15 @@ import TraceModel
 /// Plain `http://` only — the library stays free of TLS and networking stacks; point it at a local collector (the
 /// usual set-up in Lambda, with the collector extension on `localhost:4318`), which can forward over TLS.
 public final class OTLPHTTPExporter: SpanExporter {
+    /// An endpoint, header or timeout that cannot be used, named in `description`.
     public struct ConfigurationError: Error, CustomStringConvertible {
+        /// What is wrong.
         public var description: String
     }
 
+    /// A batch given up on (still failing at the timeout, or refused), with the reason.
     public struct ExportError: Error, CustomStringConvertible {
+        /// Why the batch was dropped.
         public var description: String
     }
 
@@ -52,13 +56,16 @@ public final class OTLPHTTPExporter: SpanExporter {
         public var rejectedSpans: UInt64 = 0
         /// Batches given up on (still failing when the timeout ran out, or refused outright), and their spans.
         public var droppedBatches: UInt64 = 0
+        /// The spans of those batches.
         public var droppedSpans: UInt64 = 0
         /// The last failure or refusal, for a person to act on.
         public var lastError: String?
     }
 
     let post: HTTPPost
+    /// Protobuf or JSON request bodies.
     public let encoding: Encoding
+    /// Whether request bodies are gzipped.
     public let compression: Compression
     private let headers: [(String, String)]
     private let resourceAttributes: [String: AttributeValue]
@@ -116,6 +123,7 @@ public final class OTLPHTTPExporter: SpanExporter {
     var port: Int { post.port }
     var path: String { post.path }
 
+    /// Retries, refusals and drops so far.
     public var stats: Stats { counters.withLock { $0 } }
 
     private static func join(_ base: String, _ suffix: String) -> String {
@@ -131,6 +139,8 @@ public final class OTLPHTTPExporter: SpanExporter {
             }
     }
 
+    /// Sends one request for `spans`, retrying transient failures within `timeout`; throws `ExportError` when the
+    /// batch is dropped.
     public func export(_ spans: [FinishedSpan]) throws {
         var body: [UInt8]
         var requestHeaders = headers
@@ -273,7 +283,7 @@ public final class OTLPHTTPExporter: SpanExporter {
             if let status = OTLPSemantics.http(from: f.attributes)?.status { httpFault = status >= 500 }
         }
         OTLPProtobufEncoder.writeSpan(
-            traceID: f.traceID, spanID: f.spanID, parentID: f.parentID, name: f.operationName, kind: f.kind,
+            traceID: f.traceID, spanID: f.spanID, parentID: f.parentID, name: f.operationName, kind: f.kind.model,
             start: f.start, end: f.end, attributes: attributes, exceptions: f.exceptions,
             error: f.statusError || !f.exceptions.isEmpty || httpFault, statusMessage: f.statusMessage, into: &w)
     }
@@ -284,7 +294,7 @@ public final class OTLPHTTPExporter: SpanExporter {
         attributes.removeValue(forKey: XRayAttribute.serviceName)
         return Span(
             traceID: f.traceID, id: f.spanID, parentID: f.parentID, name: f.operationName, source: .otlp,
-            kind: f.kind, isSegment: f.kind.receivesRequests, serviceName: f.serviceName,
+            kind: f.kind.model, isSegment: f.kind.model.receivesRequests, serviceName: f.serviceName,
             start: f.start, end: f.end, statusError: f.statusError || !f.exceptions.isEmpty,
             statusMessage: f.statusMessage, http: OTLPSemantics.http(from: f.attributes),
             cause: f.exceptions.isEmpty ? nil : Cause(exceptions: f.exceptions), attributes: attributes,

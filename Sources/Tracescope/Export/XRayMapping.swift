@@ -12,8 +12,8 @@ import TraceModel
 /// - Attributes `annotation.*` become annotations, `aws.*` the `aws` block; HTTP attributes fill the `http` block;
 ///   everything else (and HTTP parts the block only combines, such as a route) goes to metadata; recorded errors
 ///   become the `cause`.
-public enum XRayMapping {
-    public static func span(_ f: FinishedSpan) -> Span {
+enum XRayMapping {
+    static func span(_ f: FinishedSpan) -> Span {
         span(f, operations: nil)
     }
 
@@ -35,7 +35,7 @@ public enum XRayMapping {
                 metadata[key] = value
             }
         }
-        let isCall = !f.isSegment && f.kind.makesCalls
+        let isCall = !f.isSegment && f.kind.model.makesCalls
         let name = XRayNaming.name(
             operation: f.operationName, service: f.serviceName, isEntry: f.isSegment, isCall: isCall,
             attributes: f.attributes)

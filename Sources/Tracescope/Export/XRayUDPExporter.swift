@@ -15,7 +15,9 @@ import TraceModel
 /// which follow as independent subsegment documents. A single span still too large loses its metadata first, then
 /// has its longest strings cut, and is counted in `oversized`.
 public final class XRayUDPExporter: SpanExporter {
+    /// A daemon address that cannot be used (`AWS_XRAY_DAEMON_ADDRESS` or the argument).
     public struct AddressError: Error, CustomStringConvertible {
+        /// What is wrong with it.
         public var description: String
     }
 
@@ -68,6 +70,7 @@ public final class XRayUDPExporter: SpanExporter {
         return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 
+    /// Sends each segment with its subsegments as one datagram, or streamed as subsegments when too big.
     public func export(_ spans: [FinishedSpan]) throws {
         let mapped = spans.map { XRayMapping.span($0, operations: operations) }
         for document in datagramDocuments(mapped) { send(document) }
@@ -167,6 +170,7 @@ public final class XRayUDPExporter: SpanExporter {
         if sent < 0 { failedSends.add(1, ordering: .relaxed) }
     }
 
+    /// Closes the socket.
     public func shutdown() {
         close(socket)
     }

@@ -4,13 +4,16 @@ import Tracing
 
 /// An HTTP request as a handler sees it, for `TracescopeTracer.handle(_:_:)`.
 public struct TracedHTTPRequest: Sendable {
+    /// The request method, e.g. `GET`.
     public var method: String
     /// The full URL (`https://shop.example.com/cart?id=7`) or just the path.
     public var url: String
+    /// The request headers (any case); `X-Amzn-Trace-Id` or `traceparent` continue the caller's trace.
     public var headers: [String: String]
     /// The route template, when known (`/cart/:id`): a better span name than the raw path.
     public var route: String?
 
+    /// A request as the web framework gave it.
     public init(method: String, url: String, headers: [String: String] = [:], route: String? = nil) {
         self.method = method
         self.url = url

@@ -20,6 +20,7 @@ import Tracing
 /// `Initialization`, `Invocation` and `Overhead` subsegments. Inside Lambda (`AWS_LAMBDA_FUNCTION_NAME` is set) Lambda
 /// reports those itself, so the handler's spans continue the function's facade segment from `_X_AMZN_TRACE_ID`.
 public final class TracedFunction<Resources: Sendable>: Sendable {
+    /// Which segments the invocations emit.
     public enum Mode: Sendable {
         /// Emit the `AWS::Lambda` / `AWS::Lambda::Function` pair (anywhere but Lambda).
         case platform
@@ -29,8 +30,11 @@ public final class TracedFunction<Resources: Sendable>: Sendable {
         case automatic
     }
 
+    /// The function's name: its `AWS::Lambda` segments' name.
     public let name: String
+    /// The tracer its spans go to.
     public let tracer: TracescopeTracer
+    /// The mode chosen (`automatic` resolved).
     public let mode: Mode
     private let initialize: @Sendable () async throws -> Resources
     private let state = Mutex<InitState>(.cold)
@@ -41,6 +45,9 @@ public final class TracedFunction<Resources: Sendable>: Sendable {
         case ready(Resources)
     }
 
+    /// - Parameters:
+    ///   - initialize: the one-time initialization, run on the first invocation only (concurrent first calls wait for
+    ///     the one run) and recorded as `Initialization`; its result is handed to every invocation.
     public init(
         name: String, tracer: TracescopeTracer, mode: Mode = .automatic,
         initialize: @escaping @Sendable () async throws -> Resources

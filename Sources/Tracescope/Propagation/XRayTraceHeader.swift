@@ -6,15 +6,21 @@ import TraceModel
 /// `Sampled=?` asks the receiver to decide. Keys other than Root, Parent and Sampled (Lineage, Self, vendor keys) are
 /// kept verbatim and passed on.
 public struct XRayTraceHeader: Sendable, Hashable {
+    /// The HTTP header's name.
     public static let name = "X-Amzn-Trace-Id"
+    /// Where Lambda puts the invocation's header.
     public static let lambdaEnvironmentVariable = "_X_AMZN_TRACE_ID"
 
+    /// `Root=`: the trace.
     public var root: TraceID
+    /// `Parent=`: the caller's span, if any.
     public var parent: SpanID?
+    /// `Sampled=1`, `0` or `?`.
     public var sampling: TracescopeSpanContext.Sampling
     /// Other `key=value` fields, in their original order, joined by `;`.
     public var extra: String?
 
+    /// A header from its fields.
     public init(root: TraceID, parent: SpanID?, sampling: TracescopeSpanContext.Sampling, extra: String? = nil) {
         self.root = root
         self.parent = parent
@@ -50,6 +56,7 @@ public struct XRayTraceHeader: Sendable, Hashable {
             root: root, parent: parent, sampling: sampling, extra: extra.isEmpty ? nil : extra.joined(separator: ";"))
     }
 
+    /// The header's value, e.g. `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1`.
     public var value: String {
         var out = "Root=" + root.xray
         if let parent { out += ";Parent=" + parent.hex }
@@ -65,13 +72,19 @@ public struct XRayTraceHeader: Sendable, Hashable {
 
 /// The W3C `traceparent` header: `00-{trace id}-{parent id}-{flags}`; `tracestate` travels beside it untouched.
 public struct W3CTraceParent: Sendable, Hashable {
+    /// The HTTP header's name.
     public static let name = "traceparent"
+    /// The companion header carrying vendors' state, passed on unread.
     public static let stateName = "tracestate"
 
+    /// The trace.
     public var traceID: TraceID
+    /// The caller's span.
     public var parentID: SpanID
+    /// The `sampled` flag.
     public var sampled: Bool
 
+    /// A header from its fields.
     public init(traceID: TraceID, parentID: SpanID, sampled: Bool) {
         self.traceID = traceID
         self.parentID = parentID
@@ -91,6 +104,7 @@ public struct W3CTraceParent: Sendable, Hashable {
         self.init(traceID: traceID, parentID: parentID, sampled: flags & 1 == 1)
     }
 
+    /// The header's value, version 00.
     public var value: String { "00-\(traceID.hex)-\(parentID.hex)-\(sampled ? "01" : "00")" }
 }
 

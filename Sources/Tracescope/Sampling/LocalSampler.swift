@@ -9,11 +9,15 @@ import TraceModel
 /// let sampler = try LocalSampler(rulesJSON: String(contentsOfFile: "sampling-rules.json"))
 /// ```
 public final class LocalSampler: TracescopeSampler {
+    /// A rules document that cannot be used, with the reason.
     public struct ParseError: Error, Sendable, CustomStringConvertible {
+        /// What is wrong with it.
         public var description: String
     }
 
+    /// The rules, in the order they are tried (the first match decides).
     public let rules: [SamplingRule]
+    /// The rule for requests no rule matches.
     public let defaultRule: SamplingRule
     private let clock: @Sendable () -> EpochNanos
     private let random: @Sendable () -> Double
@@ -23,6 +27,7 @@ public final class LocalSampler: TracescopeSampler {
     /// X-Ray's default when no rules file is given: one trace a second, then 5%.
     public static let defaultRule = SamplingRule(description: "default", fixedTarget: 1, rate: 0.05)
 
+    /// Samples by `rules`, then `defaultRule`.
     public init(
         rules: [SamplingRule] = [], default defaultRule: SamplingRule = LocalSampler.defaultRule,
         clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
@@ -75,6 +80,7 @@ public final class LocalSampler: TracescopeSampler {
         self.init(rules: rules, default: defaultRule, clock: clock, random: random)
     }
 
+    /// The first matching rule's answer: within its fixed target per second, else at its rate.
     public func shouldSample(_ request: SamplingRequest) -> Bool {
         let index = rules.firstIndex { $0.matches(request) } ?? rules.count
         let rule = index < rules.count ? rules[index] : defaultRule

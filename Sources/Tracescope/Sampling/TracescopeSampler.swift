@@ -6,19 +6,26 @@ public protocol TracescopeSampler: Sendable {
 }
 
 extension TracescopeSampler {
+    /// None by default: the sampler is asked for every new trace.
     public var fixedDecision: Bool? { nil }
 }
 
 /// Records every trace.
 public struct AlwaysSample: TracescopeSampler {
+    /// Samples every trace.
     public init() {}
+    /// Always true.
     public func shouldSample(_ request: SamplingRequest) -> Bool { true }
+    /// Always sampled.
     public var fixedDecision: Bool? { true }
 }
 
 /// Records nothing (unless an upstream caller sampled the trace).
 public struct NeverSample: TracescopeSampler {
+    /// Samples no trace (spans still propagate the decision).
     public init() {}
+    /// Always false.
     public func shouldSample(_ request: SamplingRequest) -> Bool { false }
+    /// Never sampled.
     public var fixedDecision: Bool? { false }
 }

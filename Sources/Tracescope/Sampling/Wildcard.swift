@@ -1,6 +1,6 @@
 /// X-Ray's wildcard patterns: `*` any run of characters, `?` exactly one; case-insensitive.
-public enum Wildcard {
-    public static func matches(_ pattern: String, _ text: String?) -> Bool {
+enum Wildcard {
+    static func matches(_ pattern: String, _ text: String?) -> Bool {
         if pattern == "*" { return true }
         guard let text else { return false }
         let p = Array(pattern.lowercased().unicodeScalars)

@@ -18,6 +18,7 @@ import TraceModel
 ///
 /// Arguments win over the environment; a variable that cannot be used is an error naming it.
 public final class TracescopeTracing: Sendable {
+    /// The tracer built, also installed as swift-distributed-tracing's (by `bootstrap`).
     public let tracer: TracescopeTracer
     /// What was chosen, and from where (for a start-up log line).
     public let configuration: TracingConfiguration
@@ -26,21 +27,29 @@ public final class TracescopeTracing: Sendable {
     /// - Parameters:
     ///   - serviceName: else `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`' `service.name`, the Lambda function's.
     ///   - exporter: else chosen by `OTEL_TRACES_EXPORTER` and the OTLP and X-Ray variables.
+    ///   - origin: the X-Ray origin of this service's segments, e.g. `AWS::EC2::Instance` (none by default).
+    ///   - exporter: else chosen by `OTEL_TRACES_EXPORTER` and the OTLP and X-Ray variables.
     ///   - sampler: else chosen by `OTEL_TRACES_SAMPLER`; X-Ray's default rule when unset.
     @discardableResult
     public static func bootstrap(
-        serviceName: String? = nil, exporter: (any SpanExporter)? = nil, sampler: (any TracescopeSampler)? = nil
+        serviceName: String? = nil, origin: String? = nil, exporter: (any SpanExporter)? = nil,
+        sampler: (any TracescopeSampler)? = nil
     ) throws(TracingConfiguration.Failure) -> TracescopeTracing {
         let tracing = try make(
-            serviceName: serviceName, exporter: exporter, sampler: sampler, environment: ProcessEnvironment.current)
+            serviceName: serviceName, origin: origin, exporter: exporter, sampler: sampler,
+            environment: ProcessEnvironment.current)
         InstrumentationSystem.bootstrap(tracing.tracer)
         return tracing
     }
 
     /// What `bootstrap` builds, without installing it: for tests, or for a tracer kept beside another.
+    ///
+    /// ```swift
+    /// let tracing = try TracescopeTracing.make(serviceName: "checkout", environment: ["OTEL_TRACES_EXPORTER": "none"])
+    /// ```
     public static func make(
-        serviceName: String? = nil, exporter: (any SpanExporter)? = nil, sampler: (any TracescopeSampler)? = nil,
-        environment: [String: String]
+        serviceName: String? = nil, origin: String? = nil, exporter: (any SpanExporter)? = nil,
+        sampler: (any TracescopeSampler)? = nil, environment: [String: String]
     ) throws(TracingConfiguration.Failure) -> TracescopeTracing {
         let configuration = try TracingConfiguration.resolve(
             serviceName: serviceName, exporter: exporter == nil ? nil : .custom,
@@ -49,7 +58,7 @@ public final class TracescopeTracing: Sendable {
         if let exporter { chosenExporter = exporter } else { chosenExporter = try Self.exporter(for: configuration) }
         let chosenSampler = sampler ?? Self.sampler(for: configuration.sampler)
         let tracer = TracescopeTracer(
-            serviceName: configuration.serviceName, exporter: chosenExporter, sampler: chosenSampler)
+            serviceName: configuration.serviceName, origin: origin, exporter: chosenExporter, sampler: chosenSampler)
         return TracescopeTracing(tracer: tracer, configuration: configuration)
     }
 

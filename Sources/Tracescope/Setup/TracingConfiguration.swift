@@ -11,6 +11,7 @@ import TraceModel
 /// | OTLP | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (full URL), `OTEL_EXPORTER_OTLP_ENDPOINT` (base), `…_PROTOCOL` (`http/protobuf`, `http/json`), `…_HEADERS`, `…_COMPRESSION` (`gzip`, `none`), `…_TIMEOUT` (ms); each `TRACES_` form wins over the general one |
 /// | sampler | `sampler:`, `OTEL_TRACES_SAMPLER` (`always_on`, `always_off`, `traceidratio`, `parentbased_*`, `xray`) with `OTEL_TRACES_SAMPLER_ARG`, else X-Ray's default rule |
 public struct TracingConfiguration: Sendable, Equatable {
+    /// Where spans go.
     public enum Exporter: Sendable, Equatable {
         case otlp(OTLP)
         /// X-Ray daemon datagrams to this address (`AWS_XRAY_DAEMON_ADDRESS`, else 127.0.0.1:2000).
@@ -22,15 +23,21 @@ public struct TracingConfiguration: Sendable, Equatable {
         case custom
     }
 
+    /// The OTLP/HTTP exporter's settings.
     public struct OTLP: Sendable, Equatable {
         /// The full traces URL.
         public var endpoint: String
+        /// `OTEL_EXPORTER_OTLP_PROTOCOL`: protobuf unless `http/json`.
         public var encoding: OTLPHTTPExporter.Encoding = .protobuf
+        /// `OTEL_EXPORTER_OTLP_COMPRESSION`.
         public var compression: OTLPHTTPExporter.Compression = .none
+        /// `OTEL_EXPORTER_OTLP_HEADERS`.
         public var headers: [String: String] = [:]
+        /// `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds in the variable).
         public var timeout: Duration = .seconds(10)
     }
 
+    /// Which sampler decides new traces.
     public enum Sampler: Sendable, Equatable {
         case alwaysOn
         case alwaysOff
@@ -44,14 +51,21 @@ public struct TracingConfiguration: Sendable, Equatable {
 
     /// A value that cannot be used, naming the variable it came from.
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The environment variable at fault.
         public var variable: String
+        /// What is wrong with its value.
         public var problem: String
+        /// `VARIABLE: problem`.
         public var description: String { "\(variable): \(problem)" }
     }
 
+    /// The service name chosen.
     public var serviceName: String
+    /// The exporter chosen.
     public var exporter: Exporter
+    /// The sampler chosen.
     public var sampler: Sampler
+    /// `OTEL_RESOURCE_ATTRIBUTES`, sent as the OTLP resource.
     public var resourceAttributes: [String: AttributeValue]
 
     /// - Parameters:

@@ -3,28 +3,40 @@ import Tracing
 
 /// A span that has ended, as exporters receive it: everything recorded, in plain values.
 public struct FinishedSpan: Sendable {
+    /// The trace.
     public var traceID: TraceID
+    /// The span.
     public var spanID: SpanID
     /// The parent's id: in this process, or the caller's when the span continued a remote context.
     public var parentID: SpanID?
+    /// Its name (`withSpan`'s first argument, or as renamed).
     public var operationName: String
-    public var kind: TraceModel.SpanKind
+    /// The kind it was started with (`withSpan(_:ofKind:)`).
+    public var kind: Tracing.SpanKind
     /// The service that recorded it (the tracer's, or a `service.name` attribute for a span that is its own segment).
     public var serviceName: String
     /// True for the first span of a trace in this process (or one marked as a segment): an X-Ray segment.
     public var isSegment: Bool
     /// The X-Ray origin of a segment, e.g. `AWS::Lambda::Function`.
     public var origin: String?
+    /// Start and end, in nanoseconds since the epoch.
     public var start: EpochNanos
+    /// Never before `start`.
     public var end: EpochNanos
+    /// The attributes set (`annotation.*`, `aws.*`, HTTP and peer keys shape the X-Ray output).
     public var attributes: [String: AttributeValue]
+    /// True when the status was set to error.
     public var statusError: Bool
+    /// The status's message, if any.
     public var statusMessage: String?
+    /// Errors recorded with `recordError`, in order.
     public var exceptions: [ExceptionRecord]
+    /// Events added, with their times.
     public var events: [(name: String, nanos: EpochNanos)]
 
+    /// A finished span from plain values (for exporters' tests).
     public init(
-        traceID: TraceID, spanID: SpanID, parentID: SpanID?, operationName: String, kind: TraceModel.SpanKind,
+        traceID: TraceID, spanID: SpanID, parentID: SpanID?, operationName: String, kind: Tracing.SpanKind,
         serviceName: String, isSegment: Bool, origin: String?, start: EpochNanos, end: EpochNanos,
         attributes: [String: AttributeValue] = [:], statusError: Bool = false, statusMessage: String? = nil,
         exceptions: [ExceptionRecord] = [], events: [(name: String, nanos: EpochNanos)] = []
@@ -46,6 +58,7 @@ public struct FinishedSpan: Sendable {
         self.events = events
     }
 
+    /// `end - start`.
     public var durationNanos: Int64 { end - start }
 }
 

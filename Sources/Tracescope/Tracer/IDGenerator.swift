@@ -5,11 +5,11 @@ import TraceModel
 /// random source: an id per span must not cost a system call.
 ///
 /// Trace ids carry the epoch second in their first 32 bits, as X-Ray requires (`1-{8 hex epoch}-{24 hex}`).
-public final class IDGenerator: Sendable {
+final class IDGenerator: Sendable {
     private let seed: UInt64
     private let counter = Atomic<UInt64>(0)
 
-    public init(seed: UInt64 = UInt64.random(in: .min ... .max)) {
+    init(seed: UInt64 = UInt64.random(in: .min ... .max)) {
         self.seed = seed
     }
 
@@ -25,19 +25,19 @@ public final class IDGenerator: Sendable {
         SplitMix64.mix((seed ^ (stream &* 0xD1B5_4A32_D192_ED03)) &+ n &* SplitMix64.increment)
     }
 
-    public func spanID() -> SpanID {
+    func spanID() -> SpanID {
         var v = next()
         if v == 0 { v = next() }
         return SpanID(v)
     }
 
-    public func traceID(epochSeconds: UInt64) -> TraceID {
+    func traceID(epochSeconds: UInt64) -> TraceID {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
         return Self.traceID(epochSeconds: epochSeconds, high: draw(n, stream: 1), low: draw(n, stream: 2))
     }
 
     /// A new trace's id and its first span's, for one atomic step (the root span's cost on the caller's path).
-    public func traceAndSpanID(epochSeconds: UInt64) -> (TraceID, SpanID) {
+    func traceAndSpanID(epochSeconds: UInt64) -> (TraceID, SpanID) {
         let n = counter.wrappingAdd(1, ordering: .relaxed).newValue
         var span = draw(n, stream: 0)
         if span == 0 { span = next() }
@@ -52,7 +52,7 @@ public final class IDGenerator: Sendable {
     }
 
     /// A random fraction in [0, 1), for sampling rates.
-    public func unitInterval() -> Double {
+    func unitInterval() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 }

@@ -104,7 +104,7 @@ final class SpanRecorder: SpanContextHolder {
             }
             let isSegment = isLocalRoot || origin != nil
             return FinishedSpan(
-                traceID: traceID, spanID: spanID, parentID: parentID, operationName: s.name, kind: kind.model,
+                traceID: traceID, spanID: spanID, parentID: parentID, operationName: s.name, kind: kind,
                 serviceName: service, isSegment: isSegment, origin: origin ?? (isSegment ? owner.origin : nil),
                 start: start, end: max(start, endNanos.load(ordering: .acquiring)), attributes: attributes,
                 statusError: s.status?.code == .error, statusMessage: s.status?.message, exceptions: s.errors,

@@ -5,22 +5,27 @@ import Tracing
 /// A span of the Tracescope tracer. An unsampled span is this struct with no recorder: it carries its context so
 /// children and outgoing headers know the decision, and allocates nothing.
 public struct TracescopeSpan: Tracing.Span {
+    /// The context children and outgoing calls see: this span, or the unsampled decision.
     public let context: InstrumentationContext
     let recorder: SpanRecorder?
 
+    /// The span's name; settable until it ends.
     public var operationName: String {
         get { recorder?.state.withLock { $0.name } ?? "" }
         nonmutating set { recorder?.state.withLock { $0.name = newValue } }
     }
 
+    /// Sets the status (`.error` makes an X-Ray fault unless an HTTP status says otherwise).
     public func setStatus(_ status: SpanStatus) {
         recorder?.state.withLock { $0.status = status }
     }
 
+    /// Records an event at its time.
     public func addEvent(_ event: SpanEvent) {
         recorder?.state.withLock { $0.events.append(event) }
     }
 
+    /// Records the error as an exception of the span, with `attributes` merged into the span's.
     public func recordError<Instant: TracerInstant>(
         _ error: Error, attributes: SpanAttributes,
         at instant: @autoclosure () -> Instant
@@ -35,13 +40,16 @@ public struct TracescopeSpan: Tracing.Span {
         }
     }
 
+    /// The span's attributes.
     public var attributes: SpanAttributes {
         get { recorder?.state.withLock { $0.attributes } ?? [:] }
         nonmutating set { recorder?.state.withLock { $0.attributes = newValue } }
     }
 
+    /// True from start to end of a sampled span.
     public var isRecording: Bool { recorder?.isRecording ?? false }
 
+    /// X-Ray has no links: the linked trace is kept as an event named `link <trace>/<span>`.
     public func addLink(_ link: SpanLink) {
         // X-Ray documents have no links; the linked trace is kept as an event so it is not lost.
         guard let recorder, let linked = link.context.tracescopeSpanContext, let traceID = linked.traceID else {
@@ -51,6 +59,7 @@ public struct TracescopeSpan: Tracing.Span {
         recorder.state.withLock { $0.events.append(SpanEvent(name: name)) }
     }
 
+    /// Ends the span (a second end is ignored) and hands it to the export queue.
     public func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         guard let recorder else { return }
         recorder.end(at: EpochNanos(clamping: instant().nanosecondsSinceEpoch))

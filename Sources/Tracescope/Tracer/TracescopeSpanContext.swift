@@ -3,6 +3,7 @@ import TraceModel
 
 /// What a span passes to its children and to the services it calls: trace, parent and sampling decision.
 public struct TracescopeSpanContext: Sendable, Hashable {
+    /// The trace's sampling decision.
     public enum Sampling: Sendable, Hashable {
         case sampled
         case notSampled
@@ -12,18 +13,22 @@ public struct TracescopeSpanContext: Sendable, Hashable {
 
     /// Nil only for an unsampled trace that never needed an id (nothing recorded, nothing propagated yet).
     public var traceID: TraceID?
+    /// The current span (the parent of the next), nil before any.
     public var spanID: SpanID?
+    /// The decision, as made here or received.
     public var sampling: Sampling
     /// True when this context came from another process (an extracted header), so a span started under it is the
     /// local root: an X-Ray segment.
     public var isRemote: Bool
     /// Header fields we do not interpret but must pass on (X-Ray `Lineage`, unknown keys; W3C `tracestate`).
     public var xrayExtra: String?
+    /// W3C `tracestate`, passed on unread.
     public var traceState: String?
     /// Inside AWS Lambda the parent is the function's facade segment, which Lambda itself reports: spans under it are
     /// subsegments, never segments of their own.
     public var parentIsFacade: Bool = false
 
+    /// A context from its fields (an extracted header's, say).
     public init(
         traceID: TraceID?, spanID: SpanID?, sampling: Sampling, isRemote: Bool, xrayExtra: String? = nil,
         traceState: String? = nil, parentIsFacade: Bool = false
@@ -37,6 +42,7 @@ public struct TracescopeSpanContext: Sendable, Hashable {
         self.traceState = traceState
     }
 
+    /// True when the trace is sampled.
     public var isSampled: Bool { sampling == .sampled }
 }
 

@@ -3,26 +3,30 @@ import TraceModel
 import Tracing
 
 /// Tracescope's tracer for swift-distributed-tracing: sampling as X-Ray does it, `X-Amzn-Trace-Id` and W3C
-/// propagation, and export off the caller's path.
+/// propagation, and export off the caller's path. The first step is usually the one-line setup, which builds it:
 ///
 /// ```swift
-/// let tracer = try TracescopeTracer(serviceName: "checkout", exporter: XRayUDPExporter())
-/// InstrumentationSystem.bootstrap(tracer)
-/// try await withSpan("charge card") { span in … }          // any library already instrumented works too
-/// tracer.shutdown()                                          // flushes everything accepted
+/// let tracing = try TracescopeTracing.bootstrap(serviceName: "checkout")
+/// let tracer = tracing.tracer                                // or the global `withSpan`, which finds it
+/// try await tracer.withSpan("charge card") { span in … }
+/// tracing.shutdown()                                         // flushes everything accepted
 /// ```
+/// Built by hand, `TracescopeTracer(serviceName:exporter:)`, it is installed with `InstrumentationSystem.bootstrap`.
 /// For the hot path, keep the tracer and call `tracer.withSpan` on it: the global `withSpan` looks the tracer up with
 /// a dynamic cast on every call.
 public final class TracescopeTracer: Tracing.Tracer, Sendable {
+    /// The tracer's span type.
     public typealias Span = TracescopeSpan
 
-    /// Finished spans held for export by default: at a span every 500 ns, 30 ms of spans — many flush intervals'
-    /// worth at any realistic rate.
+    /// Finished spans held for export by default: at the fastest a caller can end spans here (about two million a
+    /// second), 30 ms of them, many times what the export thread takes to send a batch.
     public static let defaultQueueCapacity = 65_536
 
+    /// The service its spans belong to.
     public let serviceName: String
     /// The X-Ray origin of this service's segments, e.g. `AWS::EC2::Instance`; nil for none.
     public let origin: String?
+    /// Decides new traces.
     public let sampler: any TracescopeSampler
     /// The sampler's answer when it never depends on the request, read once here rather than asked per span.
     private let fixedDecision: Bool?
@@ -32,14 +36,26 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
     private let clock: @Sendable () -> EpochNanos
 
     /// - Parameters:
-    ///   - exporter: where finished spans go (UDP to the X-Ray daemon, OTLP/HTTP, a JSON-lines file, memory).
+    ///   - origin: the X-Ray origin of this service's segments, e.g. `AWS::EC2::Instance`; nil for none.
+    ///   - exporter: where finished spans go (UDP to the X-Ray daemon, OTLP/HTTP, a JSON-lines file).
     ///   - sampler: decides for new traces; an upstream decision is always honoured. Default: X-Ray's 1/s + 5%.
     ///   - queueCapacity: finished spans held for export; beyond it spans are dropped and counted, never blocking.
     ///   - flushInterval: how often the background thread exports.
-    public init(
+    public convenience init(
         serviceName: String, origin: String? = nil, exporter: any SpanExporter,
         sampler: any TracescopeSampler = LocalSampler(), queueCapacity: Int = TracescopeTracer.defaultQueueCapacity,
-        flushInterval: Duration = .milliseconds(200), clock: @escaping @Sendable () -> EpochNanos = WallClock.now,
+        flushInterval: Duration = .milliseconds(200)
+    ) {
+        self.init(
+            serviceName: serviceName, origin: origin, exporter: exporter, sampler: sampler,
+            queueCapacity: queueCapacity, flushInterval: flushInterval, clock: WallClock.now, ids: IDGenerator())
+    }
+
+    /// The same with the clock and the id generator chosen (for tests).
+    init(
+        serviceName: String, origin: String? = nil, exporter: any SpanExporter,
+        sampler: any TracescopeSampler = LocalSampler(), queueCapacity: Int = TracescopeTracer.defaultQueueCapacity,
+        flushInterval: Duration = .milliseconds(200), clock: @escaping @Sendable () -> EpochNanos,
         ids: IDGenerator = IDGenerator()
     ) {
         self.serviceName = serviceName
@@ -54,6 +70,8 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
 
     // MARK: Tracer
 
+    /// Starts a span under `context`'s: sampled spans record and export, unsampled ones only carry the decision.
+    /// Prefer `withSpan`, which ends the span for you.
     public func startSpan<Instant: TracerInstant>(
         _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: Tracing.SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
@@ -122,6 +140,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         return context
     }()
 
+    /// Blocks until every span ended so far has been exported.
     public func forceFlush() {
         pipeline.flush()
     }
@@ -136,6 +155,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
 
     // MARK: Propagation
 
+    /// Writes `X-Amzn-Trace-Id` and, for a span, W3C `traceparent` (and `tracestate`) into `carrier`.
     public func inject<Carrier, Inject>(
         _ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject
     )
@@ -158,6 +178,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         }
     }
 
+    /// Reads `X-Amzn-Trace-Id`, else `traceparent`, from `carrier` into `context`.
     public func extract<Carrier, Extract>(
         _ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract
     )
@@ -183,10 +204,13 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
 
 /// Request details for the sampler, carried in the context so HTTP instrumentation can pass them to `startSpan`.
 public enum SamplingHintsKey: InstrumentationContextKey {
+    /// The request details.
     public typealias Value = SamplingRequest
 }
 
 extension InstrumentationContext {
+    /// Request details for the sampler of the next new trace (set by `handle(_:)`, or by your own HTTP
+    /// instrumentation before `withSpan`).
     public var samplingHints: SamplingRequest? {
         get { self[SamplingHintsKey.self] }
         set { self[SamplingHintsKey.self] = newValue }

@@ -8,6 +8,7 @@ import TraceModel
 
 /// The real-time clock, in epoch nanoseconds. Everything that reads time takes a clock closure, so tests inject one.
 public enum WallClock {
+    /// Nanoseconds since the epoch, now.
     @Sendable
     public static func now() -> EpochNanos {
         var ts = timespec()
