@@ -6,12 +6,42 @@ import Tracing
 /// a mutex; its end is one atomic (ending is every span's cost, the rest is not); once ended it is immutable and
 /// handed to the export pipeline.
 final class SpanRecorder: SpanContextHolder {
-    struct State {
-        var name: String
+    /// What a span may have recorded besides its name. Most spans set none of it, and it lives out of line: the
+    /// recorder stays two cache lines, which is what ending a span moves to the export thread and back.
+    final class Recorded {
         var attributes = SpanAttributes()
         var events: [SpanEvent] = []
         var status: SpanStatus?
         var errors: [ExceptionRecord] = []
+    }
+
+    struct State {
+        var name: String
+        var recorded: Recorded?
+
+        var attributes: SpanAttributes {
+            get { recorded?.attributes ?? SpanAttributes() }
+            set { recording().attributes = newValue }
+        }
+        var events: [SpanEvent] {
+            get { recorded?.events ?? [] }
+            set { recording().events = newValue }
+        }
+        var status: SpanStatus? {
+            get { recorded?.status }
+            set { recording().status = newValue }
+        }
+        var errors: [ExceptionRecord] {
+            get { recorded?.errors ?? [] }
+            set { recording().errors = newValue }
+        }
+
+        private mutating func recording() -> Recorded {
+            if let recorded { return recorded }
+            let made = Recorded()
+            recorded = made
+            return made
+        }
     }
 
     /// The end time, or `notEnded`.
@@ -66,7 +96,7 @@ final class SpanRecorder: SpanContextHolder {
         self.start = start
         self.owner = owner
         self.passedOn = passedOn
-        state = Mutex(State(name: name))
+        state = Mutex(State(name: name, recorded: nil))
     }
 
     func end(at nanos: EpochNanos) {
