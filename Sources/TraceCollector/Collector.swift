@@ -164,13 +164,21 @@ public final class Collector: Sendable {
     }
 
     /// Waits until the datagrams the kernel already holds for the UDP port have been read (five seconds at most), so
-    /// stopping a collector that is behind loses none it was sent (docs/SEMANTICS.md, "Limits").
+    /// stopping a collector that is behind loses none it was sent; what is still queued then is read out and counted
+    /// as `unprocessedAtStop`, not lost silently (docs/SEMANTICS.md, "Limits").
     public func drainUDP() async {
         guard let port = udpAddress?.port else { return }
-        let deadline = ContinuousClock.now + .seconds(5)
-        while (KernelUDPDrops.queuedBytes(port: port) ?? 0) > 0, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        func drained(within seconds: Int) async -> Bool {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while (KernelUDPDrops.queuedBytes(port: port) ?? 0) > 0 {
+                guard ContinuousClock.now < deadline else { return false }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return true
         }
+        if await drained(within: 5) { return }
+        pipeline.discardDatagrams()
+        _ = await drained(within: 5)
     }
 
     /// Stops receiving: the UDP port is drained (`drainUDP`), every listener closes, and open traces complete.

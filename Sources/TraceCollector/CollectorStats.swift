@@ -5,6 +5,9 @@ public struct CollectorStats: Sendable, Equatable {
     public var datagrams: UInt64 = 0
     /// Datagrams the kernel dropped before we could read them (receive buffer full: overload).
     public var kernelDrops: UInt64 = 0
+    /// Datagrams read at stop but not processed: still queued after `Collector.drainUDP`'s five seconds, they are
+    /// counted rather than lost silently (overload).
+    public var unprocessedAtStop: UInt64 = 0
     public var httpRequests: UInt64 = 0
     public var spans: UInt64 = 0
     /// Records (datagrams, requests, spans) rejected, by reason.

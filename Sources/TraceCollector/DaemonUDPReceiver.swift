@@ -14,6 +14,7 @@ final class DaemonUDPHandler: ChannelInboundHandler, Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if pipeline.countIfDiscarding() { return }
         let envelope = unwrapInboundIn(data)
         pipeline.countDatagram()
         var spans: [Span] = []

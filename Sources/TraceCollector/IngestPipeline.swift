@@ -14,6 +14,7 @@ public final class IngestPipeline: Sendable {
     }
 
     private let state: Mutex<State>
+    private let discarding = Atomic(false)
     /// Receives every accepted batch: its spans, and for an OTLP protobuf request the request's bytes as they came
     /// (decompressed), so a forwarder can pass OTLP on untouched.
     public typealias Sink = @Sendable (_ spans: [Span], _ otlpProtobuf: UnsafeRawBufferPointer?) -> Void
@@ -73,6 +74,22 @@ public final class IngestPipeline: Sendable {
 
     public func countDatagram() {
         state.withLock { $0.stats.datagrams += 1 }
+    }
+
+    /// From now on datagrams are only counted (`unprocessedAtStop`), not decoded: a collector stopping while far
+    /// behind reads out what the kernel holds at the speed of a count.
+    public func discardDatagrams() {
+        discarding.store(true, ordering: .releasing)
+    }
+
+    /// True once `discardDatagrams` was called; a datagram read then is counted and dropped.
+    public func countIfDiscarding() -> Bool {
+        guard discarding.load(ordering: .acquiring) else { return false }
+        state.withLock {
+            $0.stats.datagrams += 1
+            $0.stats.unprocessedAtStop += 1
+        }
+        return true
     }
 
     public func countRequest() {

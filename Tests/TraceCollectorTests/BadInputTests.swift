@@ -106,6 +106,23 @@ struct BadInputTests {
         #expect(stats.rejectionExamples.allSatisfy { $0.contains("datagram from") })
     }
 
+    /// A collector stopping while far behind: what the kernel still holds after the drain is read out and counted
+    /// as not processed, so received plus dropped still adds up to what was sent.
+    @Test func datagramsLeftAtStopAreCountedNotLost() async throws {
+        let collector = try await Self.start()
+        let port = try #require(collector.udpAddress?.port)
+        let datagram = Array((DaemonDatagram.header + Self.goodDocument).utf8)
+        Self.sendUDP(datagram, to: port)
+        for _ in 0..<100 where collector.pipeline.stats.spans < 1 { try await Task.sleep(for: .milliseconds(20)) }
+        collector.pipeline.discardDatagrams()
+        for _ in 0..<50 { Self.sendUDP(datagram, to: port) }
+        try await collector.stop()
+        let stats = collector.pipeline.stats
+        #expect(stats.spans == 1)
+        #expect(stats.unprocessedAtStop == 50, "\(stats)")
+        #expect(stats.datagrams == 1 + stats.unprocessedAtStop)
+    }
+
     @Test func badHTTPRequestsGetTheRightStatusAndAreCounted() async throws {
         let collector = try await Self.start()
         let port = try #require(collector.otlpAddress?.port)

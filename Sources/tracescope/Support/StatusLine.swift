@@ -8,6 +8,7 @@ enum StatusLine {
             "spans \(s.spans) · datagrams \(s.datagrams) · OTLP requests \(s.httpRequests) · traces \(s.tracesCompleted)"
         line += " · rejected \(s.rejectedCount)"
         if s.kernelDrops > 0 { line += " · dropped by the kernel \(s.kernelDrops) (overload)" }
+        if s.unprocessedAtStop > 0 { line += " · not processed at stop \(s.unprocessedAtStop) (overload)" }
         if s.rejectedCount > 0 {
             line +=
                 " (" + s.rejected.keys.sorted().map { "\($0.rawValue) \(s.rejected[$0] ?? 0)" }.joined(separator: ", ")
