@@ -78,8 +78,11 @@ final class DiscardingOTLPSink: @unchecked Sendable {
             lock.lock()
             bodies.append(body)
             lock.unlock()
-            let answer = Array("HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\n\r\n".utf8)
-            guard answer.withUnsafeBytes({ write(connection, $0.baseAddress, $0.count) }) == answer.count else { return }
+            let answer = Array(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\n\r\n".utf8)
+            guard answer.withUnsafeBytes({ write(connection, $0.baseAddress, $0.count) }) == answer.count else {
+                return
+            }
         }
     }
 

@@ -196,7 +196,10 @@ struct TracerCost: ParsableCommand {
                 ("NoOpTracer", Self.loop(NoOpTracer(), spans)),
                 ("context only", Self.loop(ContextOnlyTracer(recording: false), spans)),
                 ("context + clocks + allocation", Self.loop(ContextOnlyTracer(recording: true), spans)),
-                ("that + a hand-off to a thread that frees", Self.loop(HandOffTracer(), spans)),
+                (
+                    "that + a hand-off to a thread that frees",
+                    Self.loop(ContextOnlyTracer(recording: true, handOff: HandOffQueue()), spans)
+                ),
             ]
             for (name, nanos) in floors { print("floor: \(name) \(Measure.format(nanos)) ns/span (CPU)") }
         }
