@@ -141,17 +141,21 @@ final class HTTPPost: Sendable {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Status line, headers, and a body of `Content-Length` bytes (or up to the close); whether the connection
-    /// can carry another request.
+    /// Status line, headers, and a body — `Content-Length` bytes, chunks (`Transfer-Encoding: chunked`), none (204,
+    /// 304), or up to the close; whether the connection can carry another request.
     private func readResponse(_ fd: Int32) throws(ExchangeFailure) -> (Response, keep: Bool) {
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 8192)
         var headerEnd: Int?
-        var contentLength: Int?
-        var truncated = false
+        var framing = BodyFraming.untilClose
         var response = Response(status: 0, headers: [:], body: [])
+        var complete = false
         while true {
-            if let end = headerEnd, let length = contentLength, data.count - end >= length { break }
+            if let end = headerEnd, let body = framing.body(of: data[end...]) {
+                response.body = body
+                complete = true
+                break
+            }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 {
@@ -165,7 +169,6 @@ final class HTTPPost: Sendable {
                         description: "no response from \(host):\(port) (\(reason))",
                         answered: !data.isEmpty || (n < 0 && !reset))
                 }
-                truncated = contentLength != nil
                 break
             }
             data.append(contentsOf: buffer[0..<n])
@@ -183,20 +186,73 @@ final class HTTPPost: Sendable {
                     let value = line[line.index(after: colon)...].drop { $0 == " " }
                     response.headers[line[..<colon].lowercased()] = String(value)
                 }
-                contentLength = response.headers["content-length"].flatMap { Int($0) }
+                framing = BodyFraming(status: status, headers: response.headers)
             }
-            if data.count > Self.maxBody + 16 * 1024 {
-                truncated = true
-                break
-            }
+            if data.count > Self.maxBody + 16 * 1024 { break }
         }
         guard let end = headerEnd else { return (response, false) }
-        response.body = Array(data[end..<min(data.count, end + min(contentLength ?? Self.maxBody, Self.maxBody))])
+        if !complete { response.body = Array(data[end..<min(data.count, end + Self.maxBody)]) }
         // Kept only when the body's end was known and read, and neither side asked to close.
-        let keep =
-            contentLength != nil && !truncated && data.count - end == contentLength
-            && response.headers["connection"]?.lowercased() != "close"
+        let keep = complete && framing != .untilClose && response.headers["connection"]?.lowercased() != "close"
         return (response, keep)
+    }
+}
+
+/// How a response's body ends (RFC 9112 §6.3), and reading it from what has arrived.
+enum BodyFraming: Equatable {
+    case none
+    case length(Int)
+    case chunked
+    case untilClose
+
+    init(status: Int, headers: [String: String]) {
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            self = .none
+        } else if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            self = .chunked
+        } else if let length = headers["content-length"].flatMap({ Int($0) }), length >= 0 {
+            self = .length(length)
+        } else {
+            self = .untilClose
+        }
+    }
+
+    /// The whole body once `bytes` (what followed the headers) holds it; nil while more must be read (or for
+    /// `untilClose`, which only the close ends). A body longer than `HTTPPost.maxBody` is cut there.
+    func body(of bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        switch self {
+        case .none: return []
+        case .untilClose: return nil
+        case .length(let length):
+            guard bytes.count >= length else { return nil }
+            return Array(bytes.prefix(min(length, HTTPPost.maxBody)))
+        case .chunked: return Self.dechunk(bytes)
+        }
+    }
+
+    /// `size CRLF data CRLF … 0 CRLF [trailers] CRLF`, or nil while incomplete (or malformed: the timeout ends it).
+    static func dechunk(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
+        var body: [UInt8] = []
+        var i = bytes.startIndex
+        while true {
+            guard let lineEnd = bytes[i...].firstRange(of: [13, 10]) else { return nil }
+            let sizeText =
+                String(decoding: bytes[i..<lineEnd.lowerBound], as: UTF8.self)
+                .split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
+            guard let size = Int(sizeText, radix: 16), size >= 0 else { return nil }
+            i = lineEnd.upperBound
+            if size == 0 {
+                // Trailers, if any, end with an empty line.
+                while true {
+                    guard let end = bytes[i...].firstRange(of: [13, 10]) else { return nil }
+                    if end.lowerBound == i { return body }
+                    i = end.upperBound
+                }
+            }
+            guard bytes.endIndex - i >= size + 2 else { return nil }
+            if body.count < HTTPPost.maxBody { body += bytes[i..<i + min(size, HTTPPost.maxBody - body.count)] }
+            i += size + 2
+        }
     }
 }
 
