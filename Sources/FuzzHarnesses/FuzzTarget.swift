@@ -20,6 +20,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case samplingRules = "sampling-rules"
     case traceHeaders = "trace-headers"
     case httpRequest = "http-request"
+    case httpResponse = "http-response"
 
     public func run(_ bytes: UnsafeRawBufferPointer) -> [String] {
         var check = PropertyCheck()
@@ -38,6 +39,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .samplingRules: SamplingRulesHarness.run(bytes, &check)
         case .traceHeaders: TraceHeaderHarness.run(bytes, &check)
         case .httpRequest: HTTPRequestHarness.run(bytes, &check)
+        case .httpResponse: HTTPResponseHarness.run(bytes, &check)
         }
         return check.violations
     }

@@ -2,6 +2,7 @@ import Foundation
 import TraceAnalysis
 import TraceBackends
 import TraceCollector
+import TraceFormats
 import TraceModel
 
 /// The OTLP/HTTP receiver's request handling, bytes in as a client sends them: HTTP/1.1 parsing, limits, gzip,
@@ -42,6 +43,33 @@ enum XRayAPIHarness {
         case 1: _ = try? XRayAPI.traceSummariesResponse(body)
         case 2: _ = try? XRayAPI.batchGetTracesPaging(body)
         default: _ = try? XRayAPI.putTraceSegmentsResponse(body)
+        }
+    }
+}
+
+/// What an OTLP endpoint answers the tracing library's exporter, as a broken or hostile server could send it. The
+/// first byte picks where the bytes are cut into two reads. The reader never traps, frames the same response however
+/// the bytes are cut, and keeps no more of a body than its limit.
+enum HTTPResponseHarness {
+    static func run(_ bytes: UnsafeRawBufferPointer, _ check: inout PropertyCheck) {
+        guard let first = bytes.first else { return }
+        let wire = Array(bytes.dropFirst())
+        func read(cut: Int) -> HTTPResponseReader.Response?? {
+            var reader = HTTPResponseReader()
+            do throws(HTTPResponseReader.NotHTTP) {
+                let at = min(cut, wire.count)
+                if let response = try reader.append(wire[..<at]) { return .some(response) }
+                if let response = try reader.append(wire[at...]) { return .some(response) }
+                return .some(reader.closed())
+            } catch {
+                return .none
+            }
+        }
+        let whole = read(cut: wire.count)
+        let cut = read(cut: Int(first) * max(1, wire.count) / 255)
+        check.expect(whole == cut, "the response read whole differs from the one read in two parts")
+        if case .some(.some(let response)) = whole {
+            check.expect(response.body.count <= HTTPResponseReader.maxBody, "a body over the limit was kept")
         }
     }
 }

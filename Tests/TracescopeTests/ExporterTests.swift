@@ -270,24 +270,6 @@ struct ExporterTests {
         #expect(exporter.stats.retries == 0 && exporter.stats.droppedSpans == 0, "\(exporter.stats)")
     }
 
-    /// Response bodies end as HTTP/1.1 says: by length, by chunks (with extensions and trailers), not at all for
-    /// 204 and 304, or only at the close — and an incomplete one is waited for, never taken as whole.
-    @Test func responseBodiesEndWhereHTTPSaysTheyDo() {
-        let chunked = BodyFraming(status: 200, headers: ["transfer-encoding": "chunked"])
-        #expect(chunked == .chunked)
-        let wire = Array("4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nTrailer: x\r\n\r\n".utf8)
-        #expect(chunked.body(of: wire[...]) == Array("Wikipedia".utf8))
-        for cut in [1, 3, 9, 14, wire.count - 2, wire.count - 1] {
-            #expect(chunked.body(of: wire[..<cut]) == nil, "cut at \(cut)")
-        }
-        #expect(chunked.body(of: Array("zz\r\n".utf8)[...]) == nil)
-        #expect(BodyFraming(status: 204, headers: ["content-length": "9"]).body(of: []) == [])
-        #expect(BodyFraming(status: 200, headers: ["content-length": "3"]).body(of: Array("ab".utf8)[...]) == nil)
-        #expect(
-            BodyFraming(status: 200, headers: ["content-length": "3"]).body(of: Array("abc".utf8)[...]) == [97, 98, 99])
-        #expect(BodyFraming(status: 200, headers: [:]) == .untilClose)
-    }
-
     /// The protobuf request written straight from finished spans says what the model's encoder says of the same
     /// spans: resources (the exporter's, the span's service unless they name one), kinds, parents, attributes,
     /// exceptions and error statuses (an error status, an exception, an HTTP 5xx).

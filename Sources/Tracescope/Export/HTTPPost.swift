@@ -1,5 +1,6 @@
 import Synchronization
 import TraceFiles
+import TraceFormats
 
 #if canImport(Glibc)
     import Glibc
@@ -42,9 +43,6 @@ final class HTTPPost: Sendable {
     }
 
     deinit { close() }
-
-    /// The largest response body read; OTLP answers are a few bytes.
-    static let maxBody = 64 * 1024
 
     func send(headers: [(String, String)], body: [UInt8], timeout: Duration) throws(ConnectionFailure) -> Response {
         var head = "POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Length: \(body.count)\r\n"
@@ -141,118 +139,41 @@ final class HTTPPost: Sendable {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Status line, headers, and a body — `Content-Length` bytes, chunks (`Transfer-Encoding: chunked`), none (204,
-    /// 304), or up to the close; whether the connection can carry another request.
+    /// The response (`HTTPResponseReader` frames it); whether the connection can carry another request.
     private func readResponse(_ fd: Int32) throws(ExchangeFailure) -> (Response, keep: Bool) {
-        var data: [UInt8] = []
+        var reader = HTTPResponseReader()
         var buffer = [UInt8](repeating: 0, count: 8192)
-        var headerEnd: Int?
-        var framing = BodyFraming.untilClose
-        var response = Response(status: 0, headers: [:], body: [])
-        var complete = false
-        while true {
-            if let end = headerEnd, let body = framing.body(of: data[end...]) {
-                response.body = body
-                complete = true
-                break
-            }
+        while !reader.isOverLimit {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 {
-                guard headerEnd != nil else {
-                    let code = errno
-                    let reason = n < 0 ? String(cString: strerror(code)) : "connection closed"
-                    // A reset is how a kept connection the server already closed answers; a timeout may come
-                    // after the server read the request, so it is not sent again at once.
-                    let reset = n < 0 && (code == ECONNRESET || code == EPIPE)
-                    throw ExchangeFailure(
-                        description: "no response from \(host):\(port) (\(reason))",
-                        answered: !data.isEmpty || (n < 0 && !reset))
-                }
-                break
+                let code = errno
+                if reader.closed() != nil { break }
+                let reason = n < 0 ? String(cString: strerror(code)) : "connection closed"
+                // A reset is how a kept connection the server already closed answers; a timeout may come after the
+                // server read the request, so it is not sent again at once.
+                let reset = n < 0 && (code == ECONNRESET || code == EPIPE)
+                throw ExchangeFailure(
+                    description: "no response from \(host):\(port) (\(reason))",
+                    answered: reader.hasStarted || (n < 0 && !reset))
             }
-            data.append(contentsOf: buffer[0..<n])
-            if headerEnd == nil, let range = data.firstRange(of: [13, 10, 13, 10]) {
-                headerEnd = range.upperBound
-                let lines = String(decoding: data[..<range.lowerBound], as: UTF8.self).split(separator: "\r\n")
-                let statusParts = lines.first?.split(separator: " ") ?? []
-                guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
-                    throw ExchangeFailure(
-                        description: "\(host):\(port) answered something that is not HTTP", answered: true)
-                }
-                response.status = status
-                for line in lines.dropFirst() {
-                    guard let colon = line.firstIndex(of: ":") else { continue }
-                    let value = line[line.index(after: colon)...].drop { $0 == " " }
-                    response.headers[line[..<colon].lowercased()] = String(value)
-                }
-                framing = BodyFraming(status: status, headers: response.headers)
+            do throws(HTTPResponseReader.NotHTTP) {
+                if let response = try reader.append(buffer[0..<n]) { return (Response(response), response.keepAlive) }
+            } catch {
+                throw ExchangeFailure(
+                    description: "\(host):\(port) answered something that is not HTTP", answered: true)
             }
-            if data.count > Self.maxBody + 16 * 1024 { break }
         }
-        guard let end = headerEnd else { return (response, false) }
-        if !complete { response.body = Array(data[end..<min(data.count, end + Self.maxBody)]) }
-        // Kept only when the body's end was known and read, and neither side asked to close.
-        let keep = complete && framing != .untilClose && response.headers["connection"]?.lowercased() != "close"
-        return (response, keep)
+        guard let response = reader.closed() else {
+            throw ExchangeFailure(description: "\(host):\(port) sent no response headers", answered: true)
+        }
+        return (Response(response), false)
     }
 }
 
-/// How a response's body ends (RFC 9112 §6.3), and reading it from what has arrived.
-enum BodyFraming: Equatable {
-    case none
-    case length(Int)
-    case chunked
-    case untilClose
-
-    init(status: Int, headers: [String: String]) {
-        if (100..<200).contains(status) || status == 204 || status == 304 {
-            self = .none
-        } else if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
-            self = .chunked
-        } else if let length = headers["content-length"].flatMap({ Int($0) }), length >= 0 {
-            self = .length(length)
-        } else {
-            self = .untilClose
-        }
-    }
-
-    /// The whole body once `bytes` (what followed the headers) holds it; nil while more must be read (or for
-    /// `untilClose`, which only the close ends). A body longer than `HTTPPost.maxBody` is cut there.
-    func body(of bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        switch self {
-        case .none: return []
-        case .untilClose: return nil
-        case .length(let length):
-            guard bytes.count >= length else { return nil }
-            return Array(bytes.prefix(min(length, HTTPPost.maxBody)))
-        case .chunked: return Self.dechunk(bytes)
-        }
-    }
-
-    /// `size CRLF data CRLF … 0 CRLF [trailers] CRLF`, or nil while incomplete (or malformed: the timeout ends it).
-    static func dechunk(_ bytes: ArraySlice<UInt8>) -> [UInt8]? {
-        var body: [UInt8] = []
-        var i = bytes.startIndex
-        while true {
-            guard let lineEnd = bytes[i...].firstRange(of: [13, 10]) else { return nil }
-            let sizeText =
-                String(decoding: bytes[i..<lineEnd.lowerBound], as: UTF8.self)
-                .split(separator: ";").first.map { $0.trimmingCharacters(in: " ") } ?? ""
-            guard let size = Int(sizeText, radix: 16), size >= 0 else { return nil }
-            i = lineEnd.upperBound
-            if size == 0 {
-                // Trailers, if any, end with an empty line.
-                while true {
-                    guard let end = bytes[i...].firstRange(of: [13, 10]) else { return nil }
-                    if end.lowerBound == i { return body }
-                    i = end.upperBound
-                }
-            }
-            guard bytes.endIndex - i >= size + 2 else { return nil }
-            if body.count < HTTPPost.maxBody { body += bytes[i..<i + min(size, HTTPPost.maxBody - body.count)] }
-            i += size + 2
-        }
+extension HTTPPost.Response {
+    init(_ response: HTTPResponseReader.Response) {
+        self.init(status: response.status, headers: response.headers, body: response.body)
     }
 }
 
