@@ -18,7 +18,12 @@ struct BigSystemCLITests {
                     "--grpc", "off", "--duration", "20", "--status-interval", "60",
                 ], timeout: .seconds(90))
         }
-        try await Task.sleep(for: .seconds(2))
+        // Datagrams sent before the collector binds its port are refused by the kernel and counted by no one: wait
+        // until it listens (the sampling endpoint on the same TCP port opens right after the UDP one).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !loopbackAccepts(port: port), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         // 10,000 spans a second for ten seconds, then ten to catch up: the debug build's collector keeps up with that
         // beside the other suites, and stopping drains what is still queued.
         let system = SyntheticSystem(services: 300, edges: 1500, seed: 42)
