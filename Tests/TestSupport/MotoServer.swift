@@ -23,6 +23,16 @@ public final class MotoServer: Sendable {
         ]
     }
 
+    /// `init` on a thread of its own, for async tests: installing moto and waiting for it to listen takes long
+    /// enough to starve Swift concurrency's few threads (see `PythonTools.ensure`).
+    public static func start(lifetimeSeconds: Int = 600) async throws -> MotoServer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try MotoServer(lifetimeSeconds: lifetimeSeconds) })
+            }
+        }
+    }
+
     public init(lifetimeSeconds: Int = 600) throws {
         try PythonTools.ensure(module: "moto.server", package: "moto[server]")
         try PythonTools.ensure(module: "boto3", package: "boto3")

@@ -73,6 +73,18 @@ public enum PythonTools {
 }
 
 extension PythonTools {
+    /// `ensure` on a thread of its own, for async tests: a first run on a clean machine creates the virtual
+    /// environment and installs packages for minutes, and waited for on Swift concurrency's few threads (two on this
+    /// machine) — by two tests at once, one holding the install lock — it starved every other async test past its
+    /// time limit.
+    public static func ensure(module: String, package: String) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try ensure(module: module, package: package) as Void })
+            }
+        }
+    }
+
     /// `run` on a thread of its own, for async tests whose child talks back to a server in this process: a child
     /// waited for on one of Swift concurrency's few threads (two on this machine) can starve the server's handlers
     /// of the threads they run on, until the call times out.

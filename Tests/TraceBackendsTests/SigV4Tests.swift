@@ -78,8 +78,8 @@ struct SigV4Tests {
     /// Generated requests — methods, paths with reserved and encoded characters, dot segments and repeated slashes,
     /// queries in any order, headers with odd spacing and case, bodies, session tokens, dates — signed by us and by
     /// botocore's `SigV4Auth`, the reference: every `Authorization` header must be the same.
-    @Test func agreesWithBotocore() throws {
-        try PythonTools.ensure(module: "botocore", package: "botocore")
+    @Test func agreesWithBotocore() async throws {
+        try await PythonTools.ensure(module: "botocore", package: "botocore")
         var generator = SystemRandomNumberGenerator()
         let paths = [
             "/", "/TraceSummaries", "/a%20b/c", "/foo/../bar", "//double//slash/", "/~user/a+b", "/%E2%82%AC/x",

@@ -32,10 +32,10 @@ struct ForwardingTests {
     /// The X-Ray SDK's and the OTel SDK's traffic, forwarded: everything lands in moto, and the account's traces,
     /// read back, summarize exactly as what the collector recorded.
     @Test func realSDKTrafficLandsInXRayWithNothingLost() async throws {
-        try PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
-        try PythonTools.ensure(
+        try await PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
+        try await PythonTools.ensure(
             module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
-        let moto = try MotoServer()
+        let moto = try await MotoServer.start()
         defer { moto.stop() }
         let start = Date().addingTimeInterval(-5)
         let forwarder = XRayForwarder(client: try Self.client(moto.url), flushInterval: .milliseconds(100))
@@ -155,7 +155,7 @@ struct ForwardingTests {
             datagramSink: { forwarder.forward($0) })
         let collector = try await Collector.start(
             udp: ListenAddress(host: "127.0.0.1", port: 0), otlp: nil, pipeline: pipeline)
-        try PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
+        try await PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
         _ = try await RealClientTests.runClient("xray_client.py", ["service"], collector: collector)
         try await RealClientTests.waitForSpans(7, in: collector)
         let sender = try UDPSender(port: collector.udpAddress?.port ?? 0)

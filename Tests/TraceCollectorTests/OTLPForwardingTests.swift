@@ -82,8 +82,8 @@ struct OTLPForwardingTests {
     }
 
     @Test func aForwardsToBOverTLSAndNothingIsLostWhileBIsDown() async throws {
-        try PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
-        try PythonTools.ensure(
+        try await PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
+        try await PythonTools.ensure(
             module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
         let tls = try Self.makeCertificates()
         let temp = FileManager.default.temporaryDirectory

@@ -43,7 +43,7 @@ struct RealClientTests {
     }
 
     @Test func theXRaySDKForPython() async throws {
-        try PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
+        try await PythonTools.ensure(module: "aws_xray_sdk", package: "aws-xray-sdk")
         let collector = try await Self.startCollector()
         _ = try await Self.runClient("xray_client.py", ["service"], collector: collector)
         _ = try await Self.runClient("xray_client.py", ["lambda"], collector: collector)
@@ -74,9 +74,9 @@ struct RealClientTests {
     /// The same traffic over OTLP/HTTP and over OTLP/gRPC, with and without gzip: the same graph, exactly.
     @Test(arguments: [["http"], ["grpc", "none"], ["grpc", "gzip"]])
     func theOpenTelemetrySDKForPython(transport: [String]) async throws {
-        try PythonTools.ensure(
+        try await PythonTools.ensure(
             module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
-        try PythonTools.ensure(
+        try await PythonTools.ensure(
             module: "opentelemetry.exporter.otlp.proto.grpc", package: "opentelemetry-exporter-otlp-proto-grpc")
         let collector = try await Self.startCollector()
         _ = try await Self.runClient("otel_client.py", transport, collector: collector)
@@ -106,8 +106,8 @@ struct RealClientTests {
 @Suite("OTLP/gRPC under bad input", .serialized, .timeLimit(.minutes(5)))
 struct GRPCBadInputTests {
     @Test func badPeersAreRefusedAndTheReceiverKeepsServing() async throws {
-        try PythonTools.ensure(module: "grpc", package: "grpcio")
-        try PythonTools.ensure(module: "h2", package: "h2")
+        try await PythonTools.ensure(module: "grpc", package: "grpcio")
+        try await PythonTools.ensure(module: "h2", package: "h2")
         let pipeline = IngestPipeline(quietPeriodSeconds: 0.5, clock: { Int64(Date().timeIntervalSince1970 * 1e9) })
         let limit = 64 * 1024
         let collector = try await Collector.start(
@@ -149,7 +149,7 @@ struct GRPCBadInputTests {
 struct RecordingTests {
     /// OTLP from the real SDK, recorded as X-Ray JSON lines, read back: the same services, edges and counts.
     @Test func theRecordedFileDrawsTheSameGraph() async throws {
-        try PythonTools.ensure(
+        try await PythonTools.ensure(
             module: "opentelemetry.exporter.otlp.proto.http", package: "opentelemetry-exporter-otlp-proto-http")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("recorded-\(UUID()).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }

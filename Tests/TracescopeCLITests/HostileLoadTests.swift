@@ -11,12 +11,12 @@ struct HostileLoadTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Scripts/hostile_load.py").path
 
-    @Test func memoryStaysWithinTheBudgetAndGoodTrafficIsServed() throws {
+    @Test func memoryStaysWithinTheBudgetAndGoodTrafficIsServed() async throws {
         // What the script imports: grpcio for the gRPC clients, opentelemetry-proto for the messages.
-        try PythonTools.ensure(module: "grpc", package: "grpcio")
-        try PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
+        try await PythonTools.ensure(module: "grpc", package: "grpcio")
+        try await PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
         let budgetMB = 64
-        let run = try PythonTools.run(
+        let run = try await PythonTools.runDetached(
             ["python3", Self.script, SummaryCommandTests.binary.path, String(budgetMB)], timeout: .seconds(240))
         // Printed for the CI log: the peak against the budget.
         let result = run.output.split(separator: "\n").last { $0.hasPrefix("HOSTILE ") } ?? "no result line"

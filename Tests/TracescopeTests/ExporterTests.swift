@@ -157,7 +157,7 @@ struct ExporterTests {
         }
         tracer.shutdown()
         let body = try #require(server.request()?.body)
-        try PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
+        try await PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
         let check = try PythonTools.run(
             [
                 "python3", "-c",
@@ -203,7 +203,7 @@ struct ExporterTests {
         #expect(UInt64(spans.count) == tracer.exportStats.exported)
         #expect(spans.allSatisfy { $0.serviceName == "cart" && $0.resource["deployment.environment"] == .string("ci") })
         #expect(spans.contains { $0.name == "load" && $0.kind == TraceModel.SpanKind.client })
-        try PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
+        try await PythonTools.ensure(module: "opentelemetry.proto", package: "opentelemetry-proto")
         let check = try PythonTools.run(
             [
                 "python3", "-c",

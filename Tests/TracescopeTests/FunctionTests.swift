@@ -9,7 +9,7 @@ import Tracing
 
 @testable import Tracescope
 
-@Suite("Function invocations", .timeLimit(.minutes(2)))
+@Suite("Function invocations", .timeLimit(.minutes(5)))
 struct FunctionTests {
     /// Runs the spans through the same analysis `tracescope summary` uses.
     static func analyze(_ spans: [FinishedSpan]) -> TraceAnalyzer {
