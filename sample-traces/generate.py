@@ -2,6 +2,7 @@
 """Writes Tracescope's sample traces, deterministically.
 
     python3 sample-traces/generate.py checkout   > sample-traces/checkout-xray.jsonl
+    python3 sample-traces/generate.py checkout --seed 8 --payments-slowdown 0.1 > sample-traces/checkout-xray-after.jsonl
     python3 sample-traces/generate.py otlp       > sample-traces/shop-otlp.jsonl
     python3 sample-traces/generate.py stress --segments 1000000 --out sample-traces/stress-1m.jsonl
 
@@ -42,8 +43,11 @@ def ts(t):
     return round(t, 6)
 
 
-def checkout(seed=7, traces=240, out=sys.stdout):
-    """~240 checkout requests over four minutes, with planted faults, throttles, errors and cold starts."""
+def checkout(seed=7, traces=240, out=sys.stdout, payments_slowdown=0.0):
+    """~240 checkout requests over four minutes, with planted faults, throttles, errors and cold starts.
+
+    `payments_slowdown` (seconds) is added to every call to the payments API: the "after a bad deploy" run.
+    """
     rng = random.Random(seed)
     ids = Ids(rng)
     docs = []
@@ -123,7 +127,7 @@ def checkout(seed=7, traces=240, out=sys.stdout):
             else:
                 inv_subs.append(ddb)
                 # The payments API (a remote, uninstrumented service).
-                p = rng.lognormvariate(-2.3, 0.5) * (4 if rng.random() < 0.03 else 1)   # a long tail
+                p = rng.lognormvariate(-2.3, 0.5) * (4 if rng.random() < 0.03 else 1) + payments_slowdown  # a long tail
                 pay = {"name": "api.payments.example.com", "id": ids.span(), "start_time": ts(cursor),
                        "end_time": ts(cursor + p), "namespace": "remote",
                        "http": {"request": {"method": "POST", "url": "https://api.payments.example.com/v1/charges",
@@ -398,11 +402,13 @@ def main():
     parser.add_argument("--segments", type=int, default=1_000_000, help="stress: how many segments")
     parser.add_argument("--out", help="write here instead of standard output")
     parser.add_argument("--seed", type=int, help="random seed (defaults give the committed files)")
+    parser.add_argument("--payments-slowdown", type=float, default=0.0,
+                        help="checkout: seconds added to every payments API call")
     args = parser.parse_args()
     out = open(args.out, "w") if args.out else sys.stdout
     try:
         if args.kind == "checkout":
-            checkout(seed=args.seed if args.seed is not None else 7, out=out)
+            checkout(seed=args.seed if args.seed is not None else 7, out=out, payments_slowdown=args.payments_slowdown)
         elif args.kind == "otlp":
             otlp(seed=args.seed if args.seed is not None else 11, out=out)
         else:

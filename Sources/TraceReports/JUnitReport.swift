@@ -21,7 +21,16 @@ public enum JUnitReport {
         if s.gates.isEmpty {
             out.append("    <testcase classname=\"tracescope\" name=\"summary (\(s.traces.requests) traces)\"/>")
         }
-        for g in s.gates {
+        out += testcases(s.gates)
+        out.append("  </testsuite>")
+        out.append("</testsuites>")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// One test case per gate and target; shared with `diff`.
+    static func testcases(_ gates: [GateResult]) -> [String] {
+        var out: [String] = []
+        for g in gates {
             let name = xml(g.gate + (g.target.map { " [" + $0 + "]" } ?? ""))
             switch g.status {
             case .pass:
@@ -39,9 +48,7 @@ public enum JUnitReport {
                 out.append("    </testcase>")
             }
         }
-        out.append("  </testsuite>")
-        out.append("</testsuites>")
-        return out.joined(separator: "\n") + "\n"
+        return out
     }
 
     private static func detail(_ g: GateResult) -> String {

@@ -20,18 +20,7 @@ public enum MarkdownReport {
             out += ["", "Inputs: " + s.inputs.map { "`" + code($0) + "`" }.joined(separator: ", ")]
         }
 
-        if !s.gates.isEmpty {
-            out += ["", "### Gates", ""]
-            out.append("| | Gate | Target | Observed | Threshold | Samples | Result |")
-            out.append("|---|---|---|---:|---:|---:|---|")
-            for g in s.gates {
-                let mark = g.passed ? "✅" : g.status == .fail ? "❌" : "⚠️"
-                out.append(
-                    "| \(mark) | `\(code(g.gate))` | \(cell(g.target ?? "–")) | \(value(g.observed, g.unit)) | "
-                        + "\(value(g.threshold, g.unit)) | \(g.samples) | \(cell(g.status.rawValue + ": " + g.message)) |"
-                )
-            }
-        }
+        out += gateSection(s.gates)
 
         if !s.edges.isEmpty {
             out += ["", "### Service map", "", "```mermaid", "graph LR"]
@@ -126,6 +115,22 @@ public enum MarkdownReport {
             }
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The gates as a table under a heading; nothing when there are none. Shared with `diff`.
+    static func gateSection(_ gates: [GateResult]) -> [String] {
+        guard !gates.isEmpty else { return [] }
+        var out = ["", "### Gates", ""]
+        out.append("| | Gate | Target | Observed | Threshold | Samples | Result |")
+        out.append("|---|---|---|---:|---:|---:|---|")
+        for g in gates {
+            let mark = g.passed ? "✅" : g.status == .fail ? "❌" : "⚠️"
+            out.append(
+                "| \(mark) | `\(code(g.gate))` | \(cell(g.target ?? "–")) | \(value(g.observed, g.unit)) | "
+                    + "\(value(g.threshold, g.unit)) | \(g.samples) | \(cell(g.status.rawValue + ": " + g.message)) |"
+            )
+        }
+        return out
     }
 
     private static func marker(_ f: Summary.Figures) -> String {

@@ -8,18 +8,8 @@ public enum SummaryJSONReport {
         OrderedJSON.object([
             ("schema", .string(Summary.schema)),
             ("inputs", .array(s.inputs.map { .string($0) })),
-            (
-                "window",
-                .object([
-                    ("start", .string(ISOTime.format(s.window.start))),
-                    ("end", .string(ISOTime.format(s.window.end))),
-                    ("seconds", .number(s.window.seconds)),
-                ])
-            ),
-            (
-                "traces",
-                .object([("count", .int(Int64(s.traces.requests)))] + classAndLatency(s.traces, includeRequests: false))
-            ),
+            ("window", window(s.window)),
+            ("traces", traces(s.traces)),
             (
                 "services",
                 .array(
@@ -55,25 +45,7 @@ public enum SummaryJSONReport {
                         ])
                     })
             ),
-            (
-                "gates",
-                .array(
-                    s.gates.map { g in
-                        .object([
-                            ("gate", .string(g.gate)),
-                            ("target", .optional(g.target)),
-                            ("observed", .optional(g.observed)),
-                            ("threshold", .optional(g.threshold)),
-                            ("baseline", .optional(g.baseline)),
-                            ("unit", .string(g.unit)),
-                            ("samples", .int(Int64(g.samples))),
-                            ("required_samples", .int(Int64(g.requiredSamples))),
-                            ("passed", .bool(g.passed)),
-                            ("status", .string(g.status.rawValue)),
-                            ("message", .string(g.message)),
-                        ])
-                    })
-            ),
+            ("gates", .array(s.gates.map(gate))),
             ("verdict", .string(s.verdict.rawValue)),
             (
                 "rejected",
@@ -89,11 +61,40 @@ public enum SummaryJSONReport {
         ]).pretty() + "\n"
     }
 
-    private static func node(_ n: NodeKey) -> [(String, OrderedJSON)] {
+    /// One gate's outcome; shared with `diff`.
+    static func gate(_ g: GateResult) -> OrderedJSON {
+        .object([
+            ("gate", .string(g.gate)),
+            ("target", .optional(g.target)),
+            ("observed", .optional(g.observed)),
+            ("threshold", .optional(g.threshold)),
+            ("baseline", .optional(g.baseline)),
+            ("unit", .string(g.unit)),
+            ("samples", .int(Int64(g.samples))),
+            ("required_samples", .int(Int64(g.requiredSamples))),
+            ("passed", .bool(g.passed)),
+            ("status", .string(g.status.rawValue)),
+            ("message", .string(g.message)),
+        ])
+    }
+
+    static func window(_ w: Summary.Window) -> OrderedJSON {
+        .object([
+            ("start", .string(ISOTime.format(w.start))),
+            ("end", .string(ISOTime.format(w.end))),
+            ("seconds", .number(w.seconds)),
+        ])
+    }
+
+    static func traces(_ t: Summary.Figures) -> OrderedJSON {
+        .object([("count", .int(Int64(t.requests)))] + classAndLatency(t, includeRequests: false))
+    }
+
+    static func node(_ n: NodeKey) -> [(String, OrderedJSON)] {
         [("name", .string(n.name)), ("type", .optional(n.type))]
     }
 
-    private static func classAndLatency(_ f: Summary.Figures, includeRequests: Bool) -> [(String, OrderedJSON)] {
+    static func classAndLatency(_ f: Summary.Figures, includeRequests: Bool) -> [(String, OrderedJSON)] {
         (includeRequests ? [("requests", OrderedJSON.int(Int64(f.requests)))] : []) + [
             ("ok", .int(Int64(f.ok))),
             ("errors", .int(Int64(f.errors))),

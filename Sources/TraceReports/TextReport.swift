@@ -14,18 +14,7 @@ public enum TextReport {
                 + "\(t.throttles) throttles, \(t.faults) faults; p50 \(Formatting.millis(t.p50)), p95 \(Formatting.millis(t.p95)), "
                 + "p99 \(Formatting.millis(t.p99)), max \(Formatting.millis(t.maxMillis))")
 
-        if !s.gates.isEmpty {
-            out += ["", "Gates"]
-            var rows = [["", "gate", "target", "observed", "threshold", "samples", "result"]]
-            for g in s.gates {
-                rows.append([
-                    g.passed ? "ok" : g.status == .fail ? "FAIL" : "??", g.gate, g.target ?? "-",
-                    value(g.observed, g.unit), value(g.threshold, g.unit), "\(g.samples)",
-                    g.status.rawValue + (g.passed ? "" : ": " + g.message),
-                ])
-            }
-            out.append(contentsOf: table(rows, rightAligned: [3, 4, 5]))
-        }
+        out += gateSection(s.gates)
 
         let services = s.services.filter { !$0.node.isClient }
         if !services.isEmpty {
@@ -94,6 +83,20 @@ public enum TextReport {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// The gates as a table under a blank line and a heading; nothing when there are none. Shared with `diff`.
+    static func gateSection(_ gates: [GateResult]) -> [String] {
+        guard !gates.isEmpty else { return [] }
+        var rows = [["", "gate", "target", "observed", "threshold", "samples", "result"]]
+        for g in gates {
+            rows.append([
+                g.passed ? "ok" : g.status == .fail ? "FAIL" : "??", g.gate, g.target ?? "-",
+                value(g.observed, g.unit), value(g.threshold, g.unit), "\(g.samples)",
+                g.status.rawValue + (g.passed ? "" : ": " + g.message),
+            ])
+        }
+        return ["", "Gates"] + table(rows, rightAligned: [3, 4, 5])
+    }
+
     static let blocks: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// The distribution as block characters, each column a logarithmic latency bucket.
@@ -116,8 +119,8 @@ public enum TextReport {
     private static func value(_ v: Double?, _ unit: String) -> String { Formatting.value(v, unit: unit, missing: "-") }
 
     /// Aligns columns by display width; every cell is made terminal-safe first.
-    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> [String] {
-        let safe = rows.map { $0.map { DisplayWidth.truncate(TerminalSafe.escape($0), to: 48) } }
+    static func table(_ rows: [[String]], rightAligned: Set<Int>, maxCellWidth: Int = 48) -> [String] {
+        let safe = rows.map { $0.map { DisplayWidth.truncate(TerminalSafe.escape($0), to: maxCellWidth) } }
         let columns = safe.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
         for row in safe {

@@ -14,7 +14,7 @@ struct TracescopeCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 a gate failed, 2 bad input or usage.
             """,
         version: "0.2.0",
-        subcommands: [TUICommand.self, DemoCommand.self, SummaryCommand.self, CollectCommand.self],
+        subcommands: [TUICommand.self, DemoCommand.self, SummaryCommand.self, DiffCommand.self, CollectCommand.self],
         defaultSubcommand: TUICommand.self
     )
 

@@ -17,6 +17,9 @@ public struct TraceAnalyzer: Sendable {
     public private(set) var functions: [String: FunctionStats] = [:]
     /// Recent completed traces, kept only when a live view needs them (`keepTraces(budgetBytes:)`).
     public private(set) var store: TraceStore?
+    /// Requests and critical-path time per operation path, kept only when asked for (`trackOperations()`), as `diff`
+    /// does.
+    public private(set) var operations: OperationStats?
     public private(set) var lateFragments = 0
     /// Traces that started further ahead of the watermark than `maxClockLead`: a sender's clock is wrong. They are
     /// counted where they belong, but placed in time at the latest plausible moment, so they neither stretch the
@@ -52,6 +55,11 @@ public struct TraceAnalyzer: Sendable {
         store = TraceStore(budgetBytes: budgetBytes)
     }
 
+    /// Keeps figures per operation path (see `OperationStats`).
+    public mutating func trackOperations(maxPaths: Int = 5_000, maxSamples: Int = 20_000) {
+        operations = OperationStats(maxPaths: maxPaths, maxSamples: maxSamples)
+    }
+
     public mutating func ingest(_ spans: [Span]) {
         assembler.add(spans)
         while let trace = assembler.nextCompleted() { analyze(trace) }
@@ -80,6 +88,7 @@ public struct TraceAnalyzer: Sendable {
             lateFragments += 1
         } else {
             traces.record(trace.statusClass, start: min(start, latest), durationNanos: end - start)
+            operations?.add(trace)
         }
         for record in InvocationExtractor.invocations(in: trace) {
             functions[record.function, default: FunctionStats()].add(record)

@@ -124,7 +124,14 @@ public struct LatencyHistogram: Sendable {
         guard count > 0 else { return nil }
         if percentile >= 100 { return maxMillis }
         if !(percentile > 0) { return minMillis }
-        let rank = max(1, UInt64((percentile.nextDown * Double(count) / 100).rounded(.up)))
+        return millis(atRank: max(1, UInt64((percentile.nextDown * Double(count) / 100).rounded(.up))))
+    }
+
+    /// The value of the `rank`-th smallest request (1-based, clamped to 1…count) in milliseconds; nil when empty.
+    /// What percentiles and their confidence intervals (`Significance`) read.
+    public func millis(atRank rank: UInt64) -> Double? {
+        guard count > 0 else { return nil }
+        let rank = min(max(1, rank), count)
         var seen: UInt64 = 0
         for i in 0..<counts.count {
             seen &+= counts[i]

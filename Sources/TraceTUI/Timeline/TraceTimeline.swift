@@ -77,8 +77,14 @@ public struct TraceTimeline: Sendable {
         roots.sort(by: byStart)
         for i in children.indices where children[i].count > 1 { children[i].sort(by: byStart) }
 
+        // Each root's own critical path (docs/SEMANTICS.md, "Critical path").
+        let tree = CriticalPath.Tree(children: children, roots: roots)
         var critical = Set<Int>()
-        for root in roots { markCriticalPath(from: root, spans, children, &critical) }
+        for root in roots {
+            for step in CriticalPath.steps(from: root, spans: spans, tree: tree) {
+                if let span = step.span { critical.insert(span) }
+            }
+        }
 
         var rows: [Row] = []
         rows.reserveCapacity(spans.count)
@@ -123,30 +129,5 @@ public struct TraceTimeline: Sendable {
             return span.isSegment && (span.origin == "AWS::Lambda::Function" || span.origin == "AWS::Lambda")
         }
         return InvocationExtractor.hasFunctionAttributes(span)
-    }
-
-    /// The critical path: from a span's end, walk back through the child that finished last before the cursor, then
-    /// the one that finished last before that child started, and so on — the chain of work the span waited on — and
-    /// the same inside each chosen child. With a work list, not recursion: a hostile trace can chain spans deeper
-    /// than any stack.
-    private static func markCriticalPath(
-        from root: Int, _ spans: [Span], _ children: [[Int]], _ critical: inout Set<Int>
-    ) {
-        var work: [(span: Int, until: EpochNanos)] = [(root, spans[root].end ?? spans[root].start)]
-        while let (i, cursorEnd) = work.popLast() {
-            guard critical.insert(i).inserted else { continue }
-            var cursor = min(cursorEnd, spans[i].end ?? cursorEnd)
-            // Latest end first; on a tie the child with children of its own, whose inside the path can then show.
-            let byEnd = children[i].sorted { a, b in
-                let (ea, eb) = (spans[a].end ?? spans[a].start, spans[b].end ?? spans[b].start)
-                return ea != eb ? ea > eb : children[a].count > children[b].count
-            }
-            for child in byEnd {
-                let childEnd = spans[child].end ?? spans[child].start
-                guard childEnd <= cursor, spans[child].start >= spans[i].start else { continue }
-                work.append((child, childEnd))
-                cursor = spans[child].start
-            }
-        }
     }
 }

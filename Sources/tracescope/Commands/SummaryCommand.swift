@@ -109,14 +109,7 @@ struct SummaryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Parse every gate before reading anything: a typo should fail fast, not after a 1 GB file.
-        var parsedGates: [Gate] = []
-        for text in gates {
-            do throws(GateParser.Failure) { parsedGates.append(try GateParser.parse(text)) } catch {
-                Terminal.warn(error.description)
-                throw ExitCode(2)
-            }
-        }
+        let parsedGates = try parseGates(gates, GateParser.parse)
         var baselineSummary: Summary?
         if let baseline {
             guard let text = Terminal.readFile(baseline) else {
@@ -131,47 +124,18 @@ struct SummaryCommand: AsyncParsableCommand {
             }
         }
 
-        var analyzer = TraceAnalyzer(quietPeriodSeconds: traceTimeout, maxOpenTraces: 200_000, seriesCapacity: 16)
-        var stats = IngestStats()
-        var unusable: [String] = []
-        var inputs = files
+        var run = RunReader(traceTimeout: traceTimeout, trackOperations: false)
         if xray {
-            inputs = [try await readXRay(into: &analyzer, stats: &stats)]
-        } else {
-            do throws(TraceFileReader.Failure) {
-                // Decoding runs on a second thread while this one assembles and analyses.
-                try ParallelTraceReader.read(paths: files) { event in
-                    switch event {
-                    case .spans(let spans):
-                        analyzer.ingest(spans)
-                    case .finished(let path, let fileStats):
-                        if fileStats.spans == 0 { unusable.append(path) }
-                        stats.merge(fileStats)
-                    }
-                }
-            } catch {
+            do {
+                try await run.readXRay(window: try window.window(), aws: aws, filter: filter, maxTraces: maxTraces)
+            } catch let error as TimeSpec.Failure {
                 Terminal.warn(error.description)
                 throw ExitCode(2)
             }
+        } else {
+            try run.read(files: files)
         }
-        analyzer.finish()
-
-        for example in stats.examples { Terminal.warn(example.description) }
-        if stats.rejectedCount > stats.examples.count {
-            Terminal.warn("… and \(stats.rejectedCount - stats.examples.count) more rejected records")
-        }
-        if !unusable.isEmpty {
-            for path in unusable { Terminal.warn("\(path): no usable trace records") }
-            throw ExitCode(2)
-        }
-
-        var summary = SummaryBuilder.build(from: analyzer)
-        summary.inputs = inputs
-        summary.rejected = Summary.Rejected(
-            count: stats.rejectedCount,
-            reasons: Dictionary(uniqueKeysWithValues: stats.rejected.map { ($0.key.rawValue, $0.value) }),
-            examples: stats.examples.map(\.description)
-        )
+        var summary = run.finish()
         summary.gates = GateEvaluator.evaluate(
             parsedGates, on: summary, baseline: baselineSummary, minimumSamples: minSamples)
 
@@ -184,60 +148,12 @@ struct SummaryCommand: AsyncParsableCommand {
         case .json: report = SummaryJSONReport.render(summary)
         case .junit: report = JUnitReport.render(summary)
         }
-        if let output {
-            do throws(Terminal.WriteError) { try Terminal.writeFile(output, report) } catch {
-                Terminal.warn(error.description)
-                throw ExitCode(2)
-            }
-        } else {
-            Terminal.write(report)
-        }
-
-        for gate in summary.gates where !gate.passed {
-            Terminal.warn(
-                "gate failed: \(gate.gate)\(gate.target.map { " [\($0)]" } ?? ""): \(gate.status.rawValue): \(gate.message)"
-            )
-        }
-        if strict && stats.rejectedCount > 0 {
-            Terminal.warn("--strict: \(stats.rejectedCount) records were rejected")
+        try emit(report, to: output)
+        warnFailedGates(summary.gates)
+        if strict && run.stats.rejectedCount > 0 {
+            Terminal.warn("--strict: \(run.stats.rejectedCount) records were rejected")
             throw ExitCode(2)
         }
         if summary.verdict == .fail { throw ExitCode(1) }
-    }
-
-    /// Reads the window's traces from X-Ray into the analyzer; the input's name for the report.
-    private func readXRay(into analyzer: inout TraceAnalyzer, stats: inout IngestStats) async throws -> String {
-        do {
-            let (start, end) = try window.window()
-            let client = try aws.client()
-            let fetcher = XRayTraceFetcher(client: client, maxTraces: maxTraces)
-            let (ids, truncated) = try await fetcher.traceIDs(start: start, end: end, filter: filter)
-            if truncated {
-                Terminal.warn(
-                    "X-Ray holds more than \(maxTraces) traces in the window: the first \(maxTraces) are read (--max-traces)"
-                )
-            }
-            var spans: [[Span]] = []
-            let outcome = try await fetcher.fetch(ids: ids) { spans.append($0) }
-            for batch in spans { analyzer.ingest(batch) }
-            stats.merge(outcome.stats)
-            if !outcome.missing.isEmpty {
-                Terminal.warn(
-                    "X-Ray did not return \(outcome.missing.count) of \(ids.count) traces (UnprocessedTraceIds)")
-            }
-            if ids.isEmpty {
-                Terminal.warn(
-                    "X-Ray holds no traces in the window (\(client.endpoint.absoluteString), \(client.region))")
-                throw ExitCode(2)
-            }
-            return
-                "xray:\(client.region) \(ISO8601DateFormatter().string(from: start))/\(ISO8601DateFormatter().string(from: end))"
-        } catch let error as AWSError {
-            Terminal.warn(error.description)
-            throw ExitCode(2)
-        } catch let error as TimeSpec.Failure {
-            Terminal.warn(error.description)
-            throw ExitCode(2)
-        }
     }
 }
