@@ -72,9 +72,9 @@ enum DiffFormatting {
     /// One line on the significance test, for every report.
     static func method(_ diff: RunDiff) -> String {
         let s = diff.significance
-        return "\(diff.changes.count) figures compared; significant = disjoint \(confidence(s.z)) intervals"
-            + " (order statistics for percentiles, Wilson for rates, Poisson for req/s)"
-            + " and, for latencies, a change of at least \(Formatting.fixed(s.minimumRelativeChange * 100, 0))%"
+        return "\(diff.changes.count) figures compared; significant = a gap wider than the runs' "
+            + "\(confidence(s.z)) intervals combined (order statistics for percentiles, Wilson for rates, Poisson "
+            + "for req/s) and, for latencies, a change of at least \(Formatting.fixed(s.minimumRelativeChange * 100, 0))%"
     }
 
     /// The two-sided confidence of a z: `99.9%`.

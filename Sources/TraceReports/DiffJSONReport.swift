@@ -12,7 +12,7 @@ public enum DiffJSONReport {
             (
                 "significance",
                 .object([
-                    ("method", .string("disjoint confidence intervals")),
+                    ("method", .string("z-test of the difference, standard errors from distribution-free intervals")),
                     ("confidence", .number(Significance.confidence(ofZ: d.significance.z))),
                     ("z", .number(d.significance.z)),
                     ("min_change_pct", .number(d.significance.minimumRelativeChange * 100)),

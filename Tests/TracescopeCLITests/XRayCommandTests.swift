@@ -49,6 +49,36 @@ struct XRayCommandTests {
         #expect(gated.stderr.contains("gate failed: shop-api/prod: fault_rate < 1%"))
     }
 
+    /// Two windows of one account diff as the files of the same documents do: the base run as put, the current
+    /// run (the payments API 100 ms slower) put an hour later.
+    @Test func twoWindowsOfAnAccountDiffAsTheirFilesDo() throws {
+        let moto = try MotoServer()
+        defer { moto.stop() }
+        for (file, shift) in [(SummaryCommandTests.checkout, "0"), (DiffCommandTests.after, "3600")] {
+            let put = try PythonTools.run(["python3", Self.script, "put", file, shift], environment: moto.environment)
+            try #require(put.status == 0 && put.output.contains(#""unprocessed": 0"#), "boto3: \(put.output)")
+        }
+        let fromAccount = try Self.tracescope(
+            [
+                "diff", "--base-xray", "1795170000/1795178000", "--current-xray", "1795179000/1795181700",
+                "--format", "json",
+            ], moto.environment)
+        #expect(fromAccount.status == 0, "\(fromAccount.stderr)")
+        let fromFiles = try Self.tracescope(
+            ["diff", "--base", SummaryCommandTests.checkout, "--current", DiffCommandTests.after, "--format", "json"],
+            [:])
+        #expect(fromFiles.status == 0)
+        // The same figures; only the inputs and the current window's times (an hour later) differ.
+        func figures(_ json: String) -> String {
+            json.split(separator: "\n").filter {
+                !$0.contains("\"inputs\"") && !$0.contains("\"start\": \"20") && !$0.contains("\"end\": \"20")
+            }
+            .joined(separator: "\n")
+        }
+        #expect(figures(fromAccount.stdout) == figures(fromFiles.stdout))
+        #expect(fromAccount.stdout.contains("xray:"))
+    }
+
     @Test func anUnreachableEndpointIsAClearErrorAndExit2() throws {
         let (fd, port) = try bindLoopback(Int32(SOCK_STREAM.rawValue))
         close(fd)

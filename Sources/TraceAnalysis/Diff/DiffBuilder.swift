@@ -161,7 +161,7 @@ private struct Comparer {
         let currentRPS = significance.interval(count: current.requests, seconds: currentSeconds)
         append(
             subject, "rps", .perSecond, base.rps, current.rps, base.requests, current.requests,
-            significant: Significance.disjoint(baseRPS, currentRPS), higherIsWorse: nil)
+            significant: Significance.differs(base.rps, baseRPS, current.rps, currentRPS), higherIsWorse: nil)
         for (metric, cls) in [("error_rate", StatusClass.error), ("throttle_rate", .throttle), ("fault_rate", .fault)] {
             proportion(subject, metric, base.count(cls), base.requests, current.count(cls), current.requests)
         }
@@ -178,16 +178,15 @@ private struct Comparer {
         _ currentTotal: UInt64
     ) {
         let needed = significance.samplesNeededForRates
-        let enough = baseTotal >= needed && currentTotal >= needed
+        let old = baseTotal == 0 ? nil : Double(baseHits) / Double(baseTotal)
+        let new = currentTotal == 0 ? nil : Double(currentHits) / Double(currentTotal)
         let significant =
-            enough
-            && Significance.disjoint(
-                significance.interval(successes: baseHits, trials: baseTotal),
+            baseTotal >= needed && currentTotal >= needed
+            && Significance.differs(
+                old, significance.interval(successes: baseHits, trials: baseTotal), new,
                 significance.interval(successes: currentHits, trials: currentTotal))
         append(
-            subject, metric, .ratio, baseTotal == 0 ? nil : Double(baseHits) / Double(baseTotal),
-            currentTotal == 0 ? nil : Double(currentHits) / Double(currentTotal), baseTotal, currentTotal,
-            significant: significant, higherIsWorse: true)
+            subject, metric, .ratio, old, new, baseTotal, currentTotal, significant: significant, higherIsWorse: true)
     }
 
     private mutating func latencies(
@@ -203,8 +202,8 @@ private struct Comparer {
             if let base, let current, let old, let new, baseCount >= needed, currentCount >= needed, old > 0 {
                 significant =
                     abs(new - old) / old >= significance.minimumRelativeChange
-                    && Significance.disjoint(
-                        significance.interval(of: base, percentile: q),
+                    && Significance.differs(
+                        old, significance.interval(of: base, percentile: q), new,
                         significance.interval(of: current, percentile: q))
             }
             append(

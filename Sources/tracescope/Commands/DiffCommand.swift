@@ -11,8 +11,10 @@ struct DiffCommand: AsyncParsableCommand {
         discussion: """
             Compares a base run with a current run per service, edge, function phase (dwell, init, handler) and \
             operation path: requests and req/s, error/throttle/fault rates, p50/p90/p99 with their sample counts. \
-            A change is significant when the two runs' confidence intervals (99.9% each) are disjoint and, for a \
-            latency, it moved by at least --min-change; two runs of one distribution come out unchanged. The \
+            A change is significant when the gap between the runs exceeds their 99.9% confidence intervals \
+            combined and, for a latency, it moved by at least --min-change; a percentile is judged once each run \
+            has ten requests beyond it (p50 20, p90 100, p99 1,000), so two runs of one distribution come out \
+            unchanged. The \
             typical trace's change (the traces around the median) is split over the operation paths on its \
             critical path, largest first. New and vanished nodes and edges are listed.
 
@@ -82,7 +84,7 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Samples each run needs before a figure is judged (default: p99 100, p90 10, p50 2, rates 1).",
+            "Samples each run needs before a figure is judged (default: p99 1000, p90 100, p50 20, rates 1).",
             valueName: "n"))
     var minSamples: UInt64?
 
