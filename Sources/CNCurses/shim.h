@@ -30,6 +30,29 @@ static inline int tracescope_key_npage(void) { return KEY_NPAGE; }
 static inline int tracescope_key_ppage(void) { return KEY_PPAGE; }
 static inline int tracescope_key_btab(void) { return KEY_BTAB; }
 static inline int tracescope_err(void) { return ERR; }
+/* Mouse (as htop and k9s): clicks, double-clicks and the wheel, reported as KEY_MOUSE. */
+static inline int tracescope_key_mouse(void) { return KEY_MOUSE; }
+static inline void tracescope_enable_mouse(void) {
+    mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+              | BUTTON5_PRESSED
+#endif
+              , NULL);
+}
+/* The pending mouse event: 1 click, 2 double-click, 3 wheel up, 4 wheel down, 0 anything else. */
+static inline int tracescope_read_mouse(int *x, int *y) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    *x = event.x;
+    *y = event.y;
+    if (event.bstate & BUTTON1_DOUBLE_CLICKED) return 2;
+    if (event.bstate & BUTTON1_CLICKED) return 1;
+    if (event.bstate & BUTTON4_PRESSED) return 3;
+#ifdef BUTTON5_PRESSED
+    if (event.bstate & BUTTON5_PRESSED) return 4;
+#endif
+    return 0;
+}
 /* Esc alone arrives after this many milliseconds instead of ncurses' default second. */
 static inline void tracescope_set_escdelay(int ms) { set_escdelay(ms); }
 /* Draws a run of characters with attributes and a colour pair. */

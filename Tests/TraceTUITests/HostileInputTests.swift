@@ -213,6 +213,21 @@ struct HostileInputTests {
             #expect(
                 !text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" },
                 "a control character reached the timeline")
+            // Beside the typical trace, and searched: the same promise.
+            state.screen = .compare(current: trace.traceID, base: .typical)
+            let compared = DashboardModel.make(
+                from: analyzer, source: "hostile", query: state.query, now: now, rejected: 0)
+            let comparedText = DashboardView.render(state, compared, glyphs: .unicode).text
+            #expect(
+                !comparedText.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" },
+                "a control character reached the comparison")
+            state.screen = .trace(trace.traceID)
+            state = update(state, with: .key(.character("/")), model: traceModel)
+            for key in "\u{1B}[2J".map({ Key.character($0) }) + [.enter] {
+                state = update(state, with: .key(key), model: traceModel)
+            }
+            let searched = DashboardView.render(state, traceModel, glyphs: .unicode).text
+            #expect(!searched.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
         }
     }
 

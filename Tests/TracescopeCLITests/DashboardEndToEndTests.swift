@@ -63,7 +63,7 @@ struct DashboardEndToEndTests {
         #expect(screen.contains("api.payments.example.com"))
         // The faulting node is marked, not only coloured.
         #expect(screen.split(separator: "\n").contains { $0.contains("✖ api.payments.example.com") })
-        try Self.tmux(["send-keys", "-t", session, "Tab", "j", "?"])
+        try Self.tmux(["send-keys", "-t", session, "Tab", "j", "?", "G"])
         #expect(try Self.waitFor("Markers:", session: session).contains("fault (5xx)"))
         try Self.tmux(["send-keys", "-t", session, "Escape"])
         // Slowest first: the top trace is a cold start; open it and find its Initialization bar.
@@ -79,6 +79,32 @@ struct DashboardEndToEndTests {
         #expect(after.contains("TERMINAL-RESTORED-0"))
         // The dashboard is gone from the screen: endwin restored the normal screen.
         #expect(!after.contains("Recent traces"))
+    }
+
+    /// Mark the slowest trace, open the next: the two side by side; back in its timeline, `/` finds a span; `t` puts
+    /// it beside the typical trace of its operation.
+    @Test func twoTracesSideBySideAndASearchInsideOne() throws {
+        let session = try Self.startSession(
+            "compare", "tui --replay \(SummaryCommandTests.checkout) --speed 0",
+            after: "echo TERMINAL-RESTORED-$?; read")
+        defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
+        _ = try Self.waitFor("email-sender", session: session)
+        try Self.tmux(["send-keys", "-t", session, "Tab", "s", "c"])
+        #expect(try Self.waitFor("· marked ", session: session).contains("· marked "))
+        try Self.tmux(["send-keys", "-t", session, "j", "Enter"])
+        let compared = try Self.waitFor("Compare · shop-api/prod", session: session)
+        #expect(compared.contains("Compare · shop-api/prod"), "\(compared)")
+        #expect(compared.contains(" vs marked "))
+        #expect(compared.contains("api.payments.example.com"))
+        #expect(compared.contains("self chg"))
+        try Self.tmux(["send-keys", "-t", session, "Escape", "/", "dynamo", "Enter"])
+        let searched = try Self.waitFor("/dynamo: match 1 of", session: session)
+        #expect(searched.contains("/dynamo: match 1 of"), "\(searched)")
+        try Self.tmux(["send-keys", "-t", session, "Escape", "t"])
+        let typical = try Self.waitFor(" vs typical ", session: session)
+        #expect(typical.contains(" vs typical "), "\(typical)")
+        try Self.tmux(["send-keys", "-t", session, "q"])
+        #expect(try Self.waitFor("TERMINAL-RESTORED-0", session: session).contains("TERMINAL-RESTORED-0"))
     }
 
     /// At 200× the sample's quarter of an hour plays in seconds: the header says so, and the services fill in.

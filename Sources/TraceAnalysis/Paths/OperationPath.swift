@@ -110,6 +110,9 @@ public struct PathTable: Sendable {
 
     public func step(of id: Int) -> String { steps[id] }
 
+    /// The path one step shorter; nil for a root step.
+    public func parent(of id: Int) -> Int? { parents[id] < 0 ? nil : parents[id] }
+
     /// The steps from the root to `id`.
     public func path(of id: Int) -> [String] {
         var names: [String] = []

@@ -15,6 +15,17 @@ public struct AppState: Sendable, Equatable {
         case node(NodeKey)
         /// An edge's panel, opened from the panel of `from` (where Esc returns).
         case edge(EdgeKey, from: NodeKey)
+        /// Two traces side by side: `current` against the marked trace or a typical one (Esc returns to current's
+        /// timeline).
+        case compare(current: TraceID, base: CompareBase)
+    }
+
+    /// What a trace is compared with.
+    public enum CompareBase: Sendable, Equatable {
+        /// The trace marked with `c`.
+        case trace(TraceID)
+        /// The median-duration trace of the same root operation in memory.
+        case typical
     }
 
     public enum TraceOrder: String, Sendable, CaseIterable {
@@ -77,6 +88,16 @@ public struct AppState: Sendable, Equatable {
     public var detailsFocused = false
     public var detailsScroll = 0
 
+    /// The trace marked with `c`: opening another puts the two side by side.
+    public var markedTrace: TraceID?
+    /// The comparison's selected row.
+    public var compareRow = 0
+
+    /// The search inside the open trace (`/` in the timeline; `n`/`N` step through its matches), and the search
+    /// being typed.
+    public var timelineSearch: String?
+    public var timelineSearchDraft: String?
+
     public init(width: Int, height: Int) {
         self.width = width
         self.height = height
@@ -87,15 +108,19 @@ public struct AppState: Sendable, Equatable {
         var trace: TraceID?
         var node: NodeKey?
         var edge: EdgeKey?
+        var compare: CompareBase?
         switch screen {
         case .dashboard: break
         case .trace(let id): trace = id
         case .node(let key): node = key
         case .edge(let key, _): edge = key
+        case .compare(let current, let base):
+            trace = current
+            compare = base
         }
         return DashboardQuery(
             window: window, filter: filter, order: traceOrder, trace: trace, node: node, edge: edge,
-            serviceOrder: serviceOrder, serviceSearch: serviceSearchDraft ?? serviceSearch)
+            serviceOrder: serviceOrder, serviceSearch: serviceSearchDraft ?? serviceSearch, compare: compare)
     }
 }
 
@@ -103,6 +128,24 @@ public struct AppState: Sendable, Equatable {
 public enum AppEvent: Sendable, Equatable {
     case key(Key)
     case resize(width: Int, height: Int)
+    case mouse(MouseEvent)
+}
+
+/// A mouse action at a cell (as htop and k9s take them; off with `--no-mouse`).
+public struct MouseEvent: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        case click, doubleClick, wheelUp, wheelDown
+    }
+
+    public var action: Action
+    public var x: Int
+    public var y: Int
+
+    public init(_ action: Action, x: Int, y: Int) {
+        self.action = action
+        self.x = x
+        self.y = y
+    }
 }
 
 public enum Key: Sendable, Equatable {

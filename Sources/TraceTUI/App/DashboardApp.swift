@@ -44,16 +44,19 @@ public final class DashboardApp {
     private var builtVersion: UInt64?
     private let filterCache = TraceFilterCache()
     private let isLive: Bool
+    private let mouse: Bool
 
     /// - Parameters:
     ///   - version: cheap to call every second; `snapshot` (which copies the analysis) only runs when it changes or
     ///     when the window holds requests that time may move out of it.
     ///   - live: the source's clock moves (a collector), so windows slide even without new data; a replay's does not.
     ///   - snapshot: given what the screen asks for (a remote source sends the filter on, fetches an opened trace).
+    ///   - mouse: clicks select, double-clicks open, the wheel scrolls (`--no-mouse` turns it off).
     public init(
-        source: String, glyphs: Glyphs, noColor: Bool, live: Bool, version: @escaping () -> UInt64,
-        snapshot: @escaping (DashboardQuery) -> Snapshot
+        source: String, glyphs: Glyphs, noColor: Bool, live: Bool, mouse: Bool = true,
+        version: @escaping () -> UInt64, snapshot: @escaping (DashboardQuery) -> Snapshot
     ) {
+        self.mouse = mouse
         self.version = version
         self.isLive = live
         self.source = source
@@ -64,7 +67,7 @@ public final class DashboardApp {
 
     /// Runs until `q`, SIGINT or SIGTERM; the terminal is restored on every way out.
     public func run() {
-        let terminal = CursesTerminal(noColor: noColor)
+        let terminal = CursesTerminal(noColor: noColor, mouse: mouse)
         defer { terminal.restore() }
         let size = terminal.size
         var state = AppState(width: size.width, height: size.height)

@@ -17,12 +17,15 @@ public struct DashboardQuery: Sendable, Equatable {
     /// How the services list is sorted and narrowed (`DashboardModel.arranged(by:)`: no rebuild needed).
     public var serviceOrder: AppState.ServiceOrder
     public var serviceSearch: String?
+    /// What the open trace (`trace`) is compared with, when two are side by side.
+    public var compare: AppState.CompareBase?
 
     public init(
         window: TimeWindow, filter: TraceFilter? = nil, order: AppState.TraceOrder = .newest, trace: TraceID? = nil,
         node: NodeKey? = nil, edge: EdgeKey? = nil, serviceOrder: AppState.ServiceOrder = .worst,
-        serviceSearch: String? = nil
+        serviceSearch: String? = nil, compare: AppState.CompareBase? = nil
     ) {
+        self.compare = compare
         self.window = window
         self.filter = filter
         self.order = order
@@ -135,6 +138,10 @@ public struct DashboardModel: Sendable {
     public var emptyHint: String?
     /// The open trace, if it is still in memory.
     public var timeline: TraceTimeline?
+    /// Two traces side by side (`DashboardQuery.compare`), if both are in memory.
+    public var comparison: TraceAlignment?
+    /// Why there is no comparison when one was asked for.
+    public var comparisonNote: String?
     public var nodeDetail: NodeDetail?
 
     public init(
@@ -190,6 +197,7 @@ public struct DashboardModel: Sendable {
             model.chooseTraces(from: store, query: query, maxTraces: maxTraces, cache: filterCache)
             if let id = query.trace, let trace = store.traces.last(where: { $0.traceID == id }) {
                 model.timeline = TraceTimeline(trace)
+                if let base = query.compare { model.compare(trace, with: base, in: store) }
             }
         }
         model.mapNodes = summary.services.map { MapNode(node: $0.node, figures: $0.figures) }
@@ -240,6 +248,24 @@ public struct DashboardModel: Sendable {
                 latency: found.latency?.histogram ?? LatencyHistogram(), incoming: [], outgoing: [], function: nil)
         }
         return nil
+    }
+
+    /// Puts `trace` beside the marked trace or the typical one of its root operation.
+    private mutating func compare(_ trace: AssembledTrace, with base: AppState.CompareBase, in store: TraceStore) {
+        switch base {
+        case .trace(let id):
+            guard let marked = store.traces.last(where: { $0.traceID == id }) else {
+                comparisonNote = "The marked trace is no longer in memory (older traces are evicted first)."
+                return
+            }
+            comparison = TraceAlignment(base: marked, current: trace)
+        case .typical:
+            guard let typical = TypicalTrace.choose(like: trace, among: store.traces) else {
+                comparisonNote = "No other trace of this root operation is in memory to compare with."
+                return
+            }
+            comparison = TraceAlignment(base: typical, current: trace)
+        }
     }
 
     /// The trace list: the filter's matches, in the query's order, at most `maxTraces` of them.

@@ -9,6 +9,7 @@ public enum Command: Sendable, Hashable {
     case fold, foldOrParent, unfold, toggleDetails
     case nextCall, previousCall, back
     case apply, cancel
+    case mark, compareTypical, nextMatch, previousMatch
 }
 
 /// One entry of a key table: the keys, the command they give, and how the footer and `?` help describe them.
@@ -55,6 +56,8 @@ public enum KeyTable {
             KeyBinding(
                 "/", "find a service / filter traces", footer: true, brief: "search", [.character("/")], .filter),
             KeyBinding("s", "sort the list that has the keys", [.character("s")], .cycleOrder),
+            KeyBinding(
+                "c", "mark a trace; Enter on another compares them", brief: "mark", [.character("c")], .mark),
         ] + moves + [
             KeyBinding("w", "window 1m/5m/15m/all", footer: true, [.character("w")], .cycleWindow),
             KeyBinding("m", "map on/off", [.character("m")], .toggleMap),
@@ -70,14 +73,24 @@ public enum KeyTable {
         [
             KeyBinding("j/k ↑/↓", "move", footer: true, [.character("j"), .down], .down),
             KeyBinding("", "", [.character("k"), .up], .up),
-            KeyBinding("Enter", "fold/unfold", footer: true, [.enter, .character(" ")], .fold),
+            KeyBinding("Enter", "fold/unfold", footer: true, brief: "fold", [.enter, .character(" ")], .fold),
             KeyBinding("←/→ h/l", "fold (then to the parent)/unfold", [.left, .character("h")], .foldOrParent),
             KeyBinding("", "", [.right, .character("l")], .unfold),
-            KeyBinding("Tab", "scroll details", footer: true, [.tab, .backTab], .toggleDetails),
+            KeyBinding("Tab", "scroll details", footer: true, brief: "details", [.tab, .backTab], .toggleDetails),
+            KeyBinding(
+                "/", "search spans: name, service, annotation, status, error", footer: true, brief: "search",
+                [.character("/")], .filter),
+            KeyBinding("n/N", "next/previous match", [.character("n")], .nextMatch),
+            KeyBinding("", "", [.character("N")], .previousMatch),
+            KeyBinding(
+                "c", "mark this trace (opening another compares them)", [.character("c")], .mark),
+            KeyBinding(
+                "t", "compare with the typical trace of this operation", [.character("t")], .compareTypical),
         ] + moves + [
             KeyBinding("w", "window 1m/5m/15m/all", [.character("w")], .cycleWindow),
             KeyBinding("f", "freeze", [.character("f")], .freeze),
-            KeyBinding("Esc", "back", footer: true, [.escape, .backspace], .back),
+            KeyBinding(
+                "Esc", "clear the search, else back", footer: true, brief: "back", [.escape, .backspace], .back),
             KeyBinding("?", "help", footer: true, [.character("?")], .help),
             KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
         ]
@@ -105,6 +118,19 @@ public enum KeyTable {
         KeyBinding("?", "help", footer: true, [.character("?")], .help),
         KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
     ]
+
+    /// Two traces side by side.
+    public static let compare: [KeyBinding] =
+        [
+            KeyBinding("j/k ↑/↓", "move", footer: true, [.character("j"), .down], .down),
+            KeyBinding("", "", [.character("k"), .up], .up),
+        ] + moves + [
+            KeyBinding("w", "window 1m/5m/15m/all", [.character("w")], .cycleWindow),
+            KeyBinding("f", "freeze", [.character("f")], .freeze),
+            KeyBinding("Esc", "back to the trace", footer: true, [.escape, .backspace], .back),
+            KeyBinding("?", "help", footer: true, [.character("?")], .help),
+            KeyBinding("q", "quit", footer: true, [.character("q")], .quit),
+        ]
 
     public static let edge: [KeyBinding] = [
         KeyBinding("w", "window 1m/5m/15m/all", footer: true, [.character("w")], .cycleWindow),
@@ -135,12 +161,15 @@ public enum KeyTable {
     /// The table for what is on screen.
     public static func bindings(for state: AppState) -> [KeyBinding] {
         if state.showHelp { return help }
-        if state.filterDraft != nil || state.serviceSearchDraft != nil { return filter }
+        if state.filterDraft != nil || state.serviceSearchDraft != nil || state.timelineSearchDraft != nil {
+            return filter
+        }
         switch state.screen {
         case .dashboard: return dashboard
         case .trace: return state.detailsFocused ? details : timeline
         case .node: return node
         case .edge: return edge
+        case .compare: return compare
         }
     }
 

@@ -9,9 +9,12 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
         s.width = width
         s.height = height
         return s
+    case .mouse(let mouse):
+        return mouseCommand(s, mouse, model)
     case .key(let key):
         guard let command = KeyTable.command(for: key, in: s) else {
             if s.serviceSearchDraft != nil { return typeIntoServiceSearch(s, key) }
+            if s.timelineSearchDraft != nil { return typeIntoTimelineSearch(s, key) }
             if s.filterDraft != nil, case .character(let c) = key { return typeIntoFilter(s, c) }
             if s.filterDraft != nil, key == .backspace, var draft = s.filterDraft, !draft.isEmpty {
                 draft.removeLast()
@@ -21,6 +24,7 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
             return s
         }
         if s.serviceSearchDraft != nil { return editServiceSearch(s, command) }
+        if s.timelineSearchDraft != nil { return editTimelineSearch(s, command, model) }
         if s.filterDraft != nil { return editFilter(s, command) }
         if s.showHelp { return helpCommand(s, command) }
         switch command {
@@ -45,6 +49,13 @@ public func update(_ state: AppState, with event: AppEvent, model: DashboardMode
         case .node: return nodeCommand(s, command, model)
         case .edge(_, let from):
             if command == .back { s.screen = .node(from) }
+            return s
+        case .compare(let current, _):
+            if command == .back {
+                open(current, in: &s)
+            } else if let index = moved(s.compareRow, by: command, count: model.comparison?.rows.count ?? 0) {
+                s.compareRow = index
+            }
             return s
         }
     }
@@ -98,11 +109,12 @@ private func dashboardCommand(_ state: AppState, _ command: Command, _ model: Da
         s.selectedService = next
     case .open:
         if s.pane == .traces, traces > 0 {
-            s.screen = .trace(model.recentTraces[min(s.selectedTrace, traces - 1)].traceID)
-            s.timelineRow = 0
-            s.collapsed = []
-            s.detailsFocused = false
-            s.detailsScroll = 0
+            let id = model.recentTraces[min(s.selectedTrace, traces - 1)].traceID
+            if let marked = s.markedTrace, marked != id {
+                compare(id, with: .trace(marked), in: &s)
+            } else {
+                open(id, in: &s)
+            }
         } else if s.pane == .services, services > 0 {
             s.screen = .node(model.services[min(s.selectedService, services - 1)].node)
             s.panelCall = nil
@@ -133,6 +145,10 @@ private func dashboardCommand(_ state: AppState, _ command: Command, _ model: Da
             s.traceOrder = all[((all.firstIndex(of: s.traceOrder) ?? 0) + 1) % all.count]
             s.selectedTrace = 0
         }
+    case .mark:
+        guard s.pane == .traces, traces > 0 else { break }
+        let id = model.recentTraces[min(s.selectedTrace, traces - 1)].traceID
+        s.markedTrace = s.markedTrace == id ? nil : id
     case .toggleMap: s.showMap.toggle()
     case .focusMap: s.mapFocus.toggle()
     case .panLeft: s.mapPan = max(0, s.mapPan - 10)
@@ -276,6 +292,24 @@ private func timelineCommand(_ state: AppState, _ command: Command, _ model: Das
         s.detailsFocused = true
         return s
     }
+    guard case .trace(let current) = s.screen else { return s }
+    switch command {
+    case .mark:
+        s.markedTrace = s.markedTrace == current ? nil : current
+        return s
+    case .compareTypical:
+        compare(current, with: .typical, in: &s)
+        return s
+    case .filter:
+        s.timelineSearchDraft = s.timelineSearch ?? ""
+        return s
+    case .nextMatch, .previousMatch:
+        return jumpToMatch(s, model, forward: command == .nextMatch, inclusive: false)
+    case .back where s.timelineSearch != nil:
+        s.timelineSearch = nil
+        return s
+    default: break
+    }
     if let index = moved(s.timelineRow, by: command, count: rows.count) {
         if index != s.timelineRow { s.detailsScroll = 0 }
         s.timelineRow = index
@@ -286,6 +320,7 @@ private func timelineCommand(_ state: AppState, _ command: Command, _ model: Das
         s.collapsed = []
         s.timelineRow = 0
         s.detailsScroll = 0
+        s.timelineSearch = nil
         return s
     }
     guard let timeline = model.timeline, !rows.isEmpty else { return s }
@@ -336,4 +371,113 @@ private func nodeCommand(_ state: AppState, _ command: Command, _ model: Dashboa
     default: break
     }
     return s
+}
+
+/// Opens a trace's timeline from the top, folded open, with no search.
+private func open(_ id: TraceID, in s: inout AppState) {
+    s.screen = .trace(id)
+    s.timelineRow = 0
+    s.collapsed = []
+    s.detailsFocused = false
+    s.detailsScroll = 0
+    s.timelineSearch = nil
+    s.timelineSearchDraft = nil
+}
+
+/// Puts `current` beside the marked trace or the typical one.
+private func compare(_ current: TraceID, with base: AppState.CompareBase, in s: inout AppState) {
+    s.screen = .compare(current: current, base: base)
+    s.compareRow = 0
+}
+
+private func typeIntoTimelineSearch(_ state: AppState, _ key: Key) -> AppState {
+    var s = state
+    guard var draft = s.timelineSearchDraft else { return s }
+    switch key {
+    case .character(let c) where typeable(c, into: draft): draft.append(c)
+    case .backspace where !draft.isEmpty: draft.removeLast()
+    default: return s
+    }
+    s.timelineSearchDraft = draft
+    return s
+}
+
+/// Enter searches (from the selected row on; an empty search clears it), Esc leaves the search as it was.
+private func editTimelineSearch(_ state: AppState, _ command: Command, _ model: DashboardModel) -> AppState {
+    var s = state
+    switch command {
+    case .apply:
+        let text = (s.timelineSearchDraft ?? "").trimmingWhitespace
+        s.timelineSearchDraft = nil
+        s.timelineSearch = text.isEmpty ? nil : text
+        return text.isEmpty ? s : jumpToMatch(s, model, forward: true, inclusive: true)
+    case .cancel:
+        s.timelineSearchDraft = nil
+    default: break
+    }
+    return s
+}
+
+/// Selects the next (or previous) span matching the search, unfolding what hides it.
+private func jumpToMatch(_ state: AppState, _ model: DashboardModel, forward: Bool, inclusive: Bool) -> AppState {
+    var s = state
+    guard let timeline = model.timeline, let query = s.timelineSearch else { return s }
+    let matches = TimelineSearch.matches(query, in: timeline)
+    let visible = timeline.visibleRows(collapsed: s.collapsed)
+    let selectedSpan = visible.isEmpty ? nil : visible[min(s.timelineRow, visible.count - 1)].span
+    guard
+        let target = TimelineSearch.step(
+            from: selectedSpan, forward: forward, matches: matches, in: timeline, inclusive: inclusive)
+    else { return s }
+    s.collapsed = TimelineSearch.reveal(target, in: timeline, collapsed: s.collapsed)
+    let span = timeline.rows[target].span
+    s.timelineRow = timeline.visibleRows(collapsed: s.collapsed).firstIndex { $0.span == span } ?? s.timelineRow
+    s.detailsScroll = 0
+    return s
+}
+
+/// A click selects what is under it (a service, a trace, a map node, a span, a row of a comparison), a
+/// double-click also opens it (or folds a span), and the wheel scrolls the list under the pointer — resolved
+/// against the places the screen as drawn for this state says it has (`ScreenBuffer.targets`).
+private func mouseCommand(_ state: AppState, _ mouse: MouseEvent, _ model: DashboardModel) -> AppState {
+    var s = state
+    guard !s.showHelp, s.filterDraft == nil, s.serviceSearchDraft == nil, s.timelineSearchDraft == nil else {
+        return s
+    }
+    let hit = DashboardView.render(s, model, glyphs: .unicode).target(atX: mouse.x, y: mouse.y)
+    switch mouse.action {
+    case .wheelUp, .wheelDown:
+        // The list under the pointer takes the keys, then moves three rows.
+        switch hit {
+        case .service?: s.pane = .services
+        case .trace?: s.pane = .traces
+        default: break
+        }
+        for _ in 0..<3 { s = update(s, with: .key(mouse.action == .wheelDown ? .down : .up), model: model) }
+        return s
+    case .click, .doubleClick:
+        guard let hit else { return s }
+        switch hit {
+        case .service(let index):
+            s.pane = .services
+            s.selectedService = index
+        case .mapNode(let node):
+            guard let index = model.services.firstIndex(where: { $0.node == node }) else { return s }
+            s.pane = .services
+            s.selectedService = index
+        case .trace(let index):
+            s.pane = .traces
+            s.selectedTrace = index
+        case .timelineRow(let index):
+            if s.timelineRow != index { s.detailsScroll = 0 }
+            s.timelineRow = index
+            s.detailsFocused = false
+            if mouse.action == .doubleClick { return update(s, with: .key(.enter), model: model) }
+            return s
+        case .compareRow(let index):
+            s.compareRow = index
+            return s
+        }
+        return mouse.action == .doubleClick ? update(s, with: .key(.enter), model: model) : s
+    }
 }

@@ -15,8 +15,9 @@ public final class CursesTerminal {
     private var previous: ScreenBuffer?
     private var active = false
 
-    /// Takes over the terminal: wide characters, no echo, keys unbuffered, cursor hidden, keypad decoding.
-    public init(noColor: Bool) {
+    /// Takes over the terminal: wide characters, no echo, keys unbuffered, cursor hidden, keypad decoding, and with
+    /// `mouse` clicks and the wheel (the terminal's own selection then takes Shift, as in htop).
+    public init(noColor: Bool, mouse: Bool = true) {
         setlocale(LC_ALL, "")
         initscr()
         // ncurses waits a second after Esc for the rest of an escape sequence; that feels broken for a Back key.
@@ -26,6 +27,7 @@ public final class CursesTerminal {
         keypad(tracescope_stdscr(), true)
         curs_set(0)
         wtimeout(tracescope_stdscr(), 100)
+        if mouse { tracescope_enable_mouse() }
         var useColor = false
         if !noColor && has_colors() {
             start_color()
@@ -147,6 +149,13 @@ public final class CursesTerminal {
             case tracescope_key_ppage(): return .key(.pageUp)
             case tracescope_key_btab(): return .key(.backTab)
             case tracescope_key_backspace(): return .key(.backspace)
+            case tracescope_key_mouse():
+                var x: Int32 = 0
+                var y: Int32 = 0
+                let actions: [MouseEvent.Action?] = [nil, .click, .doubleClick, .wheelUp, .wheelDown]
+                let kind = Int(tracescope_read_mouse(&x, &y))
+                guard kind > 0, kind < actions.count, let action = actions[kind] else { return nil }
+                return .mouse(MouseEvent(action, x: Int(x), y: Int(y)))
             default: return nil
             }
         }

@@ -14,9 +14,17 @@ public struct ScreenBuffer: Sendable, Equatable {
         public static let blank = Cell(text: " ", style: .plain)
     }
 
+    /// A place on the screen and what it stands for.
+    public struct Target: Sendable, Equatable {
+        public var rect: Rect
+        public var hit: HitTarget
+    }
+
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
+    /// What the views said their places stand for, in drawing order (a later one drawn over an earlier wins).
+    public private(set) var targets: [Target] = []
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)
@@ -25,6 +33,17 @@ public struct ScreenBuffer: Sendable, Equatable {
     }
 
     public var area: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+
+    /// Records that `rect` (clipped to the screen) stands for `hit`.
+    public mutating func mark(_ rect: Rect, as hit: HitTarget) {
+        let visible = rect.intersection(area)
+        if !visible.isEmpty { targets.append(Target(rect: visible, hit: hit)) }
+    }
+
+    /// What the point (x, y) stands for: the last target drawn there.
+    public func target(atX x: Int, y: Int) -> HitTarget? {
+        targets.last { x >= $0.rect.x && x < $0.rect.maxX && y >= $0.rect.y && y < $0.rect.maxY }?.hit
+    }
 
     public subscript(x: Int, y: Int) -> Cell {
         get { cells[y * width + x] }

@@ -37,6 +37,9 @@ public enum DashboardView {
         case .node, .edge:
             NodePanelView.draw(state, model, in: body, on: &buffer, glyphs: glyphs)
             return buffer
+        case .compare:
+            CompareView.draw(state, model, in: body, on: &buffer, glyphs: glyphs)
+            return buffer
         }
         drawDashboard(state, model, in: body, on: &buffer, glyphs: glyphs)
         return buffer
@@ -207,7 +210,7 @@ public enum DashboardView {
             ]
         }
         let selected = state.pane == .services ? min(state.selectedService, model.services.count - 1) : nil
-        Table(columns: columns, rows: rows, selected: selected).draw(in: inner, on: &buffer)
+        Table(columns: columns, rows: rows, selected: selected, target: HitTarget.service).draw(in: inner, on: &buffer)
         if sparkWidth > 0 {
             let sparkX = inner.x + fixed
             var first = 0
@@ -230,6 +233,7 @@ public enum DashboardView {
             title = "Traces matching the filter (\(model.tracesMatched) of \(model.tracesInMemory))"
         }
         if state.traceOrder != .newest { title += " · \(state.traceOrder.rawValue) first" }
+        if let marked = state.markedTrace { title += " · marked \(marked) (Enter on another compares)" }
         let inner = Box(title: title, focused: state.pane == .traces)
             .draw(in: rect, on: &buffer, glyphs: glyphs)
         guard !inner.isEmpty else { return }
@@ -252,7 +256,7 @@ public enum DashboardView {
             ]
         }
         let selected = state.pane == .traces ? min(state.selectedTrace, rows.count - 1) : nil
-        Table(columns: columns, rows: rows, selected: selected).draw(in: inner, on: &buffer)
+        Table(columns: columns, rows: rows, selected: selected, target: HitTarget.trace).draw(in: inner, on: &buffer)
     }
 
     /// One line of the help: a section title, a key and what it does, a note, or a blank.
@@ -274,6 +278,7 @@ public enum DashboardView {
         let left = helpLines("Dashboard (? w f q: on every screen)", KeyTable.dashboard, everywhere: true)
         let right =
             helpLines("Trace timeline", KeyTable.timeline)
+            + helpLines("Two traces side by side", KeyTable.compare)
             + helpLines("Span details (after Tab)", KeyTable.details) + helpLines("Service panel", KeyTable.node)
             + helpLines("Call panel", KeyTable.edge) + helpLines("Filter (after /)", KeyTable.filter)
         let notes: [HelpLine] = [

@@ -91,6 +91,7 @@ public enum NodeMapView {
                 ? StyleRole.forClass(cls) : node.isClient ? .client : node.kind == .inferred ? .inferred : .border
             let isSelected = node == selected
             drawBox(box, role: role, selected: isSelected, clip: rect, on: &buffer, glyphs: glyphs)
+            buffer.mark(box.intersection(rect), as: .mapNode(node))
             // The type's last word on the top border tells two nodes of one name apart (a Lambda's two nodes).
             if let type = node.type, !node.isClient, boxWidth > 8 {
                 let word = String(type.split(separator: ":").last ?? Substring(type)).lowercased()

@@ -16,15 +16,35 @@ public enum TimelineView {
         }
         let rows = timeline.visibleRows(collapsed: state.collapsed)
         let selected = min(state.timelineRow, max(0, rows.count - 1))
+        var rect = rect
+        if let draft = state.timelineSearchDraft {
+            let (prompt, rest) = rect.splitTop(1)
+            DashboardView.drawPrompt("search spans: ", draft: draft, error: nil, in: prompt, on: &buffer)
+            rect = rest
+        }
+        // The spans the search matched, by index into `spans`.
+        var matched = Set<Int>()
+        var searchNote = ""
+        if let query = state.timelineSearch {
+            let matches = TimelineSearch.matches(query, in: timeline)
+            matched = Set(matches.map { timeline.rows[$0].span })
+            let here = rows.isEmpty ? nil : timeline.rows.firstIndex { $0.span == rows[selected].span }
+            let position = here.flatMap { matches.firstIndex(of: $0) }.map { "match \($0 + 1) of " } ?? ""
+            searchNote =
+                "/\(query): \(matches.isEmpty ? "no match" : position + "\(matches.count)")"
+                + " · n next · N previous · Esc clears"
+        }
         // The detail pane takes the lower part when there is room for both.
         let detailHeight = rect.height >= 20 ? max(7, rect.height * 2 / 5) : 0
         let (top, bottom) = rect.splitBottom(detailHeight)
         let root = timeline.spans.first.map { _ in timeline.rows.first.map { timeline.label(of: $0) } ?? "" } ?? ""
         let worst = timeline.rows.map(\.subtreeWorst).max() ?? .ok
         // What matters first, so a narrow terminal cuts only the id.
+        let marked = state.markedTrace == timeline.traceID ? " · marked" : ""
         let title =
             "\(root) · \(Formatting.millis(Double(timeline.durationNanos) / 1e6))"
-            + " · \(worst == .ok ? "ok" : "\(worst)") · \(timeline.spans.count) spans · trace \(timeline.traceID)"
+            + " · \(worst == .ok ? "ok" : "\(worst)") · \(timeline.spans.count) spans\(marked)"
+            + " · trace \(timeline.traceID)"
         let inner = Box(title: title, focused: true).draw(in: top, on: &buffer, glyphs: glyphs)
         guard inner.width >= 30, inner.height >= 3 else { return }
 
@@ -32,7 +52,12 @@ public enum TimelineView {
         let durationWidth = 9
         let barX = inner.x + 2 + nameWidth + 1 + durationWidth + 1
         let barWidth = inner.maxX - barX
-        legend(at: inner.x, y: inner.y, clip: inner, on: &buffer, glyphs: glyphs)
+        if searchNote.isEmpty {
+            legend(at: inner.x, y: inner.y, clip: inner, on: &buffer, glyphs: glyphs)
+        } else {
+            // While searching, the legend's line says what the search found.
+            buffer.write(searchNote, x: inner.x, y: inner.y, style: Style(.header, bold: true), clip: inner)
+        }
         axis(timeline, x: barX, y: inner.y + 1, width: barWidth, nameX: inner.x + 2, clip: inner, on: &buffer)
 
         let listTop = inner.y + 2
@@ -55,10 +80,12 @@ public enum TimelineView {
             let indent = String(repeating: " ", count: min(row.depth, 12) * 2)
             let label = DisplayWidth.truncate(
                 indent + tree + " " + TerminalSafe.escape(timeline.label(of: row)), to: nameWidth)
+            let isMatch = matched.contains(row.span)
             buffer.write(
                 label, x: inner.x + 2, y: y,
                 style: Style(
-                    span.isSegment ? .title : cls == .ok ? .plain : StyleRole.forClass(cls), bold: span.isSegment),
+                    isMatch ? .header : span.isSegment ? .title : cls == .ok ? .plain : StyleRole.forClass(cls),
+                    bold: span.isSegment || isMatch),
                 clip: inner)
             let duration = span.inProgress ? "running" : Formatting.millis(Double(span.duration) / 1e6)
             buffer.write(
@@ -70,6 +97,7 @@ public enum TimelineView {
             if index == selected {
                 buffer.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1)) { $0.selected = true }
             }
+            buffer.mark(Rect(x: inner.x, y: y, width: inner.width, height: 1), as: .timelineRow(index))
         }
         if detailHeight > 0, !rows.isEmpty {
             detail(

@@ -28,11 +28,14 @@ public struct Table {
     public var columns: [Column]
     public var rows: [[Cell]]
     public var selected: Int?
+    /// What each row stands for to the mouse, by row index.
+    public var target: ((Int) -> HitTarget)?
 
-    public init(columns: [Column], rows: [[Cell]], selected: Int? = nil) {
+    public init(columns: [Column], rows: [[Cell]], selected: Int? = nil, target: ((Int) -> HitTarget)? = nil) {
         self.columns = columns
         self.rows = rows
         self.selected = selected
+        self.target = target
     }
 
     public func draw(in rect: Rect, on buffer: inout ScreenBuffer) {
@@ -64,6 +67,7 @@ public struct Table {
             if rowIndex == selected {
                 buffer.restyle(Rect(x: rect.x, y: y, width: rect.width, height: 1)) { $0.selected = true }
             }
+            if let target { buffer.mark(Rect(x: rect.x, y: y, width: rect.width, height: 1), as: target(rowIndex)) }
         }
     }
 }

@@ -35,6 +35,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "No colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(help: "Leave the mouse to the terminal (default: click selects, double-click opens, the wheel scrolls).")
+    var noMouse = false
+
     func validate() throws {
         if headless && out == nil { throw ValidationError("--headless needs --out FILE") }
         if let duration { try NumericFlag.seconds(duration, flag: "--duration") }
@@ -76,7 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
         let workload = Task { await ShopWorkload(tracer: tracer, seed: seed).run(seconds: duration) }
         await DashboardApp(
             source: "demo (simulated shop, X-Ray UDP \(udp))", glyphs: ascii ? .ascii : .unicode,
-            noColor: noColor || Terminal.noColor, live: true, version: { pipeline.stats.spans }
+            noColor: noColor || Terminal.noColor, live: true, mouse: !noMouse, version: { pipeline.stats.spans }
         ) { _ in
             let stats = pipeline.stats
             return DashboardApp.Snapshot(

@@ -59,6 +59,9 @@ struct TUICommand: AsyncParsableCommand {
     @Flag(help: "No colour (also when NO_COLOR is set).")
     var noColor = false
 
+    @Flag(help: "Leave the mouse to the terminal (default: click selects, double-click opens, the wheel scrolls).")
+    var noMouse = false
+
     func validate() throws {
         if xray { _ = try pollInterval() }
         guard speed == 0 || (speed >= 0.01 && speed <= 1_000_000) else {
@@ -91,8 +94,10 @@ struct TUICommand: AsyncParsableCommand {
                 collector.udpAddress.map { "udp \($0)" }, collector.otlpAddress.map { "otlp \($0)" },
                 collector.grpcAddress.map { "grpc \($0)" },
             ].compactMap { $0 }.joined(separator: ", ")
-        await DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans })
-        {
+        await DashboardApp(
+            source: source, glyphs: glyphs, noColor: mono, live: true, mouse: !noMouse,
+            version: { pipeline.stats.spans }
+        ) {
             _ in
             let stats = pipeline.stats
             // Forwarding shows its counters in the header (the status line `collect` prints).
@@ -117,7 +122,9 @@ struct TUICommand: AsyncParsableCommand {
             analyzer.finish()
             let loaded = analyzer
             let end = max(loaded.traces.lastEnd, 0)
-            await DashboardApp(source: name, glyphs: glyphs, noColor: mono, live: false, version: { 0 }) { _ in
+            await DashboardApp(
+                source: name, glyphs: glyphs, noColor: mono, live: false, mouse: !noMouse, version: { 0 }
+            ) { _ in
                 DashboardApp.Snapshot(analyzer: loaded, rejected: rejected, now: end, version: 0)
             }.runOnItsOwnThread()
             return
@@ -131,8 +138,10 @@ struct TUICommand: AsyncParsableCommand {
         let playback = Task.detached { await feeder.run() }
         defer { playback.cancel() }
         let source = "replay of \(name) at \(Formatting.number(speed))×"
-        await DashboardApp(source: source, glyphs: glyphs, noColor: mono, live: true, version: { pipeline.stats.spans })
-        {
+        await DashboardApp(
+            source: source, glyphs: glyphs, noColor: mono, live: true, mouse: !noMouse,
+            version: { pipeline.stats.spans }
+        ) {
             _ in
             DashboardApp.Snapshot(
                 analyzer: pipeline.analyzer, rejected: rejected, now: feeder.recordedNow(),
@@ -176,7 +185,7 @@ struct TUICommand: AsyncParsableCommand {
         }
         defer { ticker.cancel() }
         await DashboardApp(
-            source: "X-Ray \(client.region)", glyphs: glyphs, noColor: mono, live: true,
+            source: "X-Ray \(client.region)", glyphs: glyphs, noColor: mono, live: true, mouse: !noMouse,
             version: { pipeline.stats.spans &+ poller.status.version &+ UInt64(poller.status.polls) }
         ) { query in
             poller.setFilter(query.filter?.text)
