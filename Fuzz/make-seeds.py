@@ -156,7 +156,8 @@ def main():
     # Gates, k6 style, absolute and relative.
     for g in ["p(95) < 800", "checkout: p(99) <= 1200", "error_rate < 0.01", "fault_rate <= 0",
               "shop-api/prod -> checkout: throttle_rate < 0.05", "checkout.init: p(99) < 500",
-              "checkout: p(95) <= +10%", "cold_start_rate < 0.2", "requests >= 10", "p(99.9) < 2s"]:
+              "checkout: p(95) <= +10%", "cold_start_rate < 0.2", "requests >= 10", "p(99.9) < 2s",
+              "significant_regressions == 0", "significant_regressions <= 2"]:
         write("gate", g)
 
     # Baselines: summaries as `tracescope summary --format json` writes them.

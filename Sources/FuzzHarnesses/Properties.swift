@@ -43,6 +43,24 @@ enum Properties {
         }
     }
 
+    /// A diff's reports: JSON that parses, and no byte of any format that a terminal would act on.
+    static func diffReportsAreSafe(_ diff: RunDiff, _ check: inout PropertyCheck) {
+        let json = DiffJSONReport.render(diff)
+        check.expect(
+            (try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil,
+            "diff JSON does not parse: \(json.prefix(400))")
+        let reports = [
+            ("json", json), ("text", DiffTextReport.render(diff)), ("markdown", DiffMarkdownReport.render(diff)),
+            ("junit", DiffJUnitReport.render(diff)),
+        ]
+        for (format, text) in reports {
+            let unsafe = text.unicodeScalars.first { $0 != "\n" && TerminalSafe.needsEscape($0) }
+            check.expect(
+                unsafe == nil,
+                "diff \(format) report carries U+\(String(unsafe?.value ?? 0, radix: 16, uppercase: true))")
+        }
+    }
+
     /// Two decodings of one trace agree on what the analysis reads. Unordered compares them as sets: an X-Ray
     /// document's subsegments have no order of record (the encoder writes them by start time).
     static func sameSpans(

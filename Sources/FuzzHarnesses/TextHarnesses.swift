@@ -42,10 +42,17 @@ enum FilterHarness {
     }
 }
 
-/// `--assert` gates: parse, evaluate (with the summary as its own baseline), and report.
+/// `--assert` gates of `summary` and `diff`: parse, evaluate (the summary as its own baseline; a diff of the fixtures
+/// with themselves), and report.
 enum GateHarness {
     static func run(_ bytes: UnsafeRawBufferPointer, _ check: inout PropertyCheck) {
         let text = String(fuzzBytes: bytes)
+        if let gate = try? DiffGate.parse(text) {
+            var diff = DiffBuilder.build(base: FuzzFixtures.summary, current: FuzzFixtures.summary)
+            diff.gates = DiffGate.evaluate([gate], on: diff, minimumSamples: 1)
+            check.expect(diff.significantRegressions == 0, "a run differs from itself")
+            Properties.diffReportsAreSafe(diff, &check)
+        }
         guard let gate = try? GateParser.parse(text) else { return }
         var summary = FuzzFixtures.summary
         summary.gates = GateEvaluator.evaluate([gate], on: summary, baseline: summary, minimumSamples: 1)

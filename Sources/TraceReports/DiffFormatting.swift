@@ -69,12 +69,15 @@ enum DiffFormatting {
         }
     }
 
-    /// One line on the significance test, for every report.
-    static func method(_ diff: RunDiff) -> String {
+    /// The significance test in a few words, as lines; Markdown joins them.
+    static func method(_ diff: RunDiff) -> [String] {
         let s = diff.significance
-        return "\(diff.changes.count) figures compared; significant = a gap wider than the runs' "
-            + "\(confidence(s.z)) intervals combined (order statistics for percentiles, Wilson for rates, Poisson "
-            + "for req/s) and, for latencies, a change of at least \(Formatting.fixed(s.minimumRelativeChange * 100, 0))%"
+        return [
+            "\(diff.changes.count) figures compared; significant: the gap between the runs exceeds their "
+                + "\(confidence(s.z)) intervals combined",
+            "(order statistics for percentiles, Wilson for rates, Poisson for req/s) and a latency moved by at least "
+                + "\(Formatting.fixed(s.minimumRelativeChange * 100, 0))%",
+        ]
     }
 
     /// The two-sided confidence of a z: `99.9%`.

@@ -41,7 +41,7 @@ public enum DiffMarkdownReport {
             }
             if significant.count > 40 { out += ["", "… and \(significant.count - 40) more (see `--format json`)."] }
         }
-        out += ["", "<sub>" + M.cell(DiffFormatting.method(d)) + "</sub>"]
+        out += ["", "<sub>" + M.cell(DiffFormatting.method(d).joined(separator: " ")) + "</sub>"]
 
         if let basis = d.attributionBasis, !d.attribution.isEmpty {
             out += ["", "### " + M.cell(DiffTextReport.attributionHeading(basis, d)), ""]

@@ -17,7 +17,7 @@ public enum DiffTextReport {
             "Significant changes: \(d.significantRegressions) regression\(d.significantRegressions == 1 ? "" : "s"), "
                 + "\(d.significantImprovements) improvement\(d.significantImprovements == 1 ? "" : "s")",
         ]
-        out.append("  " + DiffFormatting.method(d))
+        out += DiffFormatting.method(d).map { "  " + $0 }
         if significant.isEmpty {
             out.append("  no significant change")
         } else {
