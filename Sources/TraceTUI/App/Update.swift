@@ -240,15 +240,21 @@ private func typeIntoFilter(_ state: AppState, _ c: Character) -> AppState {
 /// which the map moves to — is selected.
 private func typeIntoServiceSearch(_ state: AppState, _ key: Key) -> AppState {
     var s = state
-    guard var draft = s.serviceSearchDraft else { return s }
-    switch key {
-    case .character(let c) where typeable(c, into: draft): draft.append(c)
-    case .backspace where !draft.isEmpty: draft.removeLast()
-    default: return s
-    }
+    guard let draft = s.serviceSearchDraft.flatMap({ edited($0, by: key) }) else { return s }
     s.serviceSearchDraft = draft
     s.selectedService = 0
     return s
+}
+
+/// A draft after a key: a typeable character appended, or the last one removed; nil when the key does neither.
+private func edited(_ draft: String, by key: Key) -> String? {
+    var draft = draft
+    switch key {
+    case .character(let c) where typeable(c, into: draft): draft.append(c)
+    case .backspace where !draft.isEmpty: draft.removeLast()
+    default: return nil
+    }
+    return draft
 }
 
 /// Enter keeps the search (an empty one clears it); Esc leaves the list as it was before `/`.
@@ -392,13 +398,7 @@ private func compare(_ current: TraceID, with base: AppState.CompareBase, in s: 
 
 private func typeIntoTimelineSearch(_ state: AppState, _ key: Key) -> AppState {
     var s = state
-    guard var draft = s.timelineSearchDraft else { return s }
-    switch key {
-    case .character(let c) where typeable(c, into: draft): draft.append(c)
-    case .backspace where !draft.isEmpty: draft.removeLast()
-    default: return s
-    }
-    s.timelineSearchDraft = draft
+    if let draft = s.timelineSearchDraft.flatMap({ edited($0, by: key) }) { s.timelineSearchDraft = draft }
     return s
 }
 

@@ -32,10 +32,6 @@ struct DiffCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, markdown, json, junit
-    }
-
     @Option(
         name: .long, parsing: .upToNextOption,
         help: ArgumentHelp("The base run's trace files (`-` for standard input).", valueName: "file"))
@@ -63,23 +59,11 @@ struct DiffCommand: AsyncParsableCommand {
     @OptionGroup(title: "AWS X-Ray (with --base-xray or --current-xray)")
     var aws: AWSOptions
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("X-Ray filter expression for both windows, sent as written.", valueName: "expr"))
-    var filter: String?
+    @OptionGroup(title: "AWS X-Ray (with --base-xray or --current-xray)")
+    var read: XRayReadOptions
 
-    @Option(name: .long, help: ArgumentHelp("Read at most this many traces per X-Ray window.", valueName: "n"))
-    var maxTraces: Int = 10_000
-
-    @Option(name: .long, help: "Report format: text, markdown (pull-request comment), json or junit.")
-    var format: Format = .text
-
-    @Option(
-        name: .long, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
-    var output: String?
-
-    @Option(name: .customLong("assert"), help: ArgumentHelp("A gate that must hold (repeatable).", valueName: "gate"))
-    var gates: [String] = []
+    @OptionGroup(title: "Report")
+    var report: ReportOptions
 
     @Option(
         name: .long,
@@ -92,15 +76,6 @@ struct DiffCommand: AsyncParsableCommand {
         name: .long,
         help: ArgumentHelp("Smallest latency change that can be significant, in percent.", valueName: "percent"))
     var minChange: Double = 5
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Seconds of trace time without new spans after which a trace is complete.", valueName: "seconds"))
-    var traceTimeout: Double = 30
-
-    @Flag(name: .long, help: "Exit 2 if any record is rejected (default: report it and carry on).")
-    var strict = false
 
     func validate() throws {
         guard !base.isEmpty || baseXray != nil else {
@@ -116,12 +91,10 @@ struct DiffCommand: AsyncParsableCommand {
         guard minChange.isFinite, minChange >= 0, minChange <= 10_000 else {
             throw ValidationError("--min-change must be 0…10000 (percent)")
         }
-        guard maxTraces > 0, maxTraces <= 1_000_000 else { throw ValidationError("--max-traces must be 1…1000000") }
-        try NumericFlag.seconds(traceTimeout, flag: "--trace-timeout")
     }
 
     func run() async throws {
-        let parsedGates = try parseGates(gates, DiffGate.parse)
+        let parsedGates = try parseGates(report.gates, DiffGate.parse)
         var windows: (base: (Date, Date)?, current: (Date, Date)?) = (nil, nil)
         do throws(TimeSpec.Failure) {
             windows = try XRayWindows.resolve(base: baseXray, current: currentXray, now: Date())
@@ -130,8 +103,8 @@ struct DiffCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
 
-        var baseRun = RunReader(traceTimeout: traceTimeout, trackOperations: true, label: "base: ")
-        var currentRun = RunReader(traceTimeout: traceTimeout, trackOperations: true, label: "current: ")
+        var baseRun = RunReader(traceTimeout: report.traceTimeout, trackOperations: true, label: "base: ")
+        var currentRun = RunReader(traceTimeout: report.traceTimeout, trackOperations: true, label: "current: ")
         try await read(into: &baseRun, files: base, window: windows.base)
         try await read(into: &currentRun, files: current, window: windows.current)
         let baseSummary = baseRun.finish()
@@ -142,26 +115,21 @@ struct DiffCommand: AsyncParsableCommand {
             significance: Significance(minimumRelativeChange: minChange / 100, minimumSamples: minSamples))
         diff.gates = DiffGate.evaluate(parsedGates, on: diff, minimumSamples: minSamples)
 
-        let report: String
-        switch format {
-        case .text: report = DiffTextReport.render(diff)
-        case .markdown: report = DiffMarkdownReport.render(diff)
-        case .json: report = DiffJSONReport.render(diff)
-        case .junit: report = DiffJUnitReport.render(diff)
+        let text: String
+        switch report.format {
+        case .text: text = DiffTextReport.render(diff)
+        case .markdown: text = DiffMarkdownReport.render(diff)
+        case .json: text = DiffJSONReport.render(diff)
+        case .junit: text = DiffJUnitReport.render(diff)
         }
-        try emit(report, to: output)
-        warnFailedGates(diff.gates)
-        let rejected = baseRun.stats.rejectedCount + currentRun.stats.rejectedCount
-        if strict && rejected > 0 {
-            Terminal.warn("--strict: \(rejected) records were rejected")
-            throw ExitCode(2)
-        }
-        if diff.verdict == .fail { throw ExitCode(1) }
+        try report.conclude(
+            report: text, gates: diff.gates, verdict: diff.verdict,
+            rejected: baseRun.stats.rejectedCount + currentRun.stats.rejectedCount)
     }
 
     private func read(into reader: inout RunReader, files: [String], window: (Date, Date)?) async throws {
         if let window {
-            try await reader.readXRay(window: window, aws: aws, filter: filter, maxTraces: maxTraces)
+            try await reader.readXRay(window: window, aws: aws, filter: read.filter, maxTraces: read.maxTraces)
         } else {
             try reader.read(files: files)
         }

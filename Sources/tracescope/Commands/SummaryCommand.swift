@@ -38,10 +38,6 @@ struct SummaryCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, markdown, json, junit
-    }
-
     @Argument(help: ArgumentHelp("Trace files to read (`-` for standard input).", valueName: "file"))
     var files: [String] = []
 
@@ -54,23 +50,11 @@ struct SummaryCommand: AsyncParsableCommand {
     @OptionGroup(title: "AWS X-Ray (with --xray)")
     var window: TimeWindowOptions
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("X-Ray filter expression, sent to X-Ray as written (with --xray).", valueName: "expr"))
-    var filter: String?
+    @OptionGroup(title: "AWS X-Ray (with --xray)")
+    var read: XRayReadOptions
 
-    @Option(name: .long, help: ArgumentHelp("Read at most this many traces from X-Ray (with --xray).", valueName: "n"))
-    var maxTraces: Int = 10_000
-
-    @Option(name: .long, help: "Report format: text, markdown (GitHub job summary), json or junit.")
-    var format: Format = .text
-
-    @Option(
-        name: .long, help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
-    var output: String?
-
-    @Option(name: .customLong("assert"), help: ArgumentHelp("A gate that must hold (repeatable).", valueName: "gate"))
-    var gates: [String] = []
+    @OptionGroup(title: "Report")
+    var report: ReportOptions
 
     @Option(
         name: .long,
@@ -84,32 +68,21 @@ struct SummaryCommand: AsyncParsableCommand {
     )
     var minSamples: UInt64?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "Seconds of trace time without new spans after which a trace is complete.", valueName: "seconds"))
-    var traceTimeout: Double = 30
-
-    @Flag(name: .long, help: "Exit 2 if any record is rejected (default: report it and carry on).")
-    var strict = false
-
     func validate() throws {
         if xray {
             guard files.isEmpty else { throw ValidationError("files and --xray are exclusive: give one") }
-            guard maxTraces > 0, maxTraces <= 1_000_000 else { throw ValidationError("--max-traces must be 1…1000000") }
         } else {
             guard !files.isEmpty else {
                 throw ValidationError("name at least one trace file (or - for standard input), or --xray")
             }
-            guard filter == nil, window.since == nil, window.start == nil, window.end == nil else {
+            guard read.filter == nil, window.since == nil, window.start == nil, window.end == nil else {
                 throw ValidationError("--filter, --since, --start and --end read X-Ray: add --xray")
             }
         }
-        try NumericFlag.seconds(traceTimeout, flag: "--trace-timeout")
     }
 
     func run() async throws {
-        let parsedGates = try parseGates(gates, GateParser.parse)
+        let parsedGates = try parseGates(report.gates, GateParser.parse)
         var baselineSummary: Summary?
         if let baseline {
             guard let text = Terminal.readFile(baseline) else {
@@ -124,10 +97,11 @@ struct SummaryCommand: AsyncParsableCommand {
             }
         }
 
-        var run = RunReader(traceTimeout: traceTimeout, trackOperations: false)
+        var run = RunReader(traceTimeout: report.traceTimeout, trackOperations: false)
         if xray {
             do {
-                try await run.readXRay(window: try window.window(), aws: aws, filter: filter, maxTraces: maxTraces)
+                try await run.readXRay(
+                    window: try window.window(), aws: aws, filter: read.filter, maxTraces: read.maxTraces)
             } catch let error as TimeSpec.Failure {
                 Terminal.warn(error.description)
                 throw ExitCode(2)
@@ -139,21 +113,16 @@ struct SummaryCommand: AsyncParsableCommand {
         summary.gates = GateEvaluator.evaluate(
             parsedGates, on: summary, baseline: baselineSummary, minimumSamples: minSamples)
 
-        let report: String
-        switch format {
+        let text: String
+        switch report.format {
         case .text:
-            report = TextReport.render(
-                summary, histograms: output == nil && Terminal.stdoutIsTerminal && !Terminal.noColor)
-        case .markdown: report = MarkdownReport.render(summary)
-        case .json: report = SummaryJSONReport.render(summary)
-        case .junit: report = JUnitReport.render(summary)
+            text = TextReport.render(
+                summary, histograms: report.output == nil && Terminal.stdoutIsTerminal && !Terminal.noColor)
+        case .markdown: text = MarkdownReport.render(summary)
+        case .json: text = SummaryJSONReport.render(summary)
+        case .junit: text = JUnitReport.render(summary)
         }
-        try emit(report, to: output)
-        warnFailedGates(summary.gates)
-        if strict && run.stats.rejectedCount > 0 {
-            Terminal.warn("--strict: \(run.stats.rejectedCount) records were rejected")
-            throw ExitCode(2)
-        }
-        if summary.verdict == .fail { throw ExitCode(1) }
+        try report.conclude(
+            report: text, gates: summary.gates, verdict: summary.verdict, rejected: run.stats.rejectedCount)
     }
 }
