@@ -1,3 +1,4 @@
+import Synchronization
 import TraceModel
 
 #if canImport(Glibc)
@@ -36,31 +37,55 @@ public struct ExportStats: Sendable, Equatable {
 /// buffer is half full. Ending a span costs a lock and an append — never I/O, never a task, never a wake-up unless
 /// the buffer fills. `flush()` returns once everything accepted before it was exported.
 ///
-/// `@unchecked Sendable`: all mutable state is guarded by `mutex`.
+/// Two locks: `queue` (a futex-based `Mutex`, two atomic operations when uncontended) is all a caller takes; the
+/// export thread's sleeping, flushes and shutdown use `control` with its condition variables, which callers touch
+/// only to wake the thread when the buffer is half full.
+///
+/// `@unchecked Sendable`: the state outside `queue` is guarded by `control`.
 final class ExportPipeline: @unchecked Sendable {
+    struct Queue {
+        var buffer: [EndedSpan] = []
+        var accepted: UInt64 = 0
+        var dropped: UInt64 = 0
+        /// No span is accepted any more (after shutdown).
+        var closed = false
+    }
+
     private let exporter: any SpanExporter
     private let capacity: Int
     private let intervalNanos: Int64
-    private var mutex = pthread_mutex_t()
+    private let queue = Mutex(Queue())
+    private var control = pthread_mutex_t()
     private var wake = pthread_cond_t()
     private var done = pthread_cond_t()
-    private var buffer: [SpanRecorder] = []
-    private var counters = ExportStats()
-    /// Sequence numbers: `requested` is what a flush waits for, `completed` what the thread has exported.
+    /// Guarded by `control`: what the export thread has done, and what it is asked.
+    private var exported: UInt64 = 0
+    private var failedExports: UInt64 = 0
+    private var failedSpans: UInt64 = 0
+    /// `completedThrough` is how many accepted spans the thread has exported; a flush waits for its target.
     private var completedThrough: UInt64 = 0
     private var flushRequested = false
     private var stopping = false
     private var stopped = false
     private var thread: pthread_t?
     static let sliceSize = 512
+    /// How long the export thread lets spans gather while they keep coming.
+    static let busyWaitNanos: Int64 = 1_000_000
 
-    init(exporter: any SpanExporter, capacity: Int, interval: Duration) {
+    /// The tracer's service and origin, for the finished spans.
+    private let serviceName: String
+    private let origin: String?
+
+    init(exporter: any SpanExporter, capacity: Int, interval: Duration, serviceName: String, origin: String?) {
         self.exporter = exporter
+        self.serviceName = serviceName
+        self.origin = origin
         self.capacity = max(16, capacity)
         let (seconds, attoseconds) = interval.components
         intervalNanos = max(1_000_000, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        buffer.reserveCapacity(min(self.capacity, 4096))
-        pthread_mutex_init(&mutex, nil)
+        let reserve = min(self.capacity, 4096)
+        queue.withLock { $0.buffer.reserveCapacity(reserve) }
+        pthread_mutex_init(&control, nil)
         pthread_cond_init(&wake, nil)
         pthread_cond_init(&done, nil)
         start()
@@ -70,52 +95,60 @@ final class ExportPipeline: @unchecked Sendable {
         shutdown()
         pthread_cond_destroy(&done)
         pthread_cond_destroy(&wake)
-        pthread_mutex_destroy(&mutex)
+        pthread_mutex_destroy(&control)
     }
 
     var stats: ExportStats {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return counters
+        let (accepted, dropped) = queue.withLock { ($0.accepted, $0.dropped) }
+        pthread_mutex_lock(&control)
+        defer { pthread_mutex_unlock(&control) }
+        return ExportStats(
+            accepted: accepted, exported: exported, dropped: dropped, failedExports: failedExports,
+            failedSpans: failedSpans)
     }
 
     /// Called from `Span.end()` on any thread.
-    func enqueue(_ recorder: SpanRecorder) {
-        pthread_mutex_lock(&mutex)
-        if stopped || buffer.count >= capacity {
-            counters.dropped += 1
-            pthread_mutex_unlock(&mutex)
-            return
+    func enqueue(_ span: EndedSpan) {
+        let capacity = self.capacity
+        let wakeNow = queue.withLock { q -> Bool in
+            guard !q.closed, q.buffer.count < capacity else {
+                q.dropped += 1
+                return false
+            }
+            q.buffer.append(span)
+            q.accepted += 1
+            return q.buffer.count == capacity / 2
         }
-        buffer.append(recorder)
-        counters.accepted += 1
-        let wakeNow = buffer.count == capacity / 2
-        pthread_mutex_unlock(&mutex)
-        if wakeNow { pthread_cond_signal(&wake) }
+        if wakeNow {
+            pthread_mutex_lock(&control)
+            pthread_cond_signal(&wake)
+            pthread_mutex_unlock(&control)
+        }
     }
 
     /// Blocks until every span accepted before the call has been exported.
     func flush() {
-        pthread_mutex_lock(&mutex)
-        let target = counters.accepted
+        let target = queue.withLock { $0.accepted }
+        pthread_mutex_lock(&control)
         guard !stopped, thread != nil else {
-            pthread_mutex_unlock(&mutex)
+            pthread_mutex_unlock(&control)
             drainInline()
             return
         }
         flushRequested = true
         pthread_cond_signal(&wake)
-        while completedThrough < target && !stopped { pthread_cond_wait(&done, &mutex) }
-        pthread_mutex_unlock(&mutex)
+        while completedThrough < target && !stopped { pthread_cond_wait(&done, &control) }
+        pthread_mutex_unlock(&control)
     }
 
     func shutdown() {
-        pthread_mutex_lock(&mutex)
+        pthread_mutex_lock(&control)
         guard !stopping, let thread else {
             let inline = thread == nil && !stopping
             stopping = true
-            pthread_mutex_unlock(&mutex)
+            pthread_mutex_unlock(&control)
             if inline {
+                queue.withLock { $0.closed = true }
                 drainInline()
                 exporter.shutdown()
             }
@@ -123,26 +156,27 @@ final class ExportPipeline: @unchecked Sendable {
         }
         stopping = true
         pthread_cond_signal(&wake)
-        pthread_mutex_unlock(&mutex)
+        pthread_mutex_unlock(&control)
         pthread_join(thread, nil)
         exporter.shutdown()
     }
 
     /// Without a background thread (it could not be created), export on the caller's thread.
     private func drainInline() {
-        pthread_mutex_lock(&mutex)
-        let batch = buffer
-        buffer.removeAll()
-        pthread_mutex_unlock(&mutex)
-        guard !batch.isEmpty else { return }
-        let failed = (try? exporter.export(batch.map { $0.finished() })) == nil
-        pthread_mutex_lock(&mutex)
-        counters.exported += UInt64(batch.count)
-        if failed {
-            counters.failedExports += 1
-            counters.failedSpans += UInt64(batch.count)
+        let batch = queue.withLock { q -> [EndedSpan] in
+            defer { q.buffer.removeAll() }
+            return q.buffer
         }
-        pthread_mutex_unlock(&mutex)
+        guard !batch.isEmpty else { return }
+        let failed =
+            (try? exporter.export(batch.map { $0.finished(serviceName: serviceName, origin: origin) })) == nil
+        pthread_mutex_lock(&control)
+        exported += UInt64(batch.count)
+        if failed {
+            failedExports += 1
+            failedSpans += UInt64(batch.count)
+        }
+        pthread_mutex_unlock(&control)
     }
 
     private func start() {
@@ -183,28 +217,33 @@ final class ExportPipeline: @unchecked Sendable {
         #elseif canImport(Darwin)
             pthread_setname_np(Self.threadName)
         #endif
-        var batch: [SpanRecorder] = []
+        var batch: [EndedSpan] = []
         var lastHadSpans = false
+        let halfFull = capacity / 2
         while true {
-            pthread_mutex_lock(&mutex)
-            // Under load (the last batch had spans and more are waiting) keep draining, in parallel with the callers.
-            // Otherwise wait out the interval unless the buffer fills, a flush asks or shutdown begins — in a loop, so a
-            // spurious wake-up never exports a partial batch early.
-            if !lastHadSpans || buffer.isEmpty {
-                var deadline = timespec()
-                clock_gettime(CLOCK_REALTIME, &deadline)
-                let total = Int64(deadline.tv_nsec) + intervalNanos
-                deadline.tv_sec += Int(total / 1_000_000_000)
-                deadline.tv_nsec = Int(total % 1_000_000_000)
-                while buffer.count < capacity / 2 && !flushRequested && !stopping {
-                    if pthread_cond_timedwait(&wake, &mutex, &deadline) == ETIMEDOUT { break }
-                }
+            pthread_mutex_lock(&control)
+            // Wait out the interval unless the buffer fills, a flush asks or shutdown begins — in a loop, so a spurious
+            // wake-up never exports a partial batch early. Under load (the last batch had spans) wait a millisecond at
+            // most, for a batch of a thousand spans or so rather than a few: each drain takes the buffer's lock from
+            // the callers' core.
+            var deadline = timespec()
+            clock_gettime(CLOCK_REALTIME, &deadline)
+            let total =
+                Int64(deadline.tv_nsec) + (lastHadSpans ? min(intervalNanos, Self.busyWaitNanos) : intervalNanos)
+            deadline.tv_sec += Int(total / 1_000_000_000)
+            deadline.tv_nsec = Int(total % 1_000_000_000)
+            while !flushRequested && !stopping && queue.withLock({ $0.buffer.count }) < halfFull {
+                if pthread_cond_timedwait(&wake, &control, &deadline) == ETIMEDOUT { break }
             }
-            swap(&batch, &buffer)
             flushRequested = false
             let finishing = stopping
-            let through = counters.accepted - UInt64(buffer.count)
-            pthread_mutex_unlock(&mutex)
+            pthread_mutex_unlock(&control)
+            // Everything accepted up to here is in `batch`; after shutdown began, nothing more is accepted.
+            let through = queue.withLock { q -> UInt64 in
+                swap(&batch, &q.buffer)
+                if finishing { q.closed = true }
+                return q.accepted
+            }
 
             // Export in slices: temporaries stay small enough for the allocator to reuse, rather than fresh pages
             // (and page faults) for every large batch.
@@ -212,21 +251,24 @@ final class ExportPipeline: @unchecked Sendable {
             var offset = 0
             while offset < batch.count {
                 let slice = batch[offset..<min(offset + Self.sliceSize, batch.count)]
-                do { try exporter.export(slice.map { $0.finished() }) } catch { failed = true }
+                do {
+                    try exporter.export(slice.map { $0.finished(serviceName: serviceName, origin: origin) })
+                } catch { failed = true }
                 offset += Self.sliceSize
             }
 
-            pthread_mutex_lock(&mutex)
-            counters.exported += UInt64(batch.count)
+            pthread_mutex_lock(&control)
+            exported += UInt64(batch.count)
             if failed {
-                counters.failedExports += 1
-                counters.failedSpans += UInt64(batch.count)
+                failedExports += 1
+                failedSpans += UInt64(batch.count)
             }
             completedThrough = through
-            if finishing && buffer.isEmpty { stopped = true }
+            let drained = finishing && queue.withLock { $0.buffer.isEmpty }
+            if drained { stopped = true }
             pthread_cond_broadcast(&done)
-            pthread_mutex_unlock(&mutex)
-            if finishing && stopped { return }
+            pthread_mutex_unlock(&control)
+            if drained { return }
             lastHadSpans = !batch.isEmpty
             batch.removeAll(keepingCapacity: true)
         }

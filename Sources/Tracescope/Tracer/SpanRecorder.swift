@@ -16,7 +16,8 @@ final class SpanRecorder: SpanContextHolder {
     }
 
     struct State {
-        var name: String
+        /// Set when the span is renamed after it started; nil: `SpanRecorder.initialName`.
+        var name: String?
         var recorded: Recorded?
 
         var attributes: SpanAttributes {
@@ -46,6 +47,8 @@ final class SpanRecorder: SpanContextHolder {
 
     /// The end time, or `notEnded`.
     private let endNanos = Atomic<EpochNanos>(SpanRecorder.notEnded)
+    /// Set by every change of `state`: a span never changed since it started (most spans) ends without its lock.
+    private let changed = Atomic<Bool>(false)
     private static let notEnded = EpochNanos.min
 
     /// What every span of one tracer shares: one reference to retain per span, not three.
@@ -82,7 +85,9 @@ final class SpanRecorder: SpanContextHolder {
     let start: EpochNanos
     let owner: Owner
     let passedOn: PassedOn?
-    let state: Mutex<State>
+    /// The name it started with.
+    let initialName: String
+    private let state: Mutex<State>
 
     init(
         name: String, traceID: TraceID, spanID: SpanID, parentID: SpanID?, kind: Tracing.SpanKind, isLocalRoot: Bool,
@@ -96,15 +101,42 @@ final class SpanRecorder: SpanContextHolder {
         self.start = start
         self.owner = owner
         self.passedOn = passedOn
-        state = Mutex(State(name: name, recorded: nil))
+        initialName = name
+        state = Mutex(State(name: nil, recorded: nil))
     }
 
+    /// Reads the recorded state (a copy: two references).
+    func read<Result>(_ body: (State) -> Result) -> Result {
+        body(state.withLock { $0 })
+    }
+
+    /// Changes the recorded state (and says so, see `changed`).
+    func update(_ body: (inout State) -> Void) {
+        state.withLock { s in
+            changed.store(true, ordering: .releasing)
+            body(&s)
+        }
+    }
+
+    /// The span's name now.
+    var name: String { changed.load(ordering: .acquiring) ? read { $0.name } ?? initialName : initialName }
+
     func end(at nanos: EpochNanos) {
+        let end = max(nanos, start)
         let first = endNanos.compareExchange(
-            expected: Self.notEnded, desired: max(nanos, start), ordering: .acquiringAndReleasing
+            expected: Self.notEnded, desired: end, ordering: .acquiringAndReleasing
         ).exchanged
         // Ending twice is a programming error the API allows; the second end is ignored rather than exported twice.
-        if first { owner.pipeline.enqueue(self) }
+        guard first else { return }
+        var name = initialName
+        var plain = true
+        if changed.load(ordering: .acquiring) {
+            (name, plain) = state.withLock { ($0.name ?? initialName, $0.recorded == nil) }
+        }
+        owner.pipeline.enqueue(
+            EndedSpan(
+                traceID: traceID, spanID: spanID, parentID: parentID, kind: kind, isLocalRoot: isLocalRoot,
+                start: start, end: end, name: name, recorder: plain ? nil : self))
     }
 
     var isRecording: Bool { endNanos.load(ordering: .acquiring) == Self.notEnded }
@@ -134,7 +166,7 @@ final class SpanRecorder: SpanContextHolder {
             }
             let isSegment = isLocalRoot || origin != nil
             return FinishedSpan(
-                traceID: traceID, spanID: spanID, parentID: parentID, operationName: s.name, kind: kind,
+                traceID: traceID, spanID: spanID, parentID: parentID, operationName: s.name ?? initialName, kind: kind,
                 serviceName: service, isSegment: isSegment, origin: origin ?? (isSegment ? owner.origin : nil),
                 start: start, end: max(start, endNanos.load(ordering: .acquiring)), attributes: attributes,
                 statusError: s.status?.code == .error, statusMessage: s.status?.message, exceptions: s.errors,

@@ -9,20 +9,31 @@ public struct TracescopeSpan: Tracing.Span {
     public let context: InstrumentationContext
     let recorder: SpanRecorder?
 
+    init(context: InstrumentationContext, recorder: SpanRecorder?) {
+        self.context = context
+        self.recorder = recorder
+    }
+
+    /// An unsampled span: its context carries the decision, and it records nothing.
+    @usableFromInline
+    init(unsampled context: InstrumentationContext) {
+        self.init(context: context, recorder: nil)
+    }
+
     /// The span's name; settable until it ends.
     public var operationName: String {
-        get { recorder?.state.withLock { $0.name } ?? "" }
-        nonmutating set { recorder?.state.withLock { $0.name = newValue } }
+        get { recorder?.name ?? "" }
+        nonmutating set { recorder?.update { $0.name = newValue } }
     }
 
     /// Sets the status (`.error` makes an X-Ray fault unless an HTTP status says otherwise).
     public func setStatus(_ status: SpanStatus) {
-        recorder?.state.withLock { $0.status = status }
+        recorder?.update { $0.status = status }
     }
 
     /// Records an event at its time.
     public func addEvent(_ event: SpanEvent) {
-        recorder?.state.withLock { $0.events.append(event) }
+        recorder?.update { $0.events.append(event) }
     }
 
     /// Records the error as an exception of the span, with `attributes` merged into the span's.
@@ -32,7 +43,7 @@ public struct TracescopeSpan: Tracing.Span {
     ) {
         guard let recorder else { return }
         let record = ExceptionRecord(type: String(reflecting: type(of: error)), message: String(describing: error))
-        recorder.state.withLock { state in
+        recorder.update { state in
             state.errors.append(record)
             // swift-format-ignore: ReplaceForEachWithForLoop
             // SpanAttributes is not a Sequence: forEach is its only iteration.
@@ -42,8 +53,8 @@ public struct TracescopeSpan: Tracing.Span {
 
     /// The span's attributes.
     public var attributes: SpanAttributes {
-        get { recorder?.state.withLock { $0.attributes } ?? [:] }
-        nonmutating set { recorder?.state.withLock { $0.attributes = newValue } }
+        get { recorder?.read { $0.attributes } ?? [:] }
+        nonmutating set { recorder?.update { $0.attributes = newValue } }
     }
 
     /// True from start to end of a sampled span.
@@ -56,7 +67,7 @@ public struct TracescopeSpan: Tracing.Span {
             return
         }
         let name = "link " + traceID.xray + (linked.spanID.map { "/" + $0.hex } ?? "")
-        recorder.state.withLock { $0.events.append(SpanEvent(name: name)) }
+        recorder.update { $0.events.append(SpanEvent(name: name)) }
     }
 
     /// Ends the span (a second end is ignored) and hands it to the export queue.

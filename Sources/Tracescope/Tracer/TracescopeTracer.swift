@@ -62,9 +62,12 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
         self.origin = origin
         self.sampler = sampler
         fixedDecision = sampler.fixedDecision
+        neverSamplesNewTraces = sampler.fixedDecision == false
         self.clock = clock
         self.ids = ids
-        pipeline = ExportPipeline(exporter: exporter, capacity: queueCapacity, interval: flushInterval)
+        pipeline = ExportPipeline(
+            exporter: exporter, capacity: queueCapacity, interval: flushInterval, serviceName: serviceName,
+            origin: origin)
         owner = SpanRecorder.Owner(pipeline: pipeline, serviceName: serviceName, origin: origin)
     }
 
@@ -72,11 +75,27 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
 
     /// Starts a span under `context`'s: sampled spans record and export, unsampled ones only carry the decision.
     /// Prefer `withSpan`, which ends the span for you.
+    @inlinable
     public func startSpan<Instant: TracerInstant>(
         _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: Tracing.SpanKind,
         at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
     ) -> TracescopeSpan {
-        var context = context()
+        let context = context()
+        // A new trace that is never sampled (`always_off`, or a sampler saying no for every request): inlined into
+        // the caller, so an unsampled span costs next to what the API itself costs.
+        if neverSamplesNewTraces, context.isEmpty { return TracescopeSpan(unsampled: sharedUnsampled) }
+        return startSpan(operationName, in: context, ofKind: kind, at: instant)
+    }
+
+    /// Whether the sampler says no to every new trace (read once, see `fixedDecision`).
+    @usableFromInline let neverSamplesNewTraces: Bool
+
+    @usableFromInline
+    func startSpan<Instant: TracerInstant>(
+        _ operationName: String, in parentContext: InstrumentationContext, ofKind kind: Tracing.SpanKind,
+        at instant: () -> Instant
+    ) -> TracescopeSpan {
+        var context = parentContext
         // A root span in an empty context (the common case) needs no look-ups at all.
         let empty = context.isEmpty
         let parent = empty ? nil : context.tracescopeSpanContext
@@ -134,7 +153,7 @@ public final class TracescopeTracer: Tracing.Tracer, Sendable {
     }
 
     /// The context of every new unsampled trace (built once per tracer, so no lazy-global check per span).
-    private let sharedUnsampled: InstrumentationContext = {
+    @usableFromInline let sharedUnsampled: InstrumentationContext = {
         var context = InstrumentationContext.topLevel
         context.tracescopeHolder = TracescopeTracer.unsampledMarker
         return context
