@@ -116,6 +116,45 @@ struct TracerTests {
         tracer.shutdown()
     }
 
+    /// A span that recorded nothing but its name leaves as plain values; one renamed, or with attributes, goes by its
+    /// recorder: each exports what it recorded while it ran, and nothing recorded after its end.
+    @Test func plainRenamedAndAttributedSpansExportWhatTheyRecorded() async {
+        let memory = InMemoryExporter()
+        let tracer = Self.makeTracer(memory)
+        var ended: TracescopeSpan?
+        tracer.withSpan("plain") { span in ended = span }
+        tracer.withSpan("first name") { span in span.operationName = "renamed" }
+        tracer.withSpan("attributed") { span in span.attributes["customer"] = "gold" }
+        // After its end a span records nothing more, and a second end exports nothing twice.
+        ended?.attributes["late"] = "ignored"
+        ended?.operationName = "too late"
+        ended?.end()
+        tracer.forceFlush()
+        let spans = memory.spans
+        #expect(spans.map(\.operationName) == ["plain", "renamed", "attributed"])
+        #expect(spans[0].attributes.isEmpty && spans[0].isSegment && spans[0].serviceName == "orders")
+        #expect(spans[2].attributes["customer"] == .string("gold"))
+        #expect(tracer.exportStats.exported == 3)
+        tracer.shutdown()
+    }
+
+    /// A sampler that never samples decides a new trace inline, and still honours a sampled parent.
+    @Test func aNeverSamplingSamplerStillFollowsASampledParent() {
+        let memory = InMemoryExporter()
+        let tracer = Self.makeTracer(memory, sampler: NeverSample())
+        tracer.withSpan("new trace") { span in
+            #expect(!span.isRecording)
+            #expect(span.context.tracescopeSpanContext?.sampling == .notSampled)
+        }
+        var context = InstrumentationContext.topLevel
+        context.tracescopeSpanContext = TracescopeSpanContext(
+            traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), sampling: .sampled, isRemote: true)
+        tracer.withSpan("continued", context: context) { span in #expect(span.isRecording) }
+        tracer.forceFlush()
+        #expect(memory.spans.map(\.operationName) == ["continued"])
+        tracer.shutdown()
+    }
+
     @Test func shutdownExportsEverythingAccepted() async {
         let memory = InMemoryExporter()
         let tracer = TracescopeTracer(

@@ -19,6 +19,9 @@ struct TUICommand: AsyncParsableCommand {
             opens a trace's timeline or a service's panel, / finds a service (in the services list) or filters \
             traces (in the trace list), s sorts the list, z shows the whole map or the selection's neighbourhood (a \
             map too tall for the screen opens on the worst service's), w window (1m/5m/15m/all), f freeze, q quit. \
+            c marks a trace and Enter on another puts the two side by side; in a timeline / searches its spans \
+            (n/N step through them) and t compares it with the typical trace of its operation. The mouse selects, \
+            opens and scrolls unless --no-mouse. \
             NO_COLOR or --no-color turns colour off (states keep their \
             markers: ✖ fault, ⧗ throttle, ! error); --ascii draws with plain ASCII.
 
