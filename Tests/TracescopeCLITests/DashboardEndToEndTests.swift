@@ -107,6 +107,27 @@ struct DashboardEndToEndTests {
         #expect(try Self.waitFor("TERMINAL-RESTORED-0", session: session).contains("TERMINAL-RESTORED-0"))
     }
 
+    /// The mouse through a real terminal: tmux hands the dashboard the bytes a terminal sends for a double-click (the
+    /// X10 mouse encoding ncurses asked for), and the trace under the pointer opens.
+    @Test func aDoubleClickOpensATrace() throws {
+        let session = try Self.startSession("mouse", "tui --replay \(SummaryCommandTests.checkout) --speed 0")
+        defer { _ = try? Self.tmux(["kill-session", "-t", session]) }
+        let screen = try Self.waitFor("Recent traces", session: session)
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+        let box = try #require(lines.firstIndex { $0.contains("Recent traces") })
+        // The box's title line, the column headers, then the first trace.
+        let (x, y) = (10, box + 2)
+        func button(_ code: Int) -> String {
+            "\u{1B}[M" + String(UnicodeScalar(UInt8(32 + code))) + String(UnicodeScalar(UInt8(32 + x + 1)))
+                + String(UnicodeScalar(UInt8(32 + y + 1)))
+        }
+        let click = button(0) + button(3)
+        try Self.tmux(["send-keys", "-t", session, "-l", click + click])
+        let opened = try Self.waitFor("critical path", session: session)
+        #expect(opened.contains("critical path"), "\(opened)")
+        try Self.tmux(["send-keys", "-t", session, "q"])
+    }
+
     /// At 200× the sample's quarter of an hour plays in seconds: the header says so, and the services fill in.
     @Test func aPacedReplayFillsTheDashboardOverTime() throws {
         let session = try Self.startSession("paced", "tui --replay \(SummaryCommandTests.checkout) --speed 200")
