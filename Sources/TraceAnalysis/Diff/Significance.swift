@@ -38,7 +38,7 @@ public struct Significance: Sendable, Equatable {
 
     /// Samples a percentile needs: `tailSamples` beyond it (p50 20, p90 100, p99 1,000). The interval of a percentile
     /// rests on the few values past it; with three (a p99 of 300 requests) the normal approximation of their count
-    /// fails, and two runs of one distribution differ at p99 in one diff of twenty (measured, docs/SEMANTICS.md).
+    /// fails, and two runs of one distribution differed at p99 in 11 of 300 diffs (measured, docs/SEMANTICS.md).
     public func samplesNeeded(percentile q: Double) -> UInt64 {
         minimumSamples ?? UInt64(max(1, (Self.tailSamples * 100 / max(0.0001, 100 - q)).rounded(.up)))
     }
