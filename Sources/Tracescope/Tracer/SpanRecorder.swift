@@ -77,12 +77,7 @@ final class SpanRecorder: SpanContextHolder {
         }
     }
 
-    let traceID: TraceID
-    let spanID: SpanID
-    let parentID: SpanID?
-    let kind: Tracing.SpanKind
-    let isLocalRoot: Bool
-    let start: EpochNanos
+    let started: StartedSpan
     let owner: Owner
     let passedOn: PassedOn?
     /// The name it started with.
@@ -93,12 +88,8 @@ final class SpanRecorder: SpanContextHolder {
         name: String, traceID: TraceID, spanID: SpanID, parentID: SpanID?, kind: Tracing.SpanKind, isLocalRoot: Bool,
         start: EpochNanos, owner: Owner, passedOn: PassedOn? = nil
     ) {
-        self.traceID = traceID
-        self.spanID = spanID
-        self.parentID = parentID
-        self.kind = kind
-        self.isLocalRoot = isLocalRoot
-        self.start = start
+        started = StartedSpan(
+            traceID: traceID, spanID: spanID, parentID: parentID, kind: kind, isLocalRoot: isLocalRoot, start: start)
         self.owner = owner
         self.passedOn = passedOn
         initialName = name
@@ -122,7 +113,7 @@ final class SpanRecorder: SpanContextHolder {
     var name: String { changed.load(ordering: .acquiring) ? read { $0.name } ?? initialName : initialName }
 
     func end(at nanos: EpochNanos) {
-        let end = max(nanos, start)
+        let end = max(nanos, started.start)
         let first = endNanos.compareExchange(
             expected: Self.notEnded, desired: end, ordering: .acquiringAndReleasing
         ).exchanged
@@ -134,9 +125,7 @@ final class SpanRecorder: SpanContextHolder {
             (name, plain) = state.withLock { ($0.name ?? initialName, $0.recorded == nil) }
         }
         owner.pipeline.enqueue(
-            EndedSpan(
-                traceID: traceID, spanID: spanID, parentID: parentID, kind: kind, isLocalRoot: isLocalRoot,
-                start: start, end: end, name: name, recorder: plain ? nil : self))
+            EndedSpan(started: started, end: end, name: name, recorder: plain ? nil : self))
     }
 
     var isRecording: Bool { endNanos.load(ordering: .acquiring) == Self.notEnded }
@@ -144,13 +133,15 @@ final class SpanRecorder: SpanContextHolder {
     /// The context children see: this span, sampled, local.
     var spanContext: TracescopeSpanContext {
         TracescopeSpanContext(
-            traceID: traceID, spanID: spanID, sampling: .sampled, isRemote: false, xrayExtra: passedOn?.xrayExtra,
+            traceID: started.traceID, spanID: started.spanID, sampling: .sampled, isRemote: false,
+            xrayExtra: passedOn?.xrayExtra,
             traceState: passedOn?.traceState)
     }
 
     /// The finished span in plain values (called on the export thread).
     func finished() -> FinishedSpan {
-        state.withLock { s in
+        let started = started
+        return state.withLock { s in
             // Most spans carry no attributes: then no dictionary is built or searched.
             var attributes: [String: AttributeValue] = [:]
             var origin: String?
@@ -164,11 +155,12 @@ final class SpanRecorder: SpanContextHolder {
                 origin = attributes[XRayAttribute.origin]?.stringValue
                 service = attributes[XRayAttribute.serviceName]?.stringValue ?? owner.serviceName
             }
-            let isSegment = isLocalRoot || origin != nil
+            let isSegment = started.isLocalRoot || origin != nil
             return FinishedSpan(
-                traceID: traceID, spanID: spanID, parentID: parentID, operationName: s.name ?? initialName, kind: kind,
-                serviceName: service, isSegment: isSegment, origin: origin ?? (isSegment ? owner.origin : nil),
-                start: start, end: max(start, endNanos.load(ordering: .acquiring)), attributes: attributes,
+                traceID: started.traceID, spanID: started.spanID, parentID: started.parentID,
+                operationName: s.name ?? initialName, kind: started.kind, serviceName: service, isSegment: isSegment,
+                origin: origin ?? (isSegment ? owner.origin : nil), start: started.start,
+                end: max(started.start, endNanos.load(ordering: .acquiring)), attributes: attributes,
                 statusError: s.status?.code == .error, statusMessage: s.status?.message, exceptions: s.errors,
                 events: s.events.map { ($0.name, EpochNanos(clamping: $0.nanosecondsSinceEpoch)) }
             )
